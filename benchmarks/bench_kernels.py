@@ -1,0 +1,264 @@
+"""Benchmark the depth-L NNGP+NTK Gram matrix of a ReLU MLP (float64).
+
+Three routes, timed in one run on identical inputs
+``x = np.random.default_rng(seed).standard_normal((n, dim))``:
+
+1. ours        ``numerics.kernels.nngp_ntk(x, activation="relu", depth=L,
+               W_std=1.5, b_std=0.05)``;
+2. lambdify    the same recursion built from the textbook ReLU dual as SymPy
+               expressions, compiled with ``sympy.lambdify(..., "numpy",
+               cse=True)`` and iterated in NumPy;
+3. nt          neural-tangents' jitted analytic ``kernel_fn`` (JAX, x64), run
+               as a subprocess with the python of a separate venv
+               (``benchmarks/neural_tangents``); skipped if that venv is absent.
+
+Each route is warmed up once, then timed ``--repeats`` times; the table shows
+median / min seconds and the ratio others/ours (> 1 means ours is faster),
+plus the max elementwise relative difference of NNGP and NTK against ours.
+A JSON line with all numbers is printed last (``--json FILE`` also writes it).
+
+Run from the repository root:
+
+    python benchmarks/bench_kernels.py [--n 1000 --depth 10 --repeats 5]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import sympy
+
+import numerics.kernels
+
+W_STD = 1.5
+B_STD = 0.05
+SEED = 0
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NT_SCRIPT = os.path.join(REPO, "benchmarks", "neural_tangents", "nt_kernel_fn.py")
+
+
+# --------------------------------------------------------------------------
+# route 1: ours
+# --------------------------------------------------------------------------
+def ours(x, depth):
+    return numerics.kernels.nngp_ntk(x, activation="relu", depth=depth,
+                                     W_std=W_STD, b_std=B_STD)
+
+
+# --------------------------------------------------------------------------
+# route 2: sympy.lambdify of the textbook ReLU dual
+# --------------------------------------------------------------------------
+def build_lambdify():
+    """Lambdified V(q1, q2, c) and Vdot(q1, q2, c) of ReLU (arc-cosine kernel)."""
+    q1, q2, c = sympy.symbols("q1 q2 c", real=True)
+    theta = sympy.acos(c / sympy.sqrt(q1 * q2))
+    V = (sympy.sqrt(q1 * q2 - c**2) + (sympy.pi - theta) * c) / (2 * sympy.pi)
+    Vdot = (sympy.pi - theta) / (2 * sympy.pi)
+    f_V = sympy.lambdify((q1, q2, c), V, "numpy", cse=True)
+    f_Vdot = sympy.lambdify((q1, q2, c), Vdot, "numpy", cse=True)
+    return f_V, f_Vdot
+
+
+def lambdify_route(x, depth, f_V, f_Vdot):
+    """K <- W^2 V(K11, K22, K12) + b^2;  Theta <- K_new + W^2 Vdot Theta.
+
+    The correlation c/sqrt(q1 q2) is clipped to [-1, 1] (np.clip) by clipping
+    c to [-sqrt(q1 q2), sqrt(q1 q2)] before the call; without it, rounding
+    makes arccos/sqrt return NaN on (and near) the diagonal.
+    """
+    w2, b2 = W_STD**2, B_STD**2
+    d = x.shape[1]
+    k12 = w2 * (x @ x.T) / d + b2
+    k11 = w2 * np.einsum("ij,ij->i", x, x) / d + b2
+    ntk = k12.copy()
+    for _ in range(depth):
+        qa, qb = k11[:, None], k11[None, :]
+        s = np.sqrt(qa * qb)
+        c = s * np.clip(k12 / s, -1.0, 1.0)
+        v = f_V(qa, qb, c)
+        vd = f_Vdot(qa, qb, c)
+        k12 = w2 * v + b2
+        ntk = k12 + w2 * vd * ntk
+        k11 = w2 * k11 / 2 + b2
+    return k12, ntk
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+def timed(fn, repeats):
+    fn()  # warm-up
+    times = []
+    out = None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return out, statistics.median(times), min(times)
+
+
+def max_rel(a, ref):
+    a = np.asarray(a, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    denom = np.maximum(np.abs(ref), np.finfo(np.float64).tiny)
+    return float(np.max(np.abs(a - ref) / denom))
+
+
+def find_nt_python(arg):
+    if arg:
+        return arg if os.path.exists(arg) else None
+    for cand in (os.path.join(REPO, ".nt-venv", "bin", "python"),
+                 "/work/ntvenv/bin/python"):
+        if os.path.exists(cand):
+            return cand
+    return None
+
+
+NT_HELP = """neural-tangents: not available (--nt-python missing or not found; no .nt-venv/bin/python).
+  Set it up in a separate venv (Python 3.9-3.11, ~2 GB; see
+  benchmarks/neural_tangents/README.md):
+      bash benchmarks/neural_tangents/setup.sh            # creates .nt-venv
+  then rerun, or pass --nt-python /path/to/venv/bin/python."""
+
+
+def run_nt(nt_python, n, depth, dim, repeats, x_ref):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "nt.npz")
+        cmd = [nt_python, NT_SCRIPT, "--n", str(n), "--depth", str(depth),
+               "--dim", str(dim), "--repeats", str(repeats), "--seed", str(SEED),
+               "--out", out]
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise RuntimeError(f"neural-tangents subprocess failed (rc={proc.returncode}):\n"
+                               f"{proc.stderr[-2000:]}")
+        info = None
+        for line in proc.stdout.splitlines():
+            line = line.strip()
+            if line.startswith("{"):
+                try:
+                    info = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+        if info is None:
+            raise RuntimeError(f"no JSON line in neural-tangents output:\n{proc.stdout[-2000:]}")
+        with np.load(out) as z:
+            nngp, ntk, x = z["nngp"], z["ntk"], z["x"]
+    if x.shape != x_ref.shape or not np.array_equal(x, x_ref):
+        raise RuntimeError("neural-tangents used different inputs than ours")
+    info["subprocess_wall_s"] = wall
+    return info, nngp, ntk
+
+
+# --------------------------------------------------------------------------
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=1000)
+    p.add_argument("--depth", type=int, default=10)
+    p.add_argument("--dim", type=int, default=16)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--nt-python", default=None,
+                   help="python of the neural-tangents venv (default: .nt-venv/bin/python, "
+                        "else /work/ntvenv/bin/python if present)")
+    p.add_argument("--json", default=None, help="also write the JSON result to this file")
+    a = p.parse_args(argv)
+
+    x = np.random.default_rng(SEED).standard_normal((a.n, a.dim))
+    print(f"NNGP+NTK Gram, ReLU MLP depth={a.depth}, W_std={W_STD}, b_std={B_STD}, "
+          f"n={a.n}, dim={a.dim}, float64, repeats={a.repeats} "
+          f"(python {platform.python_version()}, numpy {np.__version__}, "
+          f"sympy {sympy.__version__}, {os.cpu_count()} cpus)")
+
+    rows = []
+
+    # 1. ours
+    (nngp0, ntk0), med, mn = timed(lambda: ours(x, a.depth), a.repeats)
+    rows.append({"route": "ours (numerics.kernels.nngp_ntk)", "key": "ours",
+                 "median_s": med, "min_s": mn, "nngp_rel": 0.0, "ntk_rel": 0.0})
+    t_ours = med
+
+    # 2. sympy.lambdify
+    t0 = time.perf_counter()
+    f_V, f_Vdot = build_lambdify()
+    build_s = time.perf_counter() - t0
+    with np.errstate(invalid="raise"):
+        (nngp1, ntk1), med, mn = timed(lambda: lambdify_route(x, a.depth, f_V, f_Vdot), a.repeats)
+    rows.append({"route": "sympy.lambdify (numpy, cse=True)", "key": "lambdify",
+                 "median_s": med, "min_s": mn, "build_s": build_s,
+                 "nngp_rel": max_rel(nngp1, nngp0), "ntk_rel": max_rel(ntk1, ntk0),
+                 "nan": bool(np.isnan(nngp1).any() or np.isnan(ntk1).any())})
+
+    # 3. neural-tangents
+    nt_python = find_nt_python(a.nt_python)
+    nt_note = None
+    if nt_python is None:
+        nt_note = "not available"
+        print(NT_HELP)
+    else:
+        try:
+            info, nngp2, ntk2 = run_nt(nt_python, a.n, a.depth, a.dim, a.repeats, x)
+            rows.append({"route": f"neural-tangents {info.get('version', '?')} "
+                                  f"(jax {info.get('jax', '?')}, jit)", "key": "nt",
+                         "median_s": info["median_s"], "min_s": info["min_s"],
+                         "compile_s": info.get("compile_s"),
+                         "subprocess_wall_s": info["subprocess_wall_s"],
+                         "nngp_rel": max_rel(nngp2, nngp0), "ntk_rel": max_rel(ntk2, ntk0),
+                         "nt_python": nt_python})
+        except Exception as e:  # report and go on: the other routes are still valid
+            nt_note = f"failed: {e}"
+            print(f"neural-tangents: {nt_note}")
+
+    for r in rows:
+        r["ratio_to_ours"] = r["median_s"] / t_ours
+        r["ratio_to_ours_min"] = r["min_s"] / rows[0]["min_s"]
+
+    # table
+    print()
+    hdr = f"{'route':<46} {'median s':>10} {'min s':>10} {'ratio':>8}   {'max rel diff vs ours (nngp / ntk)'}"
+    print(hdr)
+    print("-" * len(hdr))
+    for r in rows:
+        agree = "-" if r["key"] == "ours" else f"{r['nngp_rel']:.1e} / {r['ntk_rel']:.1e}"
+        print(f"{r['route']:<46} {r['median_s']:>10.4f} {r['min_s']:>10.4f} "
+              f"{r['ratio_to_ours']:>7.2f}x   {agree}")
+    print("ratio = median(route) / median(ours); > 1 means ours is faster.")
+    lam = rows[1]
+    print(f"lambdify: one-off sympy build+lambdify {lam['build_s']:.3f} s (not timed above); "
+          f"correlation clipped to [-1, 1] (np.clip) so arccos/sqrt give no NaN.")
+    for r in rows:
+        if r["key"] == "nt":
+            print(f"neural-tangents: first jitted call (trace+compile+run) {r['compile_s']:.3f} s, "
+                  f"subprocess wall {r['subprocess_wall_s']:.1f} s (not timed above).")
+    if nt_note:
+        print(f"neural-tangents: {nt_note}")
+
+    result = {
+        "benchmark": "nngp_ntk_relu",
+        "n": a.n, "depth": a.depth, "dim": a.dim, "repeats": a.repeats,
+        "W_std": W_STD, "b_std": B_STD, "seed": SEED, "dtype": "float64",
+        "python": platform.python_version(), "numpy": np.__version__,
+        "sympy": sympy.__version__, "cpus": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%d"),
+        "routes": {r["key"]: {k: v for k, v in r.items() if k != "key"} for r in rows},
+        "nt_note": nt_note,
+    }
+    line = json.dumps(result)
+    print(line)
+    if a.json:
+        with open(a.json, "w") as f:
+            f.write(line + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main()

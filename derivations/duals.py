@@ -1,0 +1,284 @@
+r"""Dual activations derived as records.
+
+For an activation $\varphi$ and $(u, v) \sim N\left(0, \begin{pmatrix} q_1 & c\\ c & q_2\end{pmatrix}\right)$:
+
+* the dual $V_\varphi(q_1, q_2, c) = E[\varphi(u)\varphi(v)]$,
+* the derivative dual $\dot V_\varphi(q_1, q_2, c) = E[\varphi'(u)\varphi'(v)]$,
+* the variance $E[\varphi(u)^2] = V_\varphi(q, q, q)$ and $E[\varphi'(u)^2]$.
+
+Routes, tried in order (the record says which one was taken):
+
+1. **Kinked** (polynomial on each side of 0): Price's theorem integrated from
+   the $c = 0$ boundary, starting from the delta function
+   (:mod:`derivations.gaussian_kinked`).
+2. **Exponential-polynomial**: direct symbolic integration through the moment
+   generating function of a Gaussian quadratic form (:mod:`derivations.gaussian_mgf`).
+3. **Price chain**: if $\varphi^{(k)}$ ($k \le 3$) is exponential-polynomial,
+   $V_{\varphi^{(j)}}(c) = E[\varphi^{(j)}(u)]\,E[\varphi^{(j)}(v)] + \int_0^c V_{\varphi^{(j+1)}}(t)\,dt$
+   for $j = k-1, \dots, 0$, with the one-dimensional boundary values from the
+   heat equation $\partial_q E[f(\sqrt q\,\xi)] = \tfrac12 E[f''(\sqrt q\,\xi)]$.
+4. Otherwise a **numerical fallback**: the numerics integrate by quadrature.
+
+Each closed form is checked symbolically when the record is built: Price's
+identity $\partial_c V_\varphi = \dot V_\varphi$ (where $\varphi$ is continuous)
+and, where an independent one-dimensional route exists, the diagonal value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from . import gaussian_mgf as mgf
+from .activations import ActivationSpec, activation_spec
+from .gaussian_kinked import KinkedFunction, half_moment, half_line_moment, split_at_zero
+from .parameters import Parameter
+from .record import Derivation, Method, NumericalForm, Record
+from .stable_forms import kinked_numerical_form
+from .symbols import C, Q, Q1, Q2, X, c, q, q1, q2, t, x
+
+__all__ = ["DualResult", "derive_dual", "dual_record", "custom_activation"]
+
+ASSUMPTION_GAUSSIAN = (
+    "(u, v) is a centred Gaussian pair with Var u = q1, Var v = q2, Cov(u, v) = c, |c| <= sqrt(q1 q2)"
+)
+MAX_PRICE_CHAIN = 3
+
+
+@dataclass(frozen=True)
+class DualResult:
+    """What the engine found for one activation."""
+
+    method: Method
+    route: str
+    dual: sp.Expr | None
+    dual_derivative: sp.Expr | None
+    steps: tuple[str, ...]
+    checks: tuple[str, ...] = ()
+    kinked: KinkedFunction | None = None
+
+
+# ---------------------------------------------------------------------------
+def _kinked_dual(f: KinkedFunction, g: KinkedFunction) -> sp.Expr:
+    rho = c / sp.sqrt(q1 * q2)
+    total = sp.Integer(0)
+    for s1, p1 in ((-1, f.negative), (1, f.positive)):
+        for s2, p2 in ((-1, g.negative), (1, g.positive)):
+            for (j,), a in p1.terms():
+                for (k,), b in p2.terms():
+                    m = half_line_moment(min(j, k), max(j, k)).subs("r", s1 * s2 * rho)
+                    m = m.subs(sp.Symbol("r", real=True), s1 * s2 * rho)
+                    total += a * b * s1**j * s2**k * q1 ** sp.Rational(j, 2) * q2 ** sp.Rational(k, 2) * m
+    return _present(total)
+
+
+def _present(expr: sp.Expr) -> sp.Expr:
+    """Readable canonical form: arcsin of the correlation written as pi/2 - theta."""
+    return sp.simplify(expr.replace(sp.asin, lambda arg: sp.pi / 2 - sp.acos(arg)))
+
+
+def _vanishes(expr: sp.Expr) -> str | None:
+    """How ``expr`` was shown to be 0: ``"symbolic"``, ``"50 digits"`` or ``None``.
+
+    ``simplify`` is tried first; when it cannot decide, ``expr`` is evaluated at
+    fixed interior points (q1, q2 > 0, |c| < sqrt(q1 q2), parameters in their
+    typical ranges) with 50 significant digits.
+    """
+    if sp.simplify(expr) == 0:
+        return "symbolic"
+    points = [(sp.Rational(7, 10), sp.Rational(13, 10), sp.Rational(11, 20)),
+              (sp.Rational(5, 2), sp.Rational(1, 3), sp.Rational(-4, 5)),
+              (sp.Rational(1, 9), sp.Rational(3, 1), sp.Rational(1, 10))]
+    others = sorted(expr.free_symbols - {q1, q2, c, q}, key=str)
+    for i, (a, b, cc) in enumerate(points):
+        sub = {q1: a, q2: b, c: cc, q: a}
+        sub.update({s: sp.Rational(3 + i, 7 + s.name.__len__()) for s in others})
+        if abs(sp.N(expr.subs(sub), 50)) > sp.Float("1e-40"):
+            return None
+    return "50 digits"
+
+
+def _kinked_diagonal(f: KinkedFunction) -> sp.Expr:
+    """$E[\\varphi(u)^2]$ by one-dimensional half-line moments (independent of $M_{jk}$)."""
+    total = sp.Integer(0)
+    for sign, p in ((-1, f.negative), (1, f.positive)):
+        sq = sp.Poly(p.as_expr() ** 2, x)
+        for (m,), a in sq.terms():
+            total += a * sign**m * q ** sp.Rational(m, 2) * half_moment(m)
+    return sp.simplify(total)
+
+
+def _heat_mean(phi: sp.Expr, depth: int = 0) -> sp.Expr | None:
+    r"""$E[\varphi(u)]$, $u \sim N(0, q)$: directly if exponential-polynomial, else by the heat equation."""
+    terms = mgf.decompose(phi)
+    if terms is not None:
+        return mgf.univariate_expectation(terms, q)
+    if depth >= MAX_PRICE_CHAIN:
+        return None
+    inner = _heat_mean(sp.diff(phi, x, 2), depth + 1)
+    if inner is None:
+        return None
+    s = sp.Dummy("s", positive=True)
+    return sp.simplify(phi.subs(x, 0) + sp.integrate(inner.subs(q, s), (s, 0, q)) / 2)
+
+
+def _integrate_in_c(integrand: sp.Expr) -> sp.Expr:
+    try:
+        from .gaussian_integrals import integrate_price_step
+    except ImportError:  # pragma: no cover - optional accelerator
+        integrate_price_step = None
+    tt = sp.Dummy("t", real=True)
+    body = integrand.subs(c, tt)
+    if integrate_price_step is not None:
+        try:
+            return integrate_price_step(body, tt, c)
+        except NotImplementedError:
+            pass
+    return sp.integrate(body, (tt, 0, c))
+
+
+def derive_dual(phi: sp.Expr) -> DualResult:
+    """Run the routes of this module on $\\varphi(x)$ (a SymPy expression of ``x``)."""
+    kinked = split_at_zero(phi)
+    if kinked is not None:
+        v = _kinked_dual(kinked, kinked)
+        vd = _kinked_dual(kinked.derivative(), kinked.derivative())
+        steps = (
+            r"Split $\varphi = p_-(x)1[x<0] + p_+(x)1[x>0]$ with "
+            f"$p_- = {sp.latex(kinked.negative.as_expr())}$, $p_+ = {sp.latex(kinked.positive.as_expr())}$.",
+            r"Reduce to half-line moments $M_{jk}(r) = E[\xi_1^j\xi_2^k 1[\xi_1>0]1[\xi_2>0]]$ at unit variances.",
+            r"Derive each $M_{jk}$ by integrating Price's identity $dM_{jk}/dr$ from $r=0$, "
+            r"starting from $E[\delta(\xi_1)\delta(\xi_2)] = 1/(2\pi\sqrt{1-r^2})$.",
+            r"$\dot V$ is the dual of $\varphi'$ away from 0"
+            + ("." if kinked.continuous else r"; $\varphi$ jumps at 0, so its distributional derivative has a delta that the NTK of a finite network never sees, and Price's identity does not hold."),
+        )
+        return DualResult(Method.DERIVED, "Price's theorem from the delta boundary (kinked)", v, vd, steps, kinked=kinked)
+
+    terms = mgf.decompose(phi)
+    if terms is not None:
+        dterms = mgf.decompose(sp.diff(phi, x))
+        v = mgf.bivariate_expectation(terms, terms)
+        vd = mgf.bivariate_expectation(dterms, dterms)
+        steps = (
+            r"Write $\varphi$ as a sum of $P(x)e^{\alpha x^2 + \beta x}$.",
+            r"Differentiate the Gaussian moment generating function "
+            r"$\det(I-2\Sigma A)^{-1/2}\exp(\tfrac12 t^\top(I-2\Sigma A)^{-1}\Sigma t)$ in $t$ (direct integration).",
+        )
+        return DualResult(Method.DERIVED, "direct integration (exponential-polynomial MGF)", v, vd, steps)
+
+    for k in range(1, MAX_PRICE_CHAIN + 1):
+        dk = mgf.decompose(sp.diff(phi, x, k))
+        if dk is None:
+            continue
+        duals = {k: mgf.bivariate_expectation(dk, dk)}
+        for j in range(k - 1, -1, -1):
+            mean = _heat_mean(sp.diff(phi, x, j))
+            if mean is None:
+                break
+            boundary = mean.subs(q, q1) * mean.subs(q, q2)
+            duals[j] = sp.simplify(boundary + _integrate_in_c(duals[j + 1]))
+        else:
+            steps = (
+                rf"$\varphi^{{({k})}}(x) = {sp.latex(sp.simplify(sp.diff(phi, x, k)))}$ is exponential-polynomial: its dual follows from the Gaussian MGF.",
+                r"Integrate Price's identity $\partial_c V_{\varphi^{(j)}} = V_{\varphi^{(j+1)}}$ from $c = 0$, "
+                r"where $V_{\varphi^{(j)}}(q_1,q_2,0) = E[\varphi^{(j)}(u)]E[\varphi^{(j)}(v)]$ "
+                r"(one-dimensional means from the heat equation $\partial_q E f = \tfrac12 E f''$).",
+            )
+            return DualResult(Method.DERIVED, f"Price chain of order {k} over the MGF", duals[0], duals[1], steps)
+
+    steps = ("No closed form found by the kinked, MGF or Price-chain routes; the numerics integrate by quadrature.",)
+    return DualResult(Method.NUMERICAL_FALLBACK, "quadrature", None, None, steps)
+
+
+# ---------------------------------------------------------------------------
+def _checks(phi: sp.Expr, res: DualResult) -> tuple[str, ...]:
+    done = []
+    if res.kinked is None or res.kinked.continuous:
+        how = _vanishes(sp.diff(res.dual, c) - res.dual_derivative)
+        if how is None:
+            raise AssertionError(f"Price identity fails for {phi}")
+        done.append(f"Price identity ({how})")
+    diag = sp.simplify(res.dual.subs({q1: q, q2: q}).subs(c, q))
+    if res.kinked is not None:
+        independent = _kinked_diagonal(res.kinked)
+    else:
+        sq = mgf.decompose(sp.expand(phi**2))
+        independent = mgf.univariate_expectation(sq, q) if sq is not None else None
+    if independent is not None:
+        how = _vanishes(diag - independent)
+        if how is None:
+            raise AssertionError(f"diagonal check fails for {phi}: {diag} != {independent}")
+        done.append(f"diagonal E[phi(u)^2] ({how})")
+    return tuple(done)
+
+
+def _diag_form(form: NumericalForm) -> NumericalForm:
+    sub = {q1: q, q2: q, c: q}
+    return NumericalForm(tuple((s, e.subs(sub)) for s, e in form.prologue), form.expr.subs(sub))
+
+
+def dual_record(spec: ActivationSpec) -> Record:
+    """The record ``dual.<name>`` of one activation."""
+    phi = spec.expr
+    res = derive_dual(phi)
+    params: tuple[Parameter, ...] = (Q1, Q2, C, Q, X) + spec.parameters
+    own = tuple(p.name for p in spec.parameters)
+    pair, one = ("q1", "q2", "c") + own, ("q",) + own
+    phi_prime = sp.diff(phi, x)
+    if res.kinked is not None:
+        phi_prime = res.kinked.derivative().as_expr()
+    expressions: dict[str, sp.Expr] = {"phi": phi, "phi_prime": phi_prime}
+    arguments = {"phi": ("x",) + own, "phi_prime": ("x",) + own}
+    forms: dict[str, NumericalForm] = {}
+    checks: tuple[str, ...] = ()
+    if res.dual is not None:
+        checks = _checks(phi, res)
+        expressions["dual"] = res.dual
+        expressions["dual_derivative"] = res.dual_derivative
+        expressions["variance"] = sp.simplify(res.dual.subs({q1: q, q2: q}).subs(c, q))
+        expressions["derivative_variance"] = sp.simplify(res.dual_derivative.subs({q1: q, q2: q}).subs(c, q))
+        arguments.update(dual=pair, dual_derivative=pair, variance=one, derivative_variance=one)
+        if res.kinked is not None:
+            forms["dual"] = kinked_numerical_form(res.kinked)
+            forms["dual_derivative"] = kinked_numerical_form(res.kinked.derivative())
+        elif spec.numerical is not None:
+            forms.update(spec.numerical())
+        if spec.numerical is not None:  # the hand forms also fix the diagonal (e.g. erf at large q)
+            forms["variance"] = _diag_form(forms["dual"])
+            forms["derivative_variance"] = _diag_form(forms["dual_derivative"])
+    assumptions = (ASSUMPTION_GAUSSIAN,) + ((spec.notes,) if spec.notes else ())
+    return Record(
+        id=f"dual.{spec.name}",
+        title=f"{spec.title}: dual activation",
+        source=spec.source or "derived here",
+        assumptions=assumptions,
+        parameters=params,
+        expressions=expressions,
+        derivation=Derivation(res.method, (f"Route: {res.route}.",) + res.steps, checks),
+        numerical_forms=forms,
+        arguments=arguments,
+    )
+
+
+def custom_activation(expr: sp.Expr | str, *, name: str = "custom", title: str | None = None,
+                      parameters: tuple[Parameter, ...] = ()) -> Record:
+    """Derive the dual record of a user's activation, given as a SymPy expression of ``x``.
+
+    >>> rec = custom_activation("x*erf(x)")
+    >>> rec.derivation.method.value
+    'closed form derived here'
+    """
+    if isinstance(expr, str):
+        expr = sp.sympify(expr, locals={"x": x})
+    free = {s.name for s in expr.free_symbols} - {"x"} - {p.name for p in parameters}
+    if free:
+        raise ValueError(f"activation expression has symbols {sorted(free)} that are not parameters; use x and declared parameters")
+    if not name.isidentifier():
+        raise ValueError(f"name must be a Python identifier, got name={name!r}")
+    spec = ActivationSpec(name, title or f"User activation {sp.sstr(expr)}", expr, parameters, source="user-defined")
+    return dual_record(spec)
+
+
+def catalog_dual_record(name: str) -> Record:
+    return dual_record(activation_spec(name))

@@ -1,0 +1,154 @@
+"""Closed-form duals against a high-precision mpmath reference: backward stability.
+
+For every closed-form dual and derivative dual, the generated float64 value
+must lie within 1e-12 relative of the exact values over the box of inputs
+(q1, q2, c) perturbed by at most 8 units in the last place.  The reference is
+the record's canonical SymPy expression evaluated by mpmath at 80 digits (at
+least 30 correct digits even where the textbook form cancels); the box is
+bounded by its 8 corners, |c| clipped to sqrt(q1 q2).  The domain is
+q in [1e-6, 1e6] and rho in [-1, 1], edges pinned with @example.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from derivations import catalog
+from numerics.activations import activation
+
+REL = 1e-12
+ULPS = 8
+DPS = 80
+
+#: Activation parameter sets checked (names -> list of kwargs).
+PARAMS = {
+    "relu": [{}], "leaky_relu": [{"alpha": 0.01}, {"alpha": 0.3}], "abrelu": [{"a": -0.4, "b": 1.7}],
+    "abs": [{}], "step": [{}], "sign": [{}], "rectified_monomial_2": [{}], "rectified_monomial_3": [{}],
+    "identity": [{}], "monomial_2": [{}], "monomial_3": [{}], "monomial_4": [{}], "monomial_5": [{}],
+    "erf": [{"a": 1.0, "b": 1.0, "shift": 0.0}, {"a": 1.3, "b": 0.4, "shift": 0.2}],
+    "gelu": [{}],
+    "sin": [{"a": 1.0, "b": 1.0, "phase": 0.0}, {"a": 0.7, "b": 0.3, "phase": 1.1}],
+    "cos": [{"a": 1.0, "b": 0.5, "phase": 0.0}],
+    "exp": [{"a": 1.0, "b": 0.1}],
+    "gaussian": [{"a": 1.0, "b": -0.5}],
+    "rbf": [{"gamma": 0.5}],
+}
+CASES = [(name, i) for name, sets in PARAMS.items() for i in range(len(sets))]
+
+
+def _reference(name: str, which: str, kwargs: dict):
+    rec = catalog.get(f"dual.{name}")
+    expr = rec.expressions[which]
+    syms = [rec.parameter(n).symbol for n in ("q1", "q2", "c")]
+    expr = expr.subs({rec.parameter(k).symbol: sp.Float(v, 30) if not float(v).is_integer() else sp.Integer(int(v)) for k, v in kwargs.items()})
+    # exact decimal of the float64 parameters
+    expr = expr.subs({rec.parameter(k).symbol: sp.Rational(*float(v).as_integer_ratio()) for k, v in kwargs.items()})
+    f = sp.lambdify(syms, expr, modules="mpmath")
+
+    def ref(q1, q2, c):
+        # extra digits where the canonical form cancels (rho -> 0 for odd duals)
+        ratio = abs(c) / math.sqrt(q1 * q2) if q1 * q2 > 0 else 1.0
+        extra = int(-math.log10(ratio)) + 10 if 0 < ratio < 1e-10 else 0
+        if c == 0 or ratio == 0:
+            extra = 0
+        with mp.workdps(DPS + min(extra, 400)):
+            q1, q2, c = mp.mpf(q1), mp.mpf(q2), mp.mpf(c)
+            bound = mp.sqrt(q1) * mp.sqrt(q2)
+            c = max(min(c, bound), -bound)
+            val = f(q1, q2, c)
+            return mp.re(val) if isinstance(val, mp.mpc) else val
+
+    return ref
+
+
+_REFS: dict = {}
+
+
+def reference(name, which, index):
+    key = (name, which, index)
+    if key not in _REFS:
+        _REFS[key] = _reference(name, which, PARAMS[name][index])
+    return _REFS[key]
+
+
+def _perturb(x: float):
+    return (x * (1 - ULPS * 2.0**-53), x * (1 + ULPS * 2.0**-53))
+
+
+def assert_backward_stable(name, index, q1, q2, c):
+    act = activation(name, **PARAMS[name][index])
+    for which in ("dual", "dual_derivative"):
+        got = float(getattr(act, which)(q1, q2, c))
+        ref = reference(name, which, index)
+        exact = ref(q1, q2, c)
+        if not (2.2250738585072014e-308 <= abs(exact) <= 1.7976931348623157e308) and exact != 0:
+            assert math.isfinite(got) or abs(exact) > 1e308
+            continue
+        assert math.isfinite(got), f"{name}.{which}({q1!r}, {q2!r}, {c!r}) = {got}"
+        spread = max(abs(ref(a, b, cc) - exact) for a, b, cc in itertools.product(_perturb(q1), _perturb(q2), _perturb(c)))
+        err = abs(mp.mpf(got) - exact)
+        allowed = REL * abs(exact) + spread
+        assert err <= allowed, (
+            f"{name}{PARAMS[name][index]}.{which}(q1={q1!r}, q2={q2!r}, c={c!r}) = {got!r}, "
+            f"exact {mp.nstr(exact, 20)}, error {mp.nstr(err, 3)} > allowed {mp.nstr(allowed, 3)}"
+        )
+
+
+log_q = st.floats(-6, 6)
+rho_st = st.one_of(st.floats(-1, 1), st.sampled_from([-1.0, 1.0, 0.0]),
+                   st.floats(1e-17, 1e-3).map(lambda d: -1 + d), st.floats(1e-17, 1e-3).map(lambda d: 1 - d))
+
+
+@pytest.mark.parametrize("name, index", CASES)
+@settings(max_examples=30)
+@given(lq1=log_q, lq2=log_q, rho=rho_st)
+@example(lq1=0.0, lq2=0.0, rho=-1.0)
+@example(lq1=0.0, lq2=0.0, rho=1.0)
+@example(lq1=-0.1549, lq2=0.1139, rho=-1.0)
+@example(lq1=-0.1549, lq2=0.1139, rho=-1.0 + 1e-9)
+@example(lq1=6.0, lq2=6.0, rho=-1.0)
+@example(lq1=-6.0, lq2=6.0, rho=-1.0 + 1e-12)
+@example(lq1=6.0, lq2=-6.0, rho=1.0)
+@example(lq1=3.0, lq2=2.0, rho=0.0)
+def test_closed_form_duals_are_backward_stable(name, index, lq1, lq2, rho):
+    q1, q2 = 10.0**lq1, 10.0**lq2
+    c = rho * math.sqrt(q1) * math.sqrt(q2)
+    if name in KNOWN_LIMITS and KNOWN_LIMITS[name][0](q1, q2, c):
+        return  # outside the guarantee, documented and pinned by test_known_limits below
+    assert_backward_stable(name, index, q1, q2, c)
+
+
+#: Where a closed form does not yet meet the accuracy contract (open work, stated in the issue note).
+KNOWN_LIMITS = {
+    "gelu": (
+        lambda q1, q2, c: c < 0 and q1 * q2 > 1e4,
+        "the derived GELU dual cancels for c < 0 at large variance (error ~ q * eps); a stable rewrite is open work",
+    ),
+}
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWN_LIMITS["gelu"][1])
+def test_known_limits_gelu_large_variance_negative_correlation():
+    assert_backward_stable("gelu", 0, 1e6, 1e6, -1e6)
+
+
+@pytest.mark.parametrize("name", sorted(PARAMS))
+def test_no_nan_on_the_valid_domain_edges(name):
+    act = activation(name, **PARAMS[name][0])
+    q = np.array([0.0, 1e-6, 1.0, 1e6])
+    q1, q2 = np.meshgrid(q, q)
+    s = np.sqrt(q1) * np.sqrt(q2)
+    for rho in (-1.0, -1 + 1e-15, 0.0, 1 - 1e-15, 1.0):
+        with np.errstate(over="ignore"):
+            for which in ("dual", "dual_derivative"):
+                val = getattr(act, which)(q1, q2, rho * s)
+                assert not np.isnan(val).any(), (name, which, rho)
+    assert not np.isnan(act.variance(q)).any()

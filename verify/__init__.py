@@ -1,0 +1,1 @@
+"""Verification layer of deeplimits: the command line, reports and (later) claims and statistics."""

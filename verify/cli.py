@@ -1,0 +1,189 @@
+"""The ``deeplimits`` command line.
+
+``list``, ``show``, ``eval``, ``export-latex`` and ``codegen``.  Bad input
+(an unknown id, a parameter outside its domain) prints one line to stderr and
+exits with status 2; ``codegen --check`` exits with 1 and names the stale
+files when the generated code and the catalog disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+__all__ = ["main"]
+
+
+def _cmd_list(args) -> int:
+    from derivations import catalog
+
+    rows = [{"id": e.id, "title": e.title, "source": e.source, "parameters": list(e.parameter_names)} for e in catalog.entries()]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(r["id"]) for r in rows)
+    for r in rows:
+        print(f"{r['id']:<{width}}  {r['title']}\n{'':<{width}}  source: {r['source']}\n{'':<{width}}  parameters: {', '.join(r['parameters'])}")
+    return 0
+
+
+def _cmd_show(args) -> int:
+    from derivations import catalog
+    from derivations.codegen import emit_module
+
+    rec = catalog.get(args.id)
+    if args.json:
+        print(json.dumps(rec.summary(), indent=2))
+    elif args.latex:
+        for name in rec.expressions:
+            print(f"% {name}\n{rec.latex(name)}")
+    elif args.python:
+        print(emit_module(rec))
+    else:
+        print(f"{rec.id}: {rec.title}\nsource: {rec.source}\nderivation: {rec.derivation.method.value}")
+        for step in rec.derivation.steps:
+            print(f"  - {step}")
+        if rec.derivation.checks:
+            print(f"checks: {', '.join(rec.derivation.checks)}")
+        for a in rec.assumptions:
+            print(f"assumes: {a}")
+        print("parameters:")
+        for p in rec.parameters:
+            print(f"  {p.name} in {p.domain.describe()}: {p.description}")
+        for name, expr in rec.expressions.items():
+            args_ = ", ".join(p.name for p in rec.args_of(name))
+            print(f"{name}({args_}) = {expr}")
+    return 0
+
+
+def _parse_params(items: list[str]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise ValueError(f"--param {item!r} must look like NAME=VALUE")
+        name, value = item.split("=", 1)
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"--param {name}={value!r}: the value must be a number") from None
+    return out
+
+
+def _cmd_eval(args) -> int:
+    from numerics.generated import MODULES
+    from numerics.validation import check_covariance, check_in_domain
+
+    if args.id not in MODULES:
+        raise ValueError(f"unknown record id {args.id!r}; `deeplimits list` shows the known ids")
+    module = importlib.import_module(f"numerics.generated.{MODULES[args.id]}")
+    params = _parse_params(args.param)
+    names = [n for n in module.SIGNATURES if n != "dual_and_derivative"] if args.function is None else [args.function]
+    unknown = [n for n in names if n not in module.SIGNATURES]
+    if unknown:
+        raise ValueError(f"record {args.id!r} has no function {unknown[0]!r}; it has {', '.join(module.SIGNATURES)}")
+    results = {}
+    for name in names:
+        sig = module.SIGNATURES[name]
+        needed = [p for p in sig if module.PARAMETERS[p]["default"] is None]
+        if args.function is None and any(p not in params for p in needed):
+            continue  # evaluate only the functions whose arguments were given
+        missing = [p for p in needed if p not in params]
+        if missing:
+            raise ValueError(f"{args.id}.{name} needs --param {missing[0]}=VALUE (arguments: {', '.join(sig)})")
+        values = {p: params.get(p, module.PARAMETERS[p]["default"]) for p in sig}
+        for p, v in values.items():
+            check_in_domain(p, v, module.PARAMETERS[p]["domain"])
+        if {"q1", "q2", "c"} <= set(values):
+            check_covariance(values["q1"], values["q2"], values["c"])
+        results[name] = getattr(module, name)(**values)
+    extra = sorted(set(params) - {p for n in names for p in module.SIGNATURES[n]})
+    if extra:
+        raise ValueError(f"record {args.id!r} has no parameter {extra[0]!r}")
+    if not results:
+        raise ValueError(f"no function of {args.id!r} has all its arguments; give --param for one of: "
+                         + "; ".join(f"{n}({', '.join(s)})" for n, s in module.SIGNATURES.items()))
+    if args.json:
+        values = {k: ([float(a) for a in v] if isinstance(v, tuple) else float(v)) for k, v in results.items()}
+        print(json.dumps({"id": args.id, "params": params, "values": values}))
+    else:
+        for k, v in results.items():
+            print(f"{k} = {tuple(float(a) for a in v) if isinstance(v, tuple) else float(v)!r}")
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from derivations import catalog
+    from verify.latex_export import latex_document
+
+    ids = args.ids or catalog.ids()
+    records = [catalog.get(i) for i in ids]
+    text = latex_document(records)
+    with open(args.output, "w") as fh:
+        fh.write(text)
+    print(f"wrote {args.output}: {len(records)} records")
+    return 0
+
+
+def _cmd_codegen(args) -> int:
+    from derivations import catalog
+    from derivations.codegen import stale_modules, write_modules
+
+    records = catalog.all_records()
+    if args.check:
+        stale = stale_modules(records)
+        if stale:
+            print("stale generated files (run `deeplimits codegen`): " + ", ".join(stale), file=sys.stderr)
+            return 1
+        print(f"generated code is up to date ({len(records)} records)")
+        return 0
+    changed = write_modules(records)
+    print(f"regenerated {len(changed)} file(s)" + (": " + ", ".join(changed) if changed else ""))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="deeplimits", description="Derived limits of wide and deep networks: inspect, export, verify.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("list", help="list the records: ids, titles, sources, parameter names")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_list)
+    p = sub.add_parser("show", help="show one record")
+    p.add_argument("id")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--latex", action="store_true", help="print the LaTeX of each expression")
+    g.add_argument("--python", action="store_true", help="print the generated NumPy module")
+    g.add_argument("--json", action="store_true", help="print the record as JSON")
+    p.set_defaults(func=_cmd_show)
+    p = sub.add_parser("eval", help="evaluate a record's generated functions")
+    p.add_argument("id")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="an argument (repeatable)")
+    p.add_argument("--function", help="evaluate only this function (default: every function whose arguments are given)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_eval)
+    p = sub.add_parser("export-latex", help="write a LaTeX document of records (default: all)")
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.tex")
+    p.set_defaults(func=_cmd_export)
+    p = sub.add_parser("codegen", help="regenerate numerics/generated from the catalog")
+    p.add_argument("--check", action="store_true", help="exit 1 and name the stale files if the generated code is out of date")
+    p.set_defaults(func=_cmd_codegen)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # e.g. `deeplimits list | head`
+        sys.stderr.close()
+        return 0
+    except ValueError as exc:
+        print(f"deeplimits {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
