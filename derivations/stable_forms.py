@@ -130,11 +130,27 @@ def _stable_in_r(g: sp.Expr) -> sp.Expr:
     central = central.replace(sp.acos, lambda arg: sp.atan2(SIN, RHO) if arg == r else sp.acos(arg))
     central = central.subs(r, RHO)
     half = sp.Rational(1, 2)
-    return Branch(
-        sp.StrictLessThan(RHO, -half),
-        _angle_form(g, 1),
-        Branch(sp.StrictGreaterThan(RHO, half), _angle_form(g, -1), central),
-    )
+    out = central
+    # a region form only where the central form cancels as rho -> +-1 (keeps the common path cheap)
+    if _cancels_near(g, 1):
+        out = Branch(sp.StrictGreaterThan(RHO, half), _angle_form(g, -1), out)
+    if _cancels_near(g, -1):
+        out = Branch(sp.StrictLessThan(RHO, -half), _angle_form(g, 1), out)
+    return out
+
+
+def _cancels_near(g: sp.Expr, end: int) -> bool:
+    """Whether the terms of $G(r)$ cancel by more than the accepted factor as $r \to$ ``end``."""
+    terms = [sp.lambdify(r, a, "mpmath") for a in sp.Add.make_args(sp.expand(g))]
+    f = sp.lambdify(r, g, "mpmath")
+    with mp.workdps(60):
+        for gap in ("1e-3", "1e-8"):
+            x = mp.mpf(end) * (1 - mp.mpf(gap))
+            val = abs(_mpf(f(x)))
+            total = sum(abs(_mpf(t(x))) for t in terms)
+            if val == 0 or total / val > _MAX_CANCELLATION:
+                return True
+    return False
 
 
 def kinked_numerical_form(phi: KinkedFunction, psi_of: KinkedFunction | None = None) -> NumericalForm:

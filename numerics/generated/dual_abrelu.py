@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "ecb381bfb9dcf719",
+    "digest": "86bd72ce4b95f805",
     "id": "dual.abrelu",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020): a min(x, 0) + b max(x, 0)",
@@ -73,36 +73,24 @@ def _dual_series_0(rho, sin_theta):
     return (((((((1/186810624000)*numpy.arctan2(sin_theta, -rho)**2 - 1/1037836800)*numpy.arctan2(sin_theta, -rho)**2 + 1/7983360)*numpy.arctan2(sin_theta, -rho)**2 - 1/90720)*numpy.arctan2(sin_theta, -rho)**2 + 1/1680)*numpy.arctan2(sin_theta, -rho)**2 - 1/60)*numpy.arctan2(sin_theta, -rho)**2 + 1/6)*numpy.arctan2(sin_theta, -rho)**3/numpy.pi
 
 
-def _dual_series_1(rho, sin_theta):
-    return -1/2*rho*numpy.arctan2(sin_theta, rho)/numpy.pi + (1/2)*rho + (1/2)*sin_theta/numpy.pi
-
-
-def _dual_series_2(_dual_series_0, rho, sin_theta):
+def _dual_series_1(_dual_series_0, rho, sin_theta):
     return _rt.patch(numpy.greater(-rho, 0.92490905985731309), (1/2)*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + (1/2)*sin_theta/numpy.pi, _dual_series_0, rho, sin_theta)
 
 
-def _dual_series_3(rho, sin_theta):
+def _dual_series_2(rho, sin_theta):
     return (((((((1/186810624000)*numpy.arctan2(sin_theta, -rho)**2 - 1/1037836800)*numpy.arctan2(sin_theta, -rho)**2 + 1/7983360)*numpy.arctan2(sin_theta, -rho)**2 - 1/90720)*numpy.arctan2(sin_theta, -rho)**2 + 1/1680)*numpy.arctan2(sin_theta, -rho)**2 - 1/60)*numpy.arctan2(sin_theta, -rho)**2 + 1/6)*numpy.arctan2(sin_theta, -rho)**3/numpy.pi
 
 
+def _dual_series_3(_dual_series_2, rho, sin_theta):
+    return _rt.patch(numpy.greater(-rho, 0.92490905985731309), (1/2)*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + (1/2)*sin_theta/numpy.pi, _dual_series_2, rho, sin_theta)
+
+
 def _dual_series_4(rho, sin_theta):
-    return -1/2*rho*numpy.arctan2(sin_theta, rho)/numpy.pi + (1/2)*rho + (1/2)*sin_theta/numpy.pi
-
-
-def _dual_series_5(_dual_series_3, rho, sin_theta):
-    return _rt.patch(numpy.greater(-rho, 0.92490905985731309), (1/2)*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + (1/2)*sin_theta/numpy.pi, _dual_series_3, rho, sin_theta)
-
-
-def _dual_series_6(rho, sin_theta):
     return ((((((1/518918400 - 1/93405312000*numpy.arctan2(sin_theta, rho)**2)*numpy.arctan2(sin_theta, rho)**2 - 1/3991680)*numpy.arctan2(sin_theta, rho)**2 + 1/45360)*numpy.arctan2(sin_theta, rho)**2 - 1/840)*numpy.arctan2(sin_theta, rho)**2 + 1/30)*numpy.arctan2(sin_theta, rho)**2 - 1/3)*numpy.arctan2(sin_theta, rho)**3/numpy.pi
 
 
-def _dual_series_7(_dual_series_6, rho, sin_theta):
-    return _rt.patch(numpy.greater(rho, 0.92490905985731309), rho*numpy.arctan2(sin_theta, rho)/numpy.pi - sin_theta/numpy.pi, _dual_series_6, rho, sin_theta)
-
-
-def _dual_series_8(rho, sin_theta):
-    return -rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + rho - sin_theta/numpy.pi
+def _dual_series_5(_dual_series_4, rho, sin_theta):
+    return _rt.patch(numpy.greater(rho, 0.92490905985731309), rho*numpy.arctan2(sin_theta, rho)/numpy.pi - sin_theta/numpy.pi, _dual_series_4, rho, sin_theta)
 
 
 def _dual_body(q1, q2, c, a, b):
@@ -112,13 +100,12 @@ def _dual_body(q1, q2, c, a, b):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        _x0 = numpy.less(rho, -1/2)
-        _x1 = numpy.greater(rho, 1/2)
-        _x2 = numpy.pi**(-1.0)
-        _x3 = numpy.pi*rho
-        _x4 = rho*numpy.arctan2(rho, sin_theta)
-        _x5 = (1/4)*_x2*(_x3 + 2*_x4 + 2*sin_theta)
-        return sqrt_q1*sqrt_q2*(a**2*_rt.patch(_x0, _rt.patch(_x1, _x5, _dual_series_1, rho, sin_theta), _dual_series_2, _dual_series_0, rho, sin_theta) + a*b*_rt.patch(_x0, _rt.patch(_x1, -_x2*(-1/2*_x3 + _x4 + sin_theta), _dual_series_7, _dual_series_6, rho, sin_theta), _dual_series_8, rho, sin_theta) + b**2*_rt.patch(_x0, _rt.patch(_x1, _x5, _dual_series_4, rho, sin_theta), _dual_series_5, _dual_series_3, rho, sin_theta))
+        _x0 = numpy.pi**(-1.0)
+        _x1 = numpy.pi*rho
+        _x2 = rho*numpy.arctan2(rho, sin_theta)
+        _x3 = numpy.less(rho, -1/2)
+        _x4 = (1/4)*_x0*(_x1 + 2*_x2 + 2*sin_theta)
+        return sqrt_q1*sqrt_q2*(a**2*_rt.patch(_x3, _x4, _dual_series_1, _dual_series_0, rho, sin_theta) + a*b*_rt.patch(numpy.greater(rho, 1/2), -_x0*(-1/2*_x1 + _x2 + sin_theta), _dual_series_5, _dual_series_4, rho, sin_theta) + b**2*_rt.patch(_x3, _x4, _dual_series_3, _dual_series_2, rho, sin_theta))
 
 
 def dual(q1, q2, c, a=0.0, b=1.0):
@@ -136,7 +123,7 @@ def dual(q1, q2, c, a=0.0, b=1.0):
 
 
 def _dual_derivative_series_0(rho, sin_theta):
-    return -1/2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1/2
+    return (1/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi
 
 
 def _dual_derivative_series_1(rho, sin_theta):
@@ -144,19 +131,7 @@ def _dual_derivative_series_1(rho, sin_theta):
 
 
 def _dual_derivative_series_2(rho, sin_theta):
-    return -1/2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1/2
-
-
-def _dual_derivative_series_3(rho, sin_theta):
-    return (1/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi
-
-
-def _dual_derivative_series_4(rho, sin_theta):
     return numpy.arctan2(sin_theta, rho)/numpy.pi
-
-
-def _dual_derivative_series_5(rho, sin_theta):
-    return -numpy.arctan2(sin_theta, -rho)/numpy.pi + 1
 
 
 def _dual_derivative_body(q1, q2, c, a, b):
@@ -164,12 +139,11 @@ def _dual_derivative_body(q1, q2, c, a, b):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        _x0 = numpy.less(rho, -1/2)
-        _x1 = numpy.greater(rho, 1/2)
-        _x2 = numpy.pi**(-1.0)
-        _x3 = numpy.arctan2(rho, sin_theta)
-        _x4 = (1/4)*_x2*(2*_x3 + numpy.pi)
-        return a**2*_rt.patch(_x0, _rt.patch(_x1, _x4, _dual_derivative_series_0, rho, sin_theta), _dual_derivative_series_1, rho, sin_theta) + a*b*_rt.patch(_x0, _rt.patch(_x1, -_x2*(_x3 - 1/2*numpy.pi), _dual_derivative_series_4, rho, sin_theta), _dual_derivative_series_5, rho, sin_theta) + b**2*_rt.patch(_x0, _rt.patch(_x1, _x4, _dual_derivative_series_2, rho, sin_theta), _dual_derivative_series_3, rho, sin_theta)
+        _x0 = numpy.pi**(-1.0)
+        _x1 = numpy.arctan2(rho, sin_theta)
+        _x2 = numpy.less(rho, -1/2)
+        _x3 = (1/4)*_x0*(2*_x1 + numpy.pi)
+        return a**2*_rt.patch(_x2, _x3, _dual_derivative_series_0, rho, sin_theta) + a*b*_rt.patch(numpy.greater(rho, 1/2), -_x0*(_x1 - 1/2*numpy.pi), _dual_derivative_series_2, rho, sin_theta) + b**2*_rt.patch(_x2, _x3, _dual_derivative_series_1, rho, sin_theta)
 
 
 def dual_derivative(q1, q2, c, a=0.0, b=1.0):
@@ -228,60 +202,36 @@ def _dual_and_derivative_series_0(rho, sin_theta):
     return (((((((1/186810624000)*numpy.arctan2(sin_theta, -rho)**2 - 1/1037836800)*numpy.arctan2(sin_theta, -rho)**2 + 1/7983360)*numpy.arctan2(sin_theta, -rho)**2 - 1/90720)*numpy.arctan2(sin_theta, -rho)**2 + 1/1680)*numpy.arctan2(sin_theta, -rho)**2 - 1/60)*numpy.arctan2(sin_theta, -rho)**2 + 1/6)*numpy.arctan2(sin_theta, -rho)**3/numpy.pi
 
 
-def _dual_and_derivative_series_1(rho, sin_theta):
-    return -1/2*rho*numpy.arctan2(sin_theta, rho)/numpy.pi + (1/2)*rho + (1/2)*sin_theta/numpy.pi
-
-
-def _dual_and_derivative_series_2(_dual_and_derivative_series_0, rho, sin_theta):
+def _dual_and_derivative_series_1(_dual_and_derivative_series_0, rho, sin_theta):
     return _rt.patch(numpy.greater(-rho, 0.92490905985731309), (1/2)*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + (1/2)*sin_theta/numpy.pi, _dual_and_derivative_series_0, rho, sin_theta)
 
 
-def _dual_and_derivative_series_3(rho, sin_theta):
+def _dual_and_derivative_series_2(rho, sin_theta):
     return (((((((1/186810624000)*numpy.arctan2(sin_theta, -rho)**2 - 1/1037836800)*numpy.arctan2(sin_theta, -rho)**2 + 1/7983360)*numpy.arctan2(sin_theta, -rho)**2 - 1/90720)*numpy.arctan2(sin_theta, -rho)**2 + 1/1680)*numpy.arctan2(sin_theta, -rho)**2 - 1/60)*numpy.arctan2(sin_theta, -rho)**2 + 1/6)*numpy.arctan2(sin_theta, -rho)**3/numpy.pi
 
 
+def _dual_and_derivative_series_3(_dual_and_derivative_series_2, rho, sin_theta):
+    return _rt.patch(numpy.greater(-rho, 0.92490905985731309), (1/2)*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + (1/2)*sin_theta/numpy.pi, _dual_and_derivative_series_2, rho, sin_theta)
+
+
 def _dual_and_derivative_series_4(rho, sin_theta):
-    return -1/2*rho*numpy.arctan2(sin_theta, rho)/numpy.pi + (1/2)*rho + (1/2)*sin_theta/numpy.pi
-
-
-def _dual_and_derivative_series_5(_dual_and_derivative_series_3, rho, sin_theta):
-    return _rt.patch(numpy.greater(-rho, 0.92490905985731309), (1/2)*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + (1/2)*sin_theta/numpy.pi, _dual_and_derivative_series_3, rho, sin_theta)
-
-
-def _dual_and_derivative_series_6(rho, sin_theta):
     return ((((((1/518918400 - 1/93405312000*numpy.arctan2(sin_theta, rho)**2)*numpy.arctan2(sin_theta, rho)**2 - 1/3991680)*numpy.arctan2(sin_theta, rho)**2 + 1/45360)*numpy.arctan2(sin_theta, rho)**2 - 1/840)*numpy.arctan2(sin_theta, rho)**2 + 1/30)*numpy.arctan2(sin_theta, rho)**2 - 1/3)*numpy.arctan2(sin_theta, rho)**3/numpy.pi
 
 
-def _dual_and_derivative_series_7(_dual_and_derivative_series_6, rho, sin_theta):
-    return _rt.patch(numpy.greater(rho, 0.92490905985731309), rho*numpy.arctan2(sin_theta, rho)/numpy.pi - sin_theta/numpy.pi, _dual_and_derivative_series_6, rho, sin_theta)
+def _dual_and_derivative_series_5(_dual_and_derivative_series_4, rho, sin_theta):
+    return _rt.patch(numpy.greater(rho, 0.92490905985731309), rho*numpy.arctan2(sin_theta, rho)/numpy.pi - sin_theta/numpy.pi, _dual_and_derivative_series_4, rho, sin_theta)
+
+
+def _dual_and_derivative_series_6(rho, sin_theta):
+    return (1/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi
+
+
+def _dual_and_derivative_series_7(rho, sin_theta):
+    return (1/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi
 
 
 def _dual_and_derivative_series_8(rho, sin_theta):
-    return -rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + rho - sin_theta/numpy.pi
-
-
-def _dual_and_derivative_series_9(rho, sin_theta):
-    return -1/2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1/2
-
-
-def _dual_and_derivative_series_10(rho, sin_theta):
-    return (1/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi
-
-
-def _dual_and_derivative_series_11(rho, sin_theta):
-    return -1/2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1/2
-
-
-def _dual_and_derivative_series_12(rho, sin_theta):
-    return (1/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi
-
-
-def _dual_and_derivative_series_13(rho, sin_theta):
     return numpy.arctan2(sin_theta, rho)/numpy.pi
-
-
-def _dual_and_derivative_series_14(rho, sin_theta):
-    return -numpy.arctan2(sin_theta, -rho)/numpy.pi + 1
 
 
 def _dual_and_derivative_body(q1, q2, c, a, b):
@@ -292,18 +242,18 @@ def _dual_and_derivative_body(q1, q2, c, a, b):
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
         _x0 = a*b
-        _x1 = numpy.less(rho, -1/2)
-        _x2 = numpy.greater(rho, 1/2)
-        _x3 = numpy.pi**(-1.0)
-        _x4 = numpy.pi*rho
-        _x5 = numpy.arctan2(rho, sin_theta)
-        _x6 = _x5*rho
-        _x7 = a**2
-        _x8 = (1/4)*_x3
-        _x9 = _x8*(_x4 + 2*_x6 + 2*sin_theta)
+        _x1 = numpy.greater(rho, 1/2)
+        _x2 = numpy.pi**(-1.0)
+        _x3 = numpy.pi*rho
+        _x4 = numpy.arctan2(rho, sin_theta)
+        _x5 = _x4*rho
+        _x6 = a**2
+        _x7 = numpy.less(rho, -1/2)
+        _x8 = (1/4)*_x2
+        _x9 = _x8*(_x3 + 2*_x5 + 2*sin_theta)
         _x10 = b**2
-        _x11 = _x8*(2*_x5 + numpy.pi)
-        return sqrt_q1*sqrt_q2*(_x0*_rt.patch(_x1, _rt.patch(_x2, -_x3*(-1/2*_x4 + _x6 + sin_theta), _dual_and_derivative_series_7, _dual_and_derivative_series_6, rho, sin_theta), _dual_and_derivative_series_8, rho, sin_theta) + _x10*_rt.patch(_x1, _rt.patch(_x2, _x9, _dual_and_derivative_series_4, rho, sin_theta), _dual_and_derivative_series_5, _dual_and_derivative_series_3, rho, sin_theta) + _x7*_rt.patch(_x1, _rt.patch(_x2, _x9, _dual_and_derivative_series_1, rho, sin_theta), _dual_and_derivative_series_2, _dual_and_derivative_series_0, rho, sin_theta)), _x0*_rt.patch(_x1, _rt.patch(_x2, -_x3*(_x5 - 1/2*numpy.pi), _dual_and_derivative_series_13, rho, sin_theta), _dual_and_derivative_series_14, rho, sin_theta) + _x10*_rt.patch(_x1, _rt.patch(_x2, _x11, _dual_and_derivative_series_11, rho, sin_theta), _dual_and_derivative_series_12, rho, sin_theta) + _x7*_rt.patch(_x1, _rt.patch(_x2, _x11, _dual_and_derivative_series_9, rho, sin_theta), _dual_and_derivative_series_10, rho, sin_theta)
+        _x11 = _x8*(2*_x4 + numpy.pi)
+        return sqrt_q1*sqrt_q2*(_x0*_rt.patch(_x1, -_x2*(-1/2*_x3 + _x5 + sin_theta), _dual_and_derivative_series_5, _dual_and_derivative_series_4, rho, sin_theta) + _x10*_rt.patch(_x7, _x9, _dual_and_derivative_series_3, _dual_and_derivative_series_2, rho, sin_theta) + _x6*_rt.patch(_x7, _x9, _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta)), _x0*_rt.patch(_x1, -_x2*(_x4 - 1/2*numpy.pi), _dual_and_derivative_series_8, rho, sin_theta) + _x10*_rt.patch(_x7, _x11, _dual_and_derivative_series_7, rho, sin_theta) + _x6*_rt.patch(_x7, _x11, _dual_and_derivative_series_6, rho, sin_theta)
 
 
 def dual_and_derivative(q1, q2, c, a=0.0, b=1.0):

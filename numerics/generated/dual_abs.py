@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "19e43fd7ec94db42",
+    "digest": "a6ddfa91155b8df7",
     "id": "dual.abs",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(-1, 1)",
@@ -67,14 +67,6 @@ def phi_prime(x):
     return _rt.evaluate(_phi_prime_body, (x,))
 
 
-def _dual_series_0(rho, sin_theta):
-    return -2*rho*numpy.arctan2(sin_theta, rho)/numpy.pi + rho + 2*sin_theta/numpy.pi
-
-
-def _dual_series_1(rho, sin_theta):
-    return 2*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi - rho + 2*sin_theta/numpy.pi
-
-
 def _dual_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         sqrt_q1 = numpy.sqrt(q1)
@@ -82,7 +74,7 @@ def _dual_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return (sqrt_q1*sqrt_q2)*_rt.patch(numpy.less(rho, -1/2), _rt.patch(numpy.greater(rho, 1/2), 2*(rho*numpy.arctan2(rho, sin_theta) + sin_theta)/numpy.pi, _dual_series_0, rho, sin_theta), _dual_series_1, rho, sin_theta)
+        return 2*sqrt_q1*sqrt_q2*(rho*numpy.arctan2(rho, sin_theta) + sin_theta)/numpy.pi
 
 
 def dual(q1, q2, c):
@@ -99,20 +91,12 @@ def dual(q1, q2, c):
     return _rt.evaluate(_dual_body, (q1, q2, c))
 
 
-def _dual_derivative_series_0(rho, sin_theta):
-    return -2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1
-
-
-def _dual_derivative_series_1(rho, sin_theta):
-    return 2*numpy.arctan2(sin_theta, -rho)/numpy.pi - 1
-
-
 def _dual_derivative_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return _rt.patch(numpy.less(rho, -1/2), _rt.patch(numpy.greater(rho, 1/2), 2*numpy.arctan2(rho, sin_theta)/numpy.pi, _dual_derivative_series_0, rho, sin_theta), _dual_derivative_series_1, rho, sin_theta)
+        return 2*numpy.arctan2(rho, sin_theta)/numpy.pi
 
 
 def dual_derivative(q1, q2, c):
@@ -167,22 +151,6 @@ def derivative_variance(q):
     return _rt.evaluate(_derivative_variance_body, (q,))
 
 
-def _dual_and_derivative_series_0(rho, sin_theta):
-    return -2*rho*numpy.arctan2(sin_theta, rho)/numpy.pi + rho + 2*sin_theta/numpy.pi
-
-
-def _dual_and_derivative_series_1(rho, sin_theta):
-    return 2*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi - rho + 2*sin_theta/numpy.pi
-
-
-def _dual_and_derivative_series_2(rho, sin_theta):
-    return -2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1
-
-
-def _dual_and_derivative_series_3(rho, sin_theta):
-    return 2*numpy.arctan2(sin_theta, -rho)/numpy.pi - 1
-
-
 def _dual_and_derivative_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         sqrt_q1 = numpy.sqrt(q1)
@@ -190,11 +158,9 @@ def _dual_and_derivative_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        _x0 = numpy.less(rho, -1/2)
-        _x1 = numpy.greater(rho, 1/2)
-        _x2 = numpy.arctan2(rho, sin_theta)
-        _x3 = 2/numpy.pi
-        return sqrt_q1*sqrt_q2*_rt.patch(_x0, _rt.patch(_x1, _x3*(_x2*rho + sin_theta), _dual_and_derivative_series_0, rho, sin_theta), _dual_and_derivative_series_1, rho, sin_theta), _rt.patch(_x0, _rt.patch(_x1, _x2*_x3, _dual_and_derivative_series_2, rho, sin_theta), _dual_and_derivative_series_3, rho, sin_theta)
+        _x0 = numpy.arctan2(rho, sin_theta)
+        _x1 = 2/numpy.pi
+        return _x1*sqrt_q1*sqrt_q2*(_x0*rho + sin_theta), _x0*_x1
 
 
 def dual_and_derivative(q1, q2, c):

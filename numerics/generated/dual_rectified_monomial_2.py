@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "3f95c41e9bc6797b",
+    "digest": "c538cd3243d931cb",
     "id": "dual.rectified_monomial_2",
     "method": "closed form derived here",
     "source": "Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 2",
@@ -71,11 +71,7 @@ def _dual_series_0(rho, sin_theta):
     return (((((((((((4/336196423516078125 - 32/432684797065192546875*numpy.arctan2(sin_theta, -rho)**2)*numpy.arctan2(sin_theta, -rho)**2 - 16/9861761756471625)*numpy.arctan2(sin_theta, -rho)**2 + 4/21655164155625)*numpy.arctan2(sin_theta, -rho)**2 - 32/1856156927625)*numpy.arctan2(sin_theta, -rho)**2 + 2/1550674125)*numpy.arctan2(sin_theta, -rho)**2 - 16/212837625)*numpy.arctan2(sin_theta, -rho)**2 + 4/1216215)*numpy.arctan2(sin_theta, -rho)**2 - 16/155925)*numpy.arctan2(sin_theta, -rho)**2 + 2/945)*numpy.arctan2(sin_theta, -rho)**2 - 8/315)*numpy.arctan2(sin_theta, -rho)**2 + 2/15)*numpy.arctan2(sin_theta, -rho)**5/numpy.pi
 
 
-def _dual_series_1(rho, sin_theta):
-    return -rho**2*numpy.arctan2(sin_theta, rho)/numpy.pi + rho**2 + (3/2)*rho*sin_theta/numpy.pi - 1/2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1/2
-
-
-def _dual_series_2(_dual_series_0, rho, sin_theta):
+def _dual_series_1(_dual_series_0, rho, sin_theta):
     return _rt.patch(numpy.greater(-rho, 0.68949843295174695), rho**2*numpy.arctan2(sin_theta, -rho)/numpy.pi + (3/2)*rho*sin_theta/numpy.pi + (1/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi, _dual_series_0, rho, sin_theta)
 
 
@@ -88,7 +84,7 @@ def _dual_body(q1, q2, c):
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
         _x0 = numpy.arctan2(rho, sin_theta)
         _x1 = rho**2
-        return sqrt_q1**2*sqrt_q2**2*_rt.patch(numpy.less(rho, -1/2), _rt.patch(numpy.greater(rho, 1/2), (1/4)*(4*_x0*_x1 + 2*_x0 + 2*numpy.pi*_x1 + 6*rho*sin_theta + numpy.pi)/numpy.pi, _dual_series_1, rho, sin_theta), _dual_series_2, _dual_series_0, rho, sin_theta)
+        return sqrt_q1**2*sqrt_q2**2*_rt.patch(numpy.less(rho, -1/2), (1/4)*(4*_x0*_x1 + 2*_x0 + 2*numpy.pi*_x1 + 6*rho*sin_theta + numpy.pi)/numpy.pi, _dual_series_1, _dual_series_0, rho, sin_theta)
 
 
 def dual(q1, q2, c):
@@ -109,11 +105,7 @@ def _dual_derivative_series_0(rho, sin_theta):
     return (((((((1/46702656000)*numpy.arctan2(sin_theta, -rho)**2 - 1/259459200)*numpy.arctan2(sin_theta, -rho)**2 + 1/1995840)*numpy.arctan2(sin_theta, -rho)**2 - 1/22680)*numpy.arctan2(sin_theta, -rho)**2 + 1/420)*numpy.arctan2(sin_theta, -rho)**2 - 1/15)*numpy.arctan2(sin_theta, -rho)**2 + 2/3)*numpy.arctan2(sin_theta, -rho)**3/numpy.pi
 
 
-def _dual_derivative_series_1(rho, sin_theta):
-    return -2*rho*numpy.arctan2(sin_theta, rho)/numpy.pi + 2*rho + 2*sin_theta/numpy.pi
-
-
-def _dual_derivative_series_2(_dual_derivative_series_0, rho, sin_theta):
+def _dual_derivative_series_1(_dual_derivative_series_0, rho, sin_theta):
     return _rt.patch(numpy.greater(-rho, 0.92490905985731309), 2*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + 2*sin_theta/numpy.pi, _dual_derivative_series_0, rho, sin_theta)
 
 
@@ -124,7 +116,7 @@ def _dual_derivative_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return (sqrt_q1*sqrt_q2)*_rt.patch(numpy.less(rho, -1/2), _rt.patch(numpy.greater(rho, 1/2), (2*rho*numpy.arctan2(rho, sin_theta) + numpy.pi*rho + 2*sin_theta)/numpy.pi, _dual_derivative_series_1, rho, sin_theta), _dual_derivative_series_2, _dual_derivative_series_0, rho, sin_theta)
+        return (sqrt_q1*sqrt_q2)*_rt.patch(numpy.less(rho, -1/2), (2*rho*numpy.arctan2(rho, sin_theta) + numpy.pi*rho + 2*sin_theta)/numpy.pi, _dual_derivative_series_1, _dual_derivative_series_0, rho, sin_theta)
 
 
 def dual_derivative(q1, q2, c):
@@ -183,24 +175,16 @@ def _dual_and_derivative_series_0(rho, sin_theta):
     return (((((((((((4/336196423516078125 - 32/432684797065192546875*numpy.arctan2(sin_theta, -rho)**2)*numpy.arctan2(sin_theta, -rho)**2 - 16/9861761756471625)*numpy.arctan2(sin_theta, -rho)**2 + 4/21655164155625)*numpy.arctan2(sin_theta, -rho)**2 - 32/1856156927625)*numpy.arctan2(sin_theta, -rho)**2 + 2/1550674125)*numpy.arctan2(sin_theta, -rho)**2 - 16/212837625)*numpy.arctan2(sin_theta, -rho)**2 + 4/1216215)*numpy.arctan2(sin_theta, -rho)**2 - 16/155925)*numpy.arctan2(sin_theta, -rho)**2 + 2/945)*numpy.arctan2(sin_theta, -rho)**2 - 8/315)*numpy.arctan2(sin_theta, -rho)**2 + 2/15)*numpy.arctan2(sin_theta, -rho)**5/numpy.pi
 
 
-def _dual_and_derivative_series_1(rho, sin_theta):
-    return -rho**2*numpy.arctan2(sin_theta, rho)/numpy.pi + rho**2 + (3/2)*rho*sin_theta/numpy.pi - 1/2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1/2
-
-
-def _dual_and_derivative_series_2(_dual_and_derivative_series_0, rho, sin_theta):
+def _dual_and_derivative_series_1(_dual_and_derivative_series_0, rho, sin_theta):
     return _rt.patch(numpy.greater(-rho, 0.68949843295174695), rho**2*numpy.arctan2(sin_theta, -rho)/numpy.pi + (3/2)*rho*sin_theta/numpy.pi + (1/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi, _dual_and_derivative_series_0, rho, sin_theta)
 
 
-def _dual_and_derivative_series_3(rho, sin_theta):
+def _dual_and_derivative_series_2(rho, sin_theta):
     return (((((((1/46702656000)*numpy.arctan2(sin_theta, -rho)**2 - 1/259459200)*numpy.arctan2(sin_theta, -rho)**2 + 1/1995840)*numpy.arctan2(sin_theta, -rho)**2 - 1/22680)*numpy.arctan2(sin_theta, -rho)**2 + 1/420)*numpy.arctan2(sin_theta, -rho)**2 - 1/15)*numpy.arctan2(sin_theta, -rho)**2 + 2/3)*numpy.arctan2(sin_theta, -rho)**3/numpy.pi
 
 
-def _dual_and_derivative_series_4(rho, sin_theta):
-    return -2*rho*numpy.arctan2(sin_theta, rho)/numpy.pi + 2*rho + 2*sin_theta/numpy.pi
-
-
-def _dual_and_derivative_series_5(_dual_and_derivative_series_3, rho, sin_theta):
-    return _rt.patch(numpy.greater(-rho, 0.92490905985731309), 2*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + 2*sin_theta/numpy.pi, _dual_and_derivative_series_3, rho, sin_theta)
+def _dual_and_derivative_series_3(_dual_and_derivative_series_2, rho, sin_theta):
+    return _rt.patch(numpy.greater(-rho, 0.92490905985731309), 2*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + 2*sin_theta/numpy.pi, _dual_and_derivative_series_2, rho, sin_theta)
 
 
 def _dual_and_derivative_body(q1, q2, c):
@@ -211,12 +195,11 @@ def _dual_and_derivative_body(q1, q2, c):
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
         _x0 = numpy.less(rho, -1/2)
-        _x1 = numpy.greater(rho, 1/2)
-        _x2 = numpy.pi**(-1.0)
-        _x3 = numpy.arctan2(rho, sin_theta)
-        _x4 = 2*_x3
-        _x5 = rho**2
-        return sqrt_q1**2*sqrt_q2**2*_rt.patch(_x0, _rt.patch(_x1, (1/4)*_x2*(4*_x3*_x5 + _x4 + 2*numpy.pi*_x5 + 6*rho*sin_theta + numpy.pi), _dual_and_derivative_series_1, rho, sin_theta), _dual_and_derivative_series_2, _dual_and_derivative_series_0, rho, sin_theta), sqrt_q1*sqrt_q2*_rt.patch(_x0, _rt.patch(_x1, _x2*(_x4*rho + numpy.pi*rho + 2*sin_theta), _dual_and_derivative_series_4, rho, sin_theta), _dual_and_derivative_series_5, _dual_and_derivative_series_3, rho, sin_theta)
+        _x1 = numpy.pi**(-1.0)
+        _x2 = numpy.arctan2(rho, sin_theta)
+        _x3 = 2*_x2
+        _x4 = rho**2
+        return sqrt_q1**2*sqrt_q2**2*_rt.patch(_x0, (1/4)*_x1*(4*_x2*_x4 + _x3 + 2*numpy.pi*_x4 + 6*rho*sin_theta + numpy.pi), _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta), sqrt_q1*sqrt_q2*_rt.patch(_x0, _x1*(_x3*rho + numpy.pi*rho + 2*sin_theta), _dual_and_derivative_series_3, _dual_and_derivative_series_2, rho, sin_theta)
 
 
 def dual_and_derivative(q1, q2, c):

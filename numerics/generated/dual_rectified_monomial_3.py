@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "ef938cd54dcde66c",
+    "digest": "ca4b2b3788dab2c3",
     "id": "dual.rectified_monomial_3",
     "method": "closed form derived here",
     "source": "Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 3",
@@ -71,11 +71,7 @@ def _dual_series_0(rho, sin_theta):
     return (((((((((((((4557485996887/9517174368261484742737920000000)*numpy.arctan2(sin_theta, -rho)**2 - 30742469/674144981955706060800000)*numpy.arctan2(sin_theta, -rho)**2 + 23719668103/6301429080103213056000000)*numpy.arctan2(sin_theta, -rho)**2 - 47807083/179527894020034560000)*numpy.arctan2(sin_theta, -rho)**2 + 10593529/664918126000128000)*numpy.arctan2(sin_theta, -rho)**2 - 234571/295665174604800)*numpy.arctan2(sin_theta, -rho)**2 + 1135021/35198235072000)*numpy.arctan2(sin_theta, -rho)**2 - 3581/3430627200)*numpy.arctan2(sin_theta, -rho)**2 + 39443/1513512000)*numpy.arctan2(sin_theta, -rho)**2 - 173/360360)*numpy.arctan2(sin_theta, -rho)**2 + 47/7700)*numpy.arctan2(sin_theta, -rho)**2 - 1/21)*numpy.arctan2(sin_theta, -rho)**2 + 6/35)*numpy.arctan2(sin_theta, -rho)**7/numpy.pi
 
 
-def _dual_series_1(rho, sin_theta):
-    return -3*rho**3*numpy.arctan2(sin_theta, rho)/numpy.pi + 3*rho**3 + (11/2)*rho**2*sin_theta/numpy.pi - 9/2*rho*numpy.arctan2(sin_theta, rho)/numpy.pi + (9/2)*rho + 2*sin_theta/numpy.pi
-
-
-def _dual_series_2(_dual_series_0, rho, sin_theta):
+def _dual_series_1(_dual_series_0, rho, sin_theta):
     return _rt.patch(numpy.greater(-rho, 0.50622025723277841), 3*rho**3*numpy.arctan2(sin_theta, -rho)/numpy.pi + (11/2)*rho**2*sin_theta/numpy.pi + (9/2)*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + 2*sin_theta/numpy.pi, _dual_series_0, rho, sin_theta)
 
 
@@ -88,7 +84,7 @@ def _dual_body(q1, q2, c):
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
         _x0 = rho**3
         _x1 = numpy.arctan2(rho, sin_theta)
-        return sqrt_q1**3*sqrt_q2**3*_rt.patch(numpy.less(rho, -1/2), _rt.patch(numpy.greater(rho, 1/2), (1/4)*(12*_x0*_x1 + 6*numpy.pi*_x0 + 18*_x1*rho + 22*rho**2*sin_theta + 9*numpy.pi*rho + 8*sin_theta)/numpy.pi, _dual_series_1, rho, sin_theta), _dual_series_2, _dual_series_0, rho, sin_theta)
+        return sqrt_q1**3*sqrt_q2**3*_rt.patch(numpy.less(rho, -1/2), (1/4)*(12*_x0*_x1 + 6*numpy.pi*_x0 + 18*_x1*rho + 22*rho**2*sin_theta + 9*numpy.pi*rho + 8*sin_theta)/numpy.pi, _dual_series_1, _dual_series_0, rho, sin_theta)
 
 
 def dual(q1, q2, c):
@@ -109,11 +105,7 @@ def _dual_derivative_series_0(rho, sin_theta):
     return (((((((((((4/37355158168453125 - 32/48076088562799171875*numpy.arctan2(sin_theta, -rho)**2)*numpy.arctan2(sin_theta, -rho)**2 - 16/1095751306274625)*numpy.arctan2(sin_theta, -rho)**2 + 4/2406129350625)*numpy.arctan2(sin_theta, -rho)**2 - 32/206239658625)*numpy.arctan2(sin_theta, -rho)**2 + 2/172297125)*numpy.arctan2(sin_theta, -rho)**2 - 16/23648625)*numpy.arctan2(sin_theta, -rho)**2 + 4/135135)*numpy.arctan2(sin_theta, -rho)**2 - 16/17325)*numpy.arctan2(sin_theta, -rho)**2 + 2/105)*numpy.arctan2(sin_theta, -rho)**2 - 8/35)*numpy.arctan2(sin_theta, -rho)**2 + 6/5)*numpy.arctan2(sin_theta, -rho)**5/numpy.pi
 
 
-def _dual_derivative_series_1(rho, sin_theta):
-    return -9*rho**2*numpy.arctan2(sin_theta, rho)/numpy.pi + 9*rho**2 + (27/2)*rho*sin_theta/numpy.pi - 9/2*numpy.arctan2(sin_theta, rho)/numpy.pi + 9/2
-
-
-def _dual_derivative_series_2(_dual_derivative_series_0, rho, sin_theta):
+def _dual_derivative_series_1(_dual_derivative_series_0, rho, sin_theta):
     return _rt.patch(numpy.greater(-rho, 0.68949843295174695), 9*rho**2*numpy.arctan2(sin_theta, -rho)/numpy.pi + (27/2)*rho*sin_theta/numpy.pi + (9/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi, _dual_derivative_series_0, rho, sin_theta)
 
 
@@ -126,7 +118,7 @@ def _dual_derivative_body(q1, q2, c):
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
         _x0 = numpy.arctan2(rho, sin_theta)
         _x1 = rho**2
-        return sqrt_q1**2*sqrt_q2**2*_rt.patch(numpy.less(rho, -1/2), _rt.patch(numpy.greater(rho, 1/2), (9/4)*(4*_x0*_x1 + 2*_x0 + 2*numpy.pi*_x1 + 6*rho*sin_theta + numpy.pi)/numpy.pi, _dual_derivative_series_1, rho, sin_theta), _dual_derivative_series_2, _dual_derivative_series_0, rho, sin_theta)
+        return sqrt_q1**2*sqrt_q2**2*_rt.patch(numpy.less(rho, -1/2), (9/4)*(4*_x0*_x1 + 2*_x0 + 2*numpy.pi*_x1 + 6*rho*sin_theta + numpy.pi)/numpy.pi, _dual_derivative_series_1, _dual_derivative_series_0, rho, sin_theta)
 
 
 def dual_derivative(q1, q2, c):
@@ -185,24 +177,16 @@ def _dual_and_derivative_series_0(rho, sin_theta):
     return (((((((((((((4557485996887/9517174368261484742737920000000)*numpy.arctan2(sin_theta, -rho)**2 - 30742469/674144981955706060800000)*numpy.arctan2(sin_theta, -rho)**2 + 23719668103/6301429080103213056000000)*numpy.arctan2(sin_theta, -rho)**2 - 47807083/179527894020034560000)*numpy.arctan2(sin_theta, -rho)**2 + 10593529/664918126000128000)*numpy.arctan2(sin_theta, -rho)**2 - 234571/295665174604800)*numpy.arctan2(sin_theta, -rho)**2 + 1135021/35198235072000)*numpy.arctan2(sin_theta, -rho)**2 - 3581/3430627200)*numpy.arctan2(sin_theta, -rho)**2 + 39443/1513512000)*numpy.arctan2(sin_theta, -rho)**2 - 173/360360)*numpy.arctan2(sin_theta, -rho)**2 + 47/7700)*numpy.arctan2(sin_theta, -rho)**2 - 1/21)*numpy.arctan2(sin_theta, -rho)**2 + 6/35)*numpy.arctan2(sin_theta, -rho)**7/numpy.pi
 
 
-def _dual_and_derivative_series_1(rho, sin_theta):
-    return -3*rho**3*numpy.arctan2(sin_theta, rho)/numpy.pi + 3*rho**3 + (11/2)*rho**2*sin_theta/numpy.pi - 9/2*rho*numpy.arctan2(sin_theta, rho)/numpy.pi + (9/2)*rho + 2*sin_theta/numpy.pi
-
-
-def _dual_and_derivative_series_2(_dual_and_derivative_series_0, rho, sin_theta):
+def _dual_and_derivative_series_1(_dual_and_derivative_series_0, rho, sin_theta):
     return _rt.patch(numpy.greater(-rho, 0.50622025723277841), 3*rho**3*numpy.arctan2(sin_theta, -rho)/numpy.pi + (11/2)*rho**2*sin_theta/numpy.pi + (9/2)*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + 2*sin_theta/numpy.pi, _dual_and_derivative_series_0, rho, sin_theta)
 
 
-def _dual_and_derivative_series_3(rho, sin_theta):
+def _dual_and_derivative_series_2(rho, sin_theta):
     return (((((((((((4/37355158168453125 - 32/48076088562799171875*numpy.arctan2(sin_theta, -rho)**2)*numpy.arctan2(sin_theta, -rho)**2 - 16/1095751306274625)*numpy.arctan2(sin_theta, -rho)**2 + 4/2406129350625)*numpy.arctan2(sin_theta, -rho)**2 - 32/206239658625)*numpy.arctan2(sin_theta, -rho)**2 + 2/172297125)*numpy.arctan2(sin_theta, -rho)**2 - 16/23648625)*numpy.arctan2(sin_theta, -rho)**2 + 4/135135)*numpy.arctan2(sin_theta, -rho)**2 - 16/17325)*numpy.arctan2(sin_theta, -rho)**2 + 2/105)*numpy.arctan2(sin_theta, -rho)**2 - 8/35)*numpy.arctan2(sin_theta, -rho)**2 + 6/5)*numpy.arctan2(sin_theta, -rho)**5/numpy.pi
 
 
-def _dual_and_derivative_series_4(rho, sin_theta):
-    return -9*rho**2*numpy.arctan2(sin_theta, rho)/numpy.pi + 9*rho**2 + (27/2)*rho*sin_theta/numpy.pi - 9/2*numpy.arctan2(sin_theta, rho)/numpy.pi + 9/2
-
-
-def _dual_and_derivative_series_5(_dual_and_derivative_series_3, rho, sin_theta):
-    return _rt.patch(numpy.greater(-rho, 0.68949843295174695), 9*rho**2*numpy.arctan2(sin_theta, -rho)/numpy.pi + (27/2)*rho*sin_theta/numpy.pi + (9/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi, _dual_and_derivative_series_3, rho, sin_theta)
+def _dual_and_derivative_series_3(_dual_and_derivative_series_2, rho, sin_theta):
+    return _rt.patch(numpy.greater(-rho, 0.68949843295174695), 9*rho**2*numpy.arctan2(sin_theta, -rho)/numpy.pi + (27/2)*rho*sin_theta/numpy.pi + (9/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi, _dual_and_derivative_series_2, rho, sin_theta)
 
 
 def _dual_and_derivative_body(q1, q2, c):
@@ -213,12 +197,11 @@ def _dual_and_derivative_body(q1, q2, c):
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
         _x0 = numpy.less(rho, -1/2)
-        _x1 = numpy.greater(rho, 1/2)
-        _x2 = numpy.pi**(-1.0)
-        _x3 = rho**3
-        _x4 = numpy.arctan2(rho, sin_theta)
-        _x5 = rho**2
-        return sqrt_q1**3*sqrt_q2**3*_rt.patch(_x0, _rt.patch(_x1, (1/4)*_x2*(12*_x3*_x4 + 6*numpy.pi*_x3 + 18*_x4*rho + 22*_x5*sin_theta + 9*numpy.pi*rho + 8*sin_theta), _dual_and_derivative_series_1, rho, sin_theta), _dual_and_derivative_series_2, _dual_and_derivative_series_0, rho, sin_theta), sqrt_q1**2*sqrt_q2**2*_rt.patch(_x0, _rt.patch(_x1, (9/4)*_x2*(4*_x4*_x5 + 2*_x4 + 2*numpy.pi*_x5 + 6*rho*sin_theta + numpy.pi), _dual_and_derivative_series_4, rho, sin_theta), _dual_and_derivative_series_5, _dual_and_derivative_series_3, rho, sin_theta)
+        _x1 = numpy.pi**(-1.0)
+        _x2 = rho**3
+        _x3 = numpy.arctan2(rho, sin_theta)
+        _x4 = rho**2
+        return sqrt_q1**3*sqrt_q2**3*_rt.patch(_x0, (1/4)*_x1*(12*_x2*_x3 + 6*numpy.pi*_x2 + 18*_x3*rho + 22*_x4*sin_theta + 9*numpy.pi*rho + 8*sin_theta), _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta), sqrt_q1**2*sqrt_q2**2*_rt.patch(_x0, (9/4)*_x1*(4*_x3*_x4 + 2*_x3 + 2*numpy.pi*_x4 + 6*rho*sin_theta + numpy.pi), _dual_and_derivative_series_3, _dual_and_derivative_series_2, rho, sin_theta)
 
 
 def dual_and_derivative(q1, q2, c):

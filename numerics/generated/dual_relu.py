@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "2c046c90653788b3",
+    "digest": "69a6a77e3825958d",
     "id": "dual.relu",
     "method": "closed form derived here",
     "source": "Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 1",
@@ -71,11 +71,7 @@ def _dual_series_0(rho, sin_theta):
     return (((((((1/186810624000)*numpy.arctan2(sin_theta, -rho)**2 - 1/1037836800)*numpy.arctan2(sin_theta, -rho)**2 + 1/7983360)*numpy.arctan2(sin_theta, -rho)**2 - 1/90720)*numpy.arctan2(sin_theta, -rho)**2 + 1/1680)*numpy.arctan2(sin_theta, -rho)**2 - 1/60)*numpy.arctan2(sin_theta, -rho)**2 + 1/6)*numpy.arctan2(sin_theta, -rho)**3/numpy.pi
 
 
-def _dual_series_1(rho, sin_theta):
-    return -1/2*rho*numpy.arctan2(sin_theta, rho)/numpy.pi + (1/2)*rho + (1/2)*sin_theta/numpy.pi
-
-
-def _dual_series_2(_dual_series_0, rho, sin_theta):
+def _dual_series_1(_dual_series_0, rho, sin_theta):
     return _rt.patch(numpy.greater(-rho, 0.92490905985731309), (1/2)*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + (1/2)*sin_theta/numpy.pi, _dual_series_0, rho, sin_theta)
 
 
@@ -86,7 +82,7 @@ def _dual_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return (sqrt_q1*sqrt_q2)*_rt.patch(numpy.less(rho, -1/2), _rt.patch(numpy.greater(rho, 1/2), (1/4)*(2*rho*numpy.arctan2(rho, sin_theta) + numpy.pi*rho + 2*sin_theta)/numpy.pi, _dual_series_1, rho, sin_theta), _dual_series_2, _dual_series_0, rho, sin_theta)
+        return (sqrt_q1*sqrt_q2)*_rt.patch(numpy.less(rho, -1/2), (1/4)*(2*rho*numpy.arctan2(rho, sin_theta) + numpy.pi*rho + 2*sin_theta)/numpy.pi, _dual_series_1, _dual_series_0, rho, sin_theta)
 
 
 def dual(q1, q2, c):
@@ -104,10 +100,6 @@ def dual(q1, q2, c):
 
 
 def _dual_derivative_series_0(rho, sin_theta):
-    return -1/2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1/2
-
-
-def _dual_derivative_series_1(rho, sin_theta):
     return (1/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi
 
 
@@ -116,7 +108,7 @@ def _dual_derivative_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return _rt.patch(numpy.less(rho, -1/2), _rt.patch(numpy.greater(rho, 1/2), (1/4)*(2*numpy.arctan2(rho, sin_theta) + numpy.pi)/numpy.pi, _dual_derivative_series_0, rho, sin_theta), _dual_derivative_series_1, rho, sin_theta)
+        return _rt.patch(numpy.less(rho, -1/2), (1/4)*(2*numpy.arctan2(rho, sin_theta) + numpy.pi)/numpy.pi, _dual_derivative_series_0, rho, sin_theta)
 
 
 def dual_derivative(q1, q2, c):
@@ -175,19 +167,11 @@ def _dual_and_derivative_series_0(rho, sin_theta):
     return (((((((1/186810624000)*numpy.arctan2(sin_theta, -rho)**2 - 1/1037836800)*numpy.arctan2(sin_theta, -rho)**2 + 1/7983360)*numpy.arctan2(sin_theta, -rho)**2 - 1/90720)*numpy.arctan2(sin_theta, -rho)**2 + 1/1680)*numpy.arctan2(sin_theta, -rho)**2 - 1/60)*numpy.arctan2(sin_theta, -rho)**2 + 1/6)*numpy.arctan2(sin_theta, -rho)**3/numpy.pi
 
 
-def _dual_and_derivative_series_1(rho, sin_theta):
-    return -1/2*rho*numpy.arctan2(sin_theta, rho)/numpy.pi + (1/2)*rho + (1/2)*sin_theta/numpy.pi
-
-
-def _dual_and_derivative_series_2(_dual_and_derivative_series_0, rho, sin_theta):
+def _dual_and_derivative_series_1(_dual_and_derivative_series_0, rho, sin_theta):
     return _rt.patch(numpy.greater(-rho, 0.92490905985731309), (1/2)*rho*numpy.arctan2(sin_theta, -rho)/numpy.pi + (1/2)*sin_theta/numpy.pi, _dual_and_derivative_series_0, rho, sin_theta)
 
 
-def _dual_and_derivative_series_3(rho, sin_theta):
-    return -1/2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1/2
-
-
-def _dual_and_derivative_series_4(rho, sin_theta):
+def _dual_and_derivative_series_2(rho, sin_theta):
     return (1/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi
 
 
@@ -199,10 +183,9 @@ def _dual_and_derivative_body(q1, q2, c):
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
         _x0 = numpy.less(rho, -1/2)
-        _x1 = numpy.greater(rho, 1/2)
-        _x2 = 2*numpy.arctan2(rho, sin_theta)
-        _x3 = (1/4)/numpy.pi
-        return sqrt_q1*sqrt_q2*_rt.patch(_x0, _rt.patch(_x1, _x3*(_x2*rho + numpy.pi*rho + 2*sin_theta), _dual_and_derivative_series_1, rho, sin_theta), _dual_and_derivative_series_2, _dual_and_derivative_series_0, rho, sin_theta), _rt.patch(_x0, _rt.patch(_x1, _x3*(_x2 + numpy.pi), _dual_and_derivative_series_3, rho, sin_theta), _dual_and_derivative_series_4, rho, sin_theta)
+        _x1 = 2*numpy.arctan2(rho, sin_theta)
+        _x2 = (1/4)/numpy.pi
+        return sqrt_q1*sqrt_q2*_rt.patch(_x0, _x2*(_x1*rho + numpy.pi*rho + 2*sin_theta), _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta), _rt.patch(_x0, _x2*(_x1 + numpy.pi), _dual_and_derivative_series_2, rho, sin_theta)
 
 
 def dual_and_derivative(q1, q2, c):

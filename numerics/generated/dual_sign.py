@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "9e7448d1e5178f9c",
+    "digest": "28084a91770706e2",
     "id": "dual.sign",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020)",
@@ -67,20 +67,12 @@ def phi_prime(x):
     return _rt.evaluate(_phi_prime_body, (x,))
 
 
-def _dual_series_0(rho, sin_theta):
-    return -2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1
-
-
-def _dual_series_1(rho, sin_theta):
-    return 2*numpy.arctan2(sin_theta, -rho)/numpy.pi - 1
-
-
 def _dual_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return _rt.patch(numpy.less(rho, -1/2), _rt.patch(numpy.greater(rho, 1/2), 2*numpy.arctan2(rho, sin_theta)/numpy.pi, _dual_series_0, rho, sin_theta), _dual_series_1, rho, sin_theta)
+        return 2*numpy.arctan2(rho, sin_theta)/numpy.pi
 
 
 def dual(q1, q2, c):
@@ -154,20 +146,12 @@ def derivative_variance(q):
     return _rt.evaluate(_derivative_variance_body, (q,))
 
 
-def _dual_and_derivative_series_0(rho, sin_theta):
-    return -2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1
-
-
-def _dual_and_derivative_series_1(rho, sin_theta):
-    return 2*numpy.arctan2(sin_theta, -rho)/numpy.pi - 1
-
-
 def _dual_and_derivative_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return _rt.patch(numpy.less(rho, -1/2), _rt.patch(numpy.greater(rho, 1/2), 2*numpy.arctan2(rho, sin_theta)/numpy.pi, _dual_and_derivative_series_0, rho, sin_theta), _dual_and_derivative_series_1, rho, sin_theta), 0
+        return 2*numpy.arctan2(rho, sin_theta)/numpy.pi, 0
 
 
 def dual_and_derivative(q1, q2, c):

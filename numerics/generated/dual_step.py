@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "c37940323e067600",
+    "digest": "12ca6ad2ee5942e3",
     "id": "dual.step",
     "method": "closed form derived here",
     "source": "Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 0",
@@ -68,10 +68,6 @@ def phi_prime(x):
 
 
 def _dual_series_0(rho, sin_theta):
-    return -1/2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1/2
-
-
-def _dual_series_1(rho, sin_theta):
     return (1/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi
 
 
@@ -80,7 +76,7 @@ def _dual_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return _rt.patch(numpy.less(rho, -1/2), _rt.patch(numpy.greater(rho, 1/2), (1/4)*(2*numpy.arctan2(rho, sin_theta) + numpy.pi)/numpy.pi, _dual_series_0, rho, sin_theta), _dual_series_1, rho, sin_theta)
+        return _rt.patch(numpy.less(rho, -1/2), (1/4)*(2*numpy.arctan2(rho, sin_theta) + numpy.pi)/numpy.pi, _dual_series_0, rho, sin_theta)
 
 
 def dual(q1, q2, c):
@@ -155,10 +151,6 @@ def derivative_variance(q):
 
 
 def _dual_and_derivative_series_0(rho, sin_theta):
-    return -1/2*numpy.arctan2(sin_theta, rho)/numpy.pi + 1/2
-
-
-def _dual_and_derivative_series_1(rho, sin_theta):
     return (1/2)*numpy.arctan2(sin_theta, -rho)/numpy.pi
 
 
@@ -167,7 +159,7 @@ def _dual_and_derivative_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return _rt.patch(numpy.less(rho, -1/2), _rt.patch(numpy.greater(rho, 1/2), (1/4)*(2*numpy.arctan2(rho, sin_theta) + numpy.pi)/numpy.pi, _dual_and_derivative_series_0, rho, sin_theta), _dual_and_derivative_series_1, rho, sin_theta), 0
+        return _rt.patch(numpy.less(rho, -1/2), (1/4)*(2*numpy.arctan2(rho, sin_theta) + numpy.pi)/numpy.pi, _dual_and_derivative_series_0, rho, sin_theta), 0
 
 
 def dual_and_derivative(q1, q2, c):
