@@ -90,7 +90,6 @@ def _sin_forms(a, b, phase, cos_shift=False):
     # D = e^{-B1} - e^{-B2} = sign(rho) e^{-min(B1,B2)} (-expm1(-2 b^2 s |rho|)),
     # B1,2 = b^2 (gap + 2 s (1 -+ rho)) / 2  (no cancellation).
     ph = phase + sp.pi / 2 if cos_shift else phase
-    b1 = b**2 * (GAP + 2 * S * (1 - RHO)) / 2
     b2 = b**2 * (GAP + 2 * S * (1 + RHO)) / 2
     bmin = b**2 * (GAP + 2 * S * (1 - sp.Abs(RHO))) / 2
     d = -sp.sign(RHO) * sp.exp(-bmin) * Expm1(-2 * b**2 * S * sp.Abs(RHO))

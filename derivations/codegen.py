@@ -74,7 +74,7 @@ class _Function:
 
     def source(self) -> str:
         rec, name = self.record, self.name
-        params = rec.args_of(self.outputs[0])
+        params = rec.args_of(name)
         forms = [rec.numerical_form(o) for o in self.outputs]
         lines: list[str] = []
         needed = set().union(*(f.expr.free_symbols for f in forms))
@@ -129,8 +129,7 @@ class _Function:
 def emit_module(record: Record) -> str:
     """Source text of the generated module of ``record``."""
     functions = [_Function(record, name) for name in record.expressions]
-    if "dual" in record.expressions and "dual_derivative" in record.expressions:
-        functions.append(_Function(record, "dual_and_derivative", ("dual", "dual_derivative")))
+    functions += [_Function(record, name, outs) for name, outs in record.fused.items()]
     bodies = "".join(f.source() for f in functions)
     meta = {
         "id": record.id,
@@ -141,9 +140,7 @@ def emit_module(record: Record) -> str:
     }
     params = {p.name: p.as_dict() for p in record.parameters}
     params_text = "{\n" + "".join(f"    {json.dumps(k)}: {_pyrepr(v)},\n" for k, v in params.items()) + "}"
-    signatures = {name: [p.name for p in record.args_of(name)] for name in record.expressions}
-    if "dual" in signatures and "dual_derivative" in signatures:
-        signatures["dual_and_derivative"] = signatures["dual"]
+    signatures = {name: [p.name for p in record.args_of(name)] for name in (*record.expressions, *record.fused)}
     header = (
         f"{STAMP}\n"
         f'"""Generated NumPy functions of record ``{record.id}``: {record.title}.\n\n'

@@ -32,11 +32,11 @@ import sympy as sp
 
 from . import gaussian_mgf as mgf
 from .activations import ActivationSpec, activation_spec
-from .gaussian_kinked import KinkedFunction, half_moment, half_line_moment, split_at_zero
+from .gaussian_kinked import KinkedFunction, half_moment, half_line_moment, r, split_at_zero
 from .parameters import Parameter
 from .record import Derivation, Method, NumericalForm, Record
 from .stable_forms import kinked_numerical_form
-from .symbols import C, Q, Q1, Q2, X, c, q, q1, q2, t, x
+from .symbols import C, Q, Q1, Q2, X, c, q, q1, q2, x
 
 __all__ = ["DualResult", "derive_dual", "dual_record", "custom_activation"]
 
@@ -67,8 +67,7 @@ def _kinked_dual(f: KinkedFunction, g: KinkedFunction) -> sp.Expr:
         for s2, p2 in ((-1, g.negative), (1, g.positive)):
             for (j,), a in p1.terms():
                 for (k,), b in p2.terms():
-                    m = half_line_moment(min(j, k), max(j, k)).subs("r", s1 * s2 * rho)
-                    m = m.subs(sp.Symbol("r", real=True), s1 * s2 * rho)
+                    m = half_line_moment(min(j, k), max(j, k)).subs(r, s1 * s2 * rho)
                     total += a * b * s1**j * s2**k * q1 ** sp.Rational(j, 2) * q2 ** sp.Rational(k, 2) * m
     return _present(total)
 
@@ -258,6 +257,7 @@ def dual_record(spec: ActivationSpec) -> Record:
         derivation=Derivation(res.method, (f"Route: {res.route}.",) + res.steps, checks),
         numerical_forms=forms,
         arguments=arguments,
+        fused={"dual_and_derivative": ("dual", "dual_derivative")} if res.dual is not None else {},
     )
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 
-import sympy as sp
 
 from .parameters import Domain, Parameter
 from .record import Derivation, Method, Record
@@ -64,12 +63,15 @@ def fc_kernel_record() -> Record:
             "input_kernel": sw**2 * dot / d + sb**2,
             "nngp_step": sw**2 * v + sb**2,
             "ntk_step": kn + sw**2 * vd * th,
+            "ntk_layer": sw**2 * v + sb**2 + sw**2 * vd * th,
         },
         arguments={
             "input_kernel": ("dot", "d", "W_std", "b_std"),
             "nngp_step": ("V", "W_std", "b_std"),
             "ntk_step": ("K_next", "Vdot", "Theta", "W_std"),
+            "ntk_layer": ("V", "Vdot", "Theta", "W_std", "b_std"),
         },
+        fused={"layer": ("nngp_step", "ntk_layer")},
         derivation=Derivation(
             Method.DERIVED,
             (
@@ -104,6 +106,7 @@ def residual_kernel_record() -> Record:
             "nngp_step": ("K", "V", "W_std", "b_std", "alpha"),
             "ntk_step": ("Theta", "V", "Vdot", "W_std", "b_std", "alpha"),
         },
+        fused={"layer": ("nngp_step", "ntk_step")},
         derivation=Derivation(
             Method.DERIVED,
             (

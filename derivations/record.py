@@ -98,6 +98,11 @@ class Record:
         Optional per-expression argument lists (names of parameters) when an
         expression does not take all the record's parameters (e.g. ``phi``
         takes ``x`` and the activation's parameters only).
+    fused:
+        ``name -> expression names``: extra generated functions that return
+        several expressions at once, sharing their common subexpressions
+        (e.g. ``dual_and_derivative``).  Arguments: the union of the outputs'
+        arguments, in parameter order.
     notes:
         Free text shown by ``deeplimits show``.
     """
@@ -111,6 +116,7 @@ class Record:
     derivation: Derivation
     numerical_forms: Mapping[str, NumericalForm] = field(default_factory=dict)
     arguments: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    fused: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     notes: str = ""
 
     def __post_init__(self) -> None:
@@ -120,6 +126,9 @@ class Record:
         for key in self.numerical_forms:
             if key not in self.expressions:
                 raise ValueError(f"record {self.id!r}: numerical form {key!r} has no expression")
+        for key, outs in self.fused.items():
+            if key in self.expressions or not set(outs) <= set(self.expressions):
+                raise ValueError(f"record {self.id!r}: bad fused function {key!r}: {outs}")
         for key, args in self.arguments.items():
             unknown = set(args) - set(names)
             if key not in self.expressions or unknown:
@@ -134,6 +143,9 @@ class Record:
 
     def args_of(self, name: str) -> tuple[Parameter, ...]:
         """Parameters taken by the generated function ``name``, in order."""
+        if name in self.fused:
+            used = {p.name for out in self.fused[name] for p in self.args_of(out)}
+            return tuple(p for p in self.parameters if p.name in used)
         if name in self.arguments:
             return tuple(self.parameter(n) for n in self.arguments[name])
         return self.parameters
@@ -167,6 +179,8 @@ class Record:
             h.update(sp.srepr(form.expr).encode())
         for key in sorted(self.arguments):
             h.update(key.encode() + repr(self.arguments[key]).encode())
+        for key in sorted(self.fused):
+            h.update(key.encode() + repr(self.fused[key]).encode())
         return h.hexdigest()[:16]
 
     def summary(self) -> dict:

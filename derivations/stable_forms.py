@@ -23,12 +23,11 @@ from .numeric_functions import Branch, Correlation, RootProduct
 from .record import NumericalForm
 from .symbols import c, q1, q2
 
-__all__ = ["kinked_prologue", "kinked_numerical_form", "SQ1", "SQ2", "S", "RHO", "SIN", "PSI_P", "PSI_M"]
+__all__ = ["kinked_prologue", "kinked_numerical_form", "SQ1", "SQ2", "S", "RHO", "SIN"]
 
 SQ1, SQ2, S = sp.symbols("sqrt_q1 sqrt_q2 s", nonnegative=True)
 RHO = sp.Symbol("rho", real=True)
 SIN = sp.Symbol("sin_theta", nonnegative=True)
-PSI_P, PSI_M = sp.symbols("psi_plus psi_minus", nonnegative=True)
 _psi = sp.Symbol("psi", nonnegative=True)
 
 #: Largest relative cancellation accepted in the general branch.
@@ -114,11 +113,11 @@ def _angle_form(g: sp.Expr, sign: int) -> sp.Expr:
 def _stable_in_r(g: sp.Expr) -> sp.Expr:
     r"""Numerical form of a function $G(r)$ of the correlation, $r = \rho$.
 
-    Three regions: for $|\rho| \le 1/2$ the form with
-    $\arcsin\rho = \operatorname{atan2}(\rho, \sin\theta)$ (accurate at genuine zeros
-    such as $\rho = 0$ for odd duals); for $\rho < -1/2$ the form in
-    $\psi_+ = \arccos(-\rho)$ and for $\rho > 1/2$ the form in $\psi_- = \arccos\rho$,
-    each with a Taylor series where it cancels as $\psi_\pm \to 0$.
+    Up to three regions: the central form in $\arcsin\rho$ (accurate at genuine
+    zeros such as $\rho = 0$ for odd duals); where it cancels as $\rho \to -1$
+    (resp. $+1$), the form in $\psi_+ = \arccos(-\rho)$ for $\rho < -1/2$ (resp.
+    $\psi_- = \arccos\rho$ for $\rho > 1/2$), with a Taylor series where that
+    form itself cancels as $\psi_\pm \to 0$.
     """
     g = sp.simplify(g)
     if not g.has(r):
@@ -126,9 +125,7 @@ def _stable_in_r(g: sp.Expr) -> sp.Expr:
     central = g.replace(
         lambda e: e.is_Pow and sp.expand(e.base - (1 - r**2)) == 0, lambda e: SIN ** (2 * e.exp)
     )
-    central = central.replace(sp.asin, lambda arg: sp.atan2(RHO, SIN) if arg == r else sp.asin(arg))
-    central = central.replace(sp.acos, lambda arg: sp.atan2(SIN, RHO) if arg == r else sp.acos(arg))
-    central = central.subs(r, RHO)
+    central = central.subs(r, RHO)  # arcsin(rho) is as well conditioned as rho itself where it is used
     half = sp.Rational(1, 2)
     out = central
     # a region form only where the central form cancels as rho -> +-1 (keeps the common path cheap)
@@ -140,7 +137,7 @@ def _stable_in_r(g: sp.Expr) -> sp.Expr:
 
 
 def _cancels_near(g: sp.Expr, end: int) -> bool:
-    """Whether the terms of $G(r)$ cancel by more than the accepted factor as $r \to$ ``end``."""
+    r"""Whether the terms of $G(r)$ cancel by more than the accepted factor as $r \to$ ``end``."""
     terms = [sp.lambdify(r, a, "mpmath") for a in sp.Add.make_args(sp.expand(g))]
     f = sp.lambdify(r, g, "mpmath")
     with mp.workdps(60):
@@ -151,6 +148,12 @@ def _cancels_near(g: sp.Expr, end: int) -> bool:
             if val == 0 or total / val > _MAX_CANCELLATION:
                 return True
     return False
+
+
+def _scale(j: int, k: int) -> sp.Expr:
+    r"""$q_1^{j/2} q_2^{k/2}$, as a power of $s = \sqrt{q_1 q_2}$ where $j = k$ (one product fewer)."""
+    m = min(j, k)
+    return S**m * SQ1 ** (j - m) * SQ2 ** (k - m)
 
 
 def kinked_numerical_form(phi: KinkedFunction, psi_of: KinkedFunction | None = None) -> NumericalForm:
@@ -175,11 +178,11 @@ def kinked_numerical_form(phi: KinkedFunction, psi_of: KinkedFunction | None = N
     for (j, k), g in sorted(groups.items()):
         params = sorted(g.free_symbols - {r}, key=str)
         if not params:
-            total += SQ1**j * SQ2**k * _stable_in_r(g)
+            total += _scale(j, k) * _stable_in_r(g)
             continue
         # activation parameters (leaky slope...) multiply separately stabilised functions of rho
         poly = sp.Poly(sp.expand(g), *params, domain="EX")
         for monom, coeff in poly.terms():
             factor = sp.Mul(*(p**e for p, e in zip(params, monom)))
-            total += factor * SQ1**j * SQ2**k * _stable_in_r(coeff.as_expr() if hasattr(coeff, "as_expr") else coeff)
+            total += factor * _scale(j, k) * _stable_in_r(coeff.as_expr() if hasattr(coeff, "as_expr") else coeff)
     return NumericalForm(kinked_prologue(), total)

@@ -17,7 +17,10 @@ __all__ = ["evaluate", "correlation", "patch", "CHUNK", "THREADS"]
 #: Entries per chunk: large enough to amortise Python overhead, small enough
 #: that a dozen float64 temporaries stay in cache (the generated code is
 #: allocation-bound, not arithmetic-bound).
-CHUNK = 1 << 14
+CHUNK = 1 << 15
+#: Chunk size when threads are used: larger, so that each thread's work
+#: outweighs the cost of handing the GIL back and forth.
+THREAD_CHUNK = 1 << 17
 #: Threads used for large inputs (NumPy's ufuncs release the GIL).  Results do
 #: not depend on it: the computation is elementwise.
 THREADS = max(1, min(int(os.environ.get("DEEPLIMITS_THREADS", os.cpu_count() or 1)), 8))
@@ -47,19 +50,21 @@ def evaluate(body, args, n_out: int = 1):
         return outs if n_out > 1 else outs[0]
     full = [a.reshape((1,) * (len(shape) - a.ndim) + a.shape) for a in arrays]
     outs = tuple(np.empty(shape, dtype=np.float64) for _ in range(n_out))
+    threaded = THREADS > 1 and size >= 2 * THREAD_CHUNK
+    chunk = THREAD_CHUNK if threaded else CHUNK
     row = size // shape[0]
-    step = max(1, CHUNK // max(row, 1))
+    step = max(1, chunk // max(row, 1))
     # a row wider than a chunk: split the trailing axes too, by flattening them
-    if row > CHUNK and len(shape) > 1:
+    if row > chunk and len(shape) > 1:
         flat_shape = (size,)
         full = [np.broadcast_to(a, shape).reshape(flat_shape) if a.shape != (1,) * len(shape) else a.reshape(1) for a in full]
         flat_outs = tuple(o.reshape(flat_shape) for o in outs)
-        return _run(body, full, flat_outs, size, CHUNK, n_out) and (outs if n_out > 1 else outs[0])
-    _run(body, full, outs, shape[0], step, n_out)
+        return _run(body, full, flat_outs, size, chunk, n_out, threaded) and (outs if n_out > 1 else outs[0])
+    _run(body, full, outs, shape[0], step, n_out, threaded)
     return outs if n_out > 1 else outs[0]
 
 
-def _run(body, full, outs, length, step, n_out):
+def _run(body, full, outs, length, step, n_out, threaded):
     def work(start):
         stop = min(start + step, length)
         part = [a if a.shape[0] == 1 else a[start:stop] for a in full]
@@ -69,7 +74,7 @@ def _run(body, full, outs, length, step, n_out):
             o[start:stop] = r
 
     starts = range(0, length, step)
-    if THREADS > 1 and len(starts) > 1:
+    if threaded and len(starts) > 1:
         list(_pool().map(work, starts))
     else:
         for s in starts:
@@ -81,7 +86,10 @@ def correlation(c, s):
     r"""$\mathrm{clip}(c/s, -1, 1)$, and 0 where $s = 0$."""
     with np.errstate(divide="ignore", invalid="ignore"):
         rho = np.clip(c / s, -1.0, 1.0)
-    return np.where(s > 0, rho, 0.0)
+    zero = s == 0
+    if np.any(zero):
+        rho = np.where(zero, 0.0, rho)
+    return rho
 
 
 def patch(mask, general, series, *args):

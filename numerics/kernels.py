@@ -112,8 +112,7 @@ def nngp_ntk(x1, x2=None, *, activation, depth, W_std, b_std):
     ntk = k12.copy()
     for _ in range(depth):
         v, vd, var11, var22 = _layer_duals(act, k11, k22, k12, same)
-        k12 = _fc.nngp_step(v, W_std, b_std)
-        ntk = _fc.ntk_step(k12, vd, ntk, W_std)
+        k12, ntk = _fc.layer(v, vd, ntk, W_std, b_std)
         k11 = _fc.nngp_step(var11, W_std, b_std)
         k22 = k11 if same else _fc.nngp_step(var22, W_std, b_std)
     return k12, ntk
@@ -149,8 +148,7 @@ def residual_nngp_ntk(x1, x2=None, *, activation, depth, W_std, b_std, alpha):
     ntk = k12.copy()
     for _ in range(depth):
         v, vd, var11, var22 = _layer_duals(act, k11, k22, k12, same)
-        ntk = _res.ntk_step(ntk, v, vd, W_std, b_std, alpha)
-        k12 = _res.nngp_step(k12, v, W_std, b_std, alpha)
+        k12, ntk = _res.layer(k12, ntk, v, vd, W_std, b_std, alpha)
         k11n = _res.nngp_step(k11, var11, W_std, b_std, alpha)
         k22 = k11n if same else _res.nngp_step(k22, var22, W_std, b_std, alpha)
         k11 = k11n

@@ -82,7 +82,7 @@ def test_cli_list_show_eval_export(capsys, tmp_path):
     rc, out, _ = run_cli(capsys, "show", "dual.tanh")
     assert rc == 0 and "numerical fallback" in out
     rc, out, _ = run_cli(capsys, "show", "dual.erf", "--latex")
-    assert rc == 0 and r"\operatorname{asin}" in out or r"\arcsin" in out
+    assert rc == 0 and (r"\operatorname{asin}" in out or r"\arcsin" in out)
     rc, out, _ = run_cli(capsys, "eval", "dual.relu", "--param", "q1=1", "--param", "q2=1", "--param", "c=1", "--json")
     assert rc == 0 and json.loads(out)["values"]["dual"] == 0.5
     rc, out, _ = run_cli(capsys, "eval", "kernel.fc", "--function", "nngp_step", "--param", "V=0.5", "--param", "W_std=2", "--param", "b_std=0")

@@ -48,8 +48,7 @@ def _reference(name: str, which: str, kwargs: dict):
     rec = catalog.get(f"dual.{name}")
     expr = rec.expressions[which]
     syms = [rec.parameter(n).symbol for n in ("q1", "q2", "c")]
-    expr = expr.subs({rec.parameter(k).symbol: sp.Float(v, 30) if not float(v).is_integer() else sp.Integer(int(v)) for k, v in kwargs.items()})
-    # exact decimal of the float64 parameters
+    # the exact binary value of each float64 parameter
     expr = expr.subs({rec.parameter(k).symbol: sp.Rational(*float(v).as_integer_ratio()) for k, v in kwargs.items()})
     f = sp.lambdify(syms, expr, modules="mpmath")
 

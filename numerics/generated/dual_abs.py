@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "a6ddfa91155b8df7",
+    "digest": "461ca484a3f41554",
     "id": "dual.abs",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(-1, 1)",
@@ -69,12 +69,10 @@ def phi_prime(x):
 
 def _dual_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        sqrt_q1 = numpy.sqrt(q1)
-        sqrt_q2 = numpy.sqrt(q2)
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return 2*sqrt_q1*sqrt_q2*(rho*numpy.arctan2(rho, sin_theta) + sin_theta)/numpy.pi
+        return 2*s*(rho*numpy.arcsin(rho) + sin_theta)/numpy.pi
 
 
 def dual(q1, q2, c):
@@ -95,8 +93,7 @@ def _dual_derivative_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
-        sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return 2*numpy.arctan2(rho, sin_theta)/numpy.pi
+        return 2*numpy.arcsin(rho)/numpy.pi
 
 
 def dual_derivative(q1, q2, c):
@@ -153,14 +150,12 @@ def derivative_variance(q):
 
 def _dual_and_derivative_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        sqrt_q1 = numpy.sqrt(q1)
-        sqrt_q2 = numpy.sqrt(q2)
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        _x0 = numpy.arctan2(rho, sin_theta)
+        _x0 = numpy.arcsin(rho)
         _x1 = 2/numpy.pi
-        return _x1*sqrt_q1*sqrt_q2*(_x0*rho + sin_theta), _x0*_x1
+        return _x1*s*(_x0*rho + sin_theta), _x0*_x1
 
 
 def dual_and_derivative(q1, q2, c):

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "164509658da8fc2a",
+    "digest": "ca75383fdb3178c3",
     "id": "dual.cos",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Cos)",

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "8a8ae002b4300401",
+    "digest": "8447f0f495720b13",
     "id": "dual.identity",
     "method": "closed form derived here",
     "source": "linear network",

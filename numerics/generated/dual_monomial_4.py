@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "fefc89bd9ab77c44",
+    "digest": "4fb21e7b74c43e66",
     "id": "dual.monomial_4",
     "method": "closed form derived here",
     "source": "Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial)",

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "c538cd3243d931cb",
+    "digest": "6db9e6abd66dbcd7",
     "id": "dual.rectified_monomial_2",
     "method": "closed form derived here",
     "source": "Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 2",
@@ -77,14 +77,12 @@ def _dual_series_1(_dual_series_0, rho, sin_theta):
 
 def _dual_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        sqrt_q1 = numpy.sqrt(q1)
-        sqrt_q2 = numpy.sqrt(q2)
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        _x0 = numpy.arctan2(rho, sin_theta)
+        _x0 = numpy.arcsin(rho)
         _x1 = rho**2
-        return sqrt_q1**2*sqrt_q2**2*_rt.patch(numpy.less(rho, -1/2), (1/4)*(4*_x0*_x1 + 2*_x0 + 2*numpy.pi*_x1 + 6*rho*sin_theta + numpy.pi)/numpy.pi, _dual_series_1, _dual_series_0, rho, sin_theta)
+        return s**2*_rt.patch(numpy.less(rho, -1/2), (1/4)*(4*_x0*_x1 + 2*_x0 + 2*numpy.pi*_x1 + 6*rho*sin_theta + numpy.pi)/numpy.pi, _dual_series_1, _dual_series_0, rho, sin_theta)
 
 
 def dual(q1, q2, c):
@@ -111,12 +109,10 @@ def _dual_derivative_series_1(_dual_derivative_series_0, rho, sin_theta):
 
 def _dual_derivative_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        sqrt_q1 = numpy.sqrt(q1)
-        sqrt_q2 = numpy.sqrt(q2)
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return (sqrt_q1*sqrt_q2)*_rt.patch(numpy.less(rho, -1/2), (2*rho*numpy.arctan2(rho, sin_theta) + numpy.pi*rho + 2*sin_theta)/numpy.pi, _dual_derivative_series_1, _dual_derivative_series_0, rho, sin_theta)
+        return s*_rt.patch(numpy.less(rho, -1/2), (2*rho*numpy.arcsin(rho) + numpy.pi*rho + 2*sin_theta)/numpy.pi, _dual_derivative_series_1, _dual_derivative_series_0, rho, sin_theta)
 
 
 def dual_derivative(q1, q2, c):
@@ -189,17 +185,15 @@ def _dual_and_derivative_series_3(_dual_and_derivative_series_2, rho, sin_theta)
 
 def _dual_and_derivative_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        sqrt_q1 = numpy.sqrt(q1)
-        sqrt_q2 = numpy.sqrt(q2)
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
         _x0 = numpy.less(rho, -1/2)
         _x1 = numpy.pi**(-1.0)
-        _x2 = numpy.arctan2(rho, sin_theta)
+        _x2 = numpy.arcsin(rho)
         _x3 = 2*_x2
         _x4 = rho**2
-        return sqrt_q1**2*sqrt_q2**2*_rt.patch(_x0, (1/4)*_x1*(4*_x2*_x4 + _x3 + 2*numpy.pi*_x4 + 6*rho*sin_theta + numpy.pi), _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta), sqrt_q1*sqrt_q2*_rt.patch(_x0, _x1*(_x3*rho + numpy.pi*rho + 2*sin_theta), _dual_and_derivative_series_3, _dual_and_derivative_series_2, rho, sin_theta)
+        return s**2*_rt.patch(_x0, (1/4)*_x1*(4*_x2*_x4 + _x3 + 2*numpy.pi*_x4 + 6*rho*sin_theta + numpy.pi), _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta), s*_rt.patch(_x0, _x1*(_x3*rho + numpy.pi*rho + 2*sin_theta), _dual_and_derivative_series_3, _dual_and_derivative_series_2, rho, sin_theta)
 
 
 def dual_and_derivative(q1, q2, c):

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "69a6a77e3825958d",
+    "digest": "7c1d7bf8f3962496",
     "id": "dual.relu",
     "method": "closed form derived here",
     "source": "Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 1",
@@ -77,12 +77,10 @@ def _dual_series_1(_dual_series_0, rho, sin_theta):
 
 def _dual_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        sqrt_q1 = numpy.sqrt(q1)
-        sqrt_q2 = numpy.sqrt(q2)
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return (sqrt_q1*sqrt_q2)*_rt.patch(numpy.less(rho, -1/2), (1/4)*(2*rho*numpy.arctan2(rho, sin_theta) + numpy.pi*rho + 2*sin_theta)/numpy.pi, _dual_series_1, _dual_series_0, rho, sin_theta)
+        return s*_rt.patch(numpy.less(rho, -1/2), (1/4)*(2*rho*numpy.arcsin(rho) + numpy.pi*rho + 2*sin_theta)/numpy.pi, _dual_series_1, _dual_series_0, rho, sin_theta)
 
 
 def dual(q1, q2, c):
@@ -108,7 +106,7 @@ def _dual_derivative_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return _rt.patch(numpy.less(rho, -1/2), (1/4)*(2*numpy.arctan2(rho, sin_theta) + numpy.pi)/numpy.pi, _dual_derivative_series_0, rho, sin_theta)
+        return _rt.patch(numpy.less(rho, -1/2), (1/4)*(2*numpy.arcsin(rho) + numpy.pi)/numpy.pi, _dual_derivative_series_0, rho, sin_theta)
 
 
 def dual_derivative(q1, q2, c):
@@ -177,15 +175,13 @@ def _dual_and_derivative_series_2(rho, sin_theta):
 
 def _dual_and_derivative_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        sqrt_q1 = numpy.sqrt(q1)
-        sqrt_q2 = numpy.sqrt(q2)
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
         _x0 = numpy.less(rho, -1/2)
-        _x1 = 2*numpy.arctan2(rho, sin_theta)
+        _x1 = 2*numpy.arcsin(rho)
         _x2 = (1/4)/numpy.pi
-        return sqrt_q1*sqrt_q2*_rt.patch(_x0, _x2*(_x1*rho + numpy.pi*rho + 2*sin_theta), _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta), _rt.patch(_x0, _x2*(_x1 + numpy.pi), _dual_and_derivative_series_2, rho, sin_theta)
+        return s*_rt.patch(_x0, _x2*(_x1*rho + numpy.pi*rho + 2*sin_theta), _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta), _rt.patch(_x0, _x2*(_x1 + numpy.pi), _dual_and_derivative_series_2, rho, sin_theta)
 
 
 def dual_and_derivative(q1, q2, c):

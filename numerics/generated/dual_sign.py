@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "28084a91770706e2",
+    "digest": "4675666d85d0dea3",
     "id": "dual.sign",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020)",
@@ -71,8 +71,7 @@ def _dual_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
-        sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return 2*numpy.arctan2(rho, sin_theta)/numpy.pi
+        return 2*numpy.arcsin(rho)/numpy.pi
 
 
 def dual(q1, q2, c):
@@ -150,8 +149,7 @@ def _dual_and_derivative_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
-        sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return 2*numpy.arctan2(rho, sin_theta)/numpy.pi, 0
+        return 2*numpy.arcsin(rho)/numpy.pi, 0
 
 
 def dual_and_derivative(q1, q2, c):

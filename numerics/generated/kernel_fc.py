@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "feb982275c677ecb",
+    "digest": "339e052a0ee9c527",
     "id": "kernel.fc",
     "method": "closed form derived here",
     "source": "Neal (1996); Lee et al. (ICLR 2018), eq. 4; Jacot et al. (NeurIPS 2018), Thm 1; conventions of neural-tangents stax.Dense (NTK parameterisation, input kernel divided by d)",
@@ -28,8 +28,8 @@ PARAMETERS = {
     "W_std": {"default": None, "description": "standard deviation of the weights (NTK parameterisation)", "domain": {"closed": [True, True], "high": float("inf"), "integer": False, "low": 0}, "latex": "\\sigma_w", "name": "W_std", "typical": [0.1, 3.0]},
     "b_std": {"default": None, "description": "standard deviation of the biases", "domain": {"closed": [True, True], "high": float("inf"), "integer": False, "low": 0}, "latex": "\\sigma_b", "name": "b_std", "typical": [0.0, 1.0]},
 }
-SIGNATURES = {"input_kernel": ["dot", "d", "W_std", "b_std"], "nngp_step": ["V", "W_std", "b_std"], "ntk_step": ["K_next", "Vdot", "Theta", "W_std"]}
-__all__ = ["input_kernel", "nngp_step", "ntk_step"]
+SIGNATURES = {"input_kernel": ["dot", "d", "W_std", "b_std"], "layer": ["V", "Vdot", "Theta", "W_std", "b_std"], "nngp_step": ["V", "W_std", "b_std"], "ntk_layer": ["V", "Vdot", "Theta", "W_std", "b_std"], "ntk_step": ["K_next", "Vdot", "Theta", "W_std"]}
+__all__ = ["input_kernel", "nngp_step", "ntk_step", "ntk_layer", "layer"]
 
 
 def _input_kernel_body(dot, d, W_std, b_std):
@@ -87,3 +87,44 @@ def ntk_step(K_next, Vdot, Theta, W_std):
     Expression srepr SHA-256: e295b06efcc31056.
     """
     return _rt.evaluate(_ntk_step_body, (K_next, Vdot, Theta, W_std))
+
+
+def _ntk_layer_body(V, Vdot, Theta, W_std, b_std):
+    with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+        _x0 = W_std**2
+        return Theta*Vdot*_x0 + V*_x0 + b_std**2
+
+
+def ntk_layer(V, Vdot, Theta, W_std, b_std):
+    r"""ntk_layer of record ``kernel.fc``: NNGP and NTK recursion of a fully connected network.
+
+    $$
+    \Theta^{l} \dot V_\varphi \sigma_w^{2} + V_\varphi \sigma_w^{2} + \sigma_b^{2}
+    $$
+
+    Arguments: V in (-inf, inf), Vdot in (-inf, inf), Theta in (-inf, inf), W_std in [0, inf), b_std in [0, inf).
+    Source: Neal (1996); Lee et al. (ICLR 2018), eq. 4; Jacot et al. (NeurIPS 2018), Thm 1; conventions of neural-tangents stax.Dense (NTK parameterisation, input kernel divided by d).
+    Expression srepr SHA-256: c6f3ed6daca79310.
+    """
+    return _rt.evaluate(_ntk_layer_body, (V, Vdot, Theta, W_std, b_std))
+
+
+def _layer_body(V, Vdot, Theta, W_std, b_std):
+    with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+        _x0 = W_std**2
+        _x1 = V*_x0 + b_std**2
+        return _x1, Theta*Vdot*_x0 + _x1
+
+
+def layer(V, Vdot, Theta, W_std, b_std):
+    r"""nngp_step and ntk_layer of record ``kernel.fc``: NNGP and NTK recursion of a fully connected network.
+
+    $$
+    V_\varphi \sigma_w^{2} + \sigma_b^{2} \\ \Theta^{l} \dot V_\varphi \sigma_w^{2} + V_\varphi \sigma_w^{2} + \sigma_b^{2}
+    $$
+
+    Arguments: V in (-inf, inf), Vdot in (-inf, inf), Theta in (-inf, inf), W_std in [0, inf), b_std in [0, inf).
+    Source: Neal (1996); Lee et al. (ICLR 2018), eq. 4; Jacot et al. (NeurIPS 2018), Thm 1; conventions of neural-tangents stax.Dense (NTK parameterisation, input kernel divided by d).
+    Expression srepr SHA-256: 57fc8d8126d430d0, c6f3ed6daca79310.
+    """
+    return _rt.evaluate(_layer_body, (V, Vdot, Theta, W_std, b_std), n_out=2)

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "1158944a53cee35f",
+    "digest": "fb661a30e6ceb57d",
     "id": "kernel.residual",
     "method": "closed form derived here",
     "source": "Hayou et al. (AISTATS 2021); neural-tangents FanOut/FanInSum residual blocks (deeplimits reference wide_limits.md 6.2)",
@@ -27,8 +27,8 @@ PARAMETERS = {
     "b_std": {"default": None, "description": "standard deviation of the biases", "domain": {"closed": [True, True], "high": float("inf"), "integer": False, "low": 0}, "latex": "\\sigma_b", "name": "b_std", "typical": [0.0, 1.0]},
     "alpha": {"default": None, "description": "residual branch scale", "domain": {"closed": [True, True], "high": float("inf"), "integer": False, "low": 0}, "latex": "\\alpha", "name": "alpha", "typical": [0.0, 1.0]},
 }
-SIGNATURES = {"nngp_step": ["K", "V", "W_std", "b_std", "alpha"], "ntk_step": ["Theta", "V", "Vdot", "W_std", "b_std", "alpha"]}
-__all__ = ["nngp_step", "ntk_step"]
+SIGNATURES = {"layer": ["K", "Theta", "V", "Vdot", "W_std", "b_std", "alpha"], "nngp_step": ["K", "V", "W_std", "b_std", "alpha"], "ntk_step": ["Theta", "V", "Vdot", "W_std", "b_std", "alpha"]}
+__all__ = ["nngp_step", "ntk_step", "layer"]
 
 
 def _nngp_step_body(K, V, W_std, b_std, alpha):
@@ -68,3 +68,25 @@ def ntk_step(Theta, V, Vdot, W_std, b_std, alpha):
     Expression srepr SHA-256: 122001ae4248cd5b.
     """
     return _rt.evaluate(_ntk_step_body, (Theta, V, Vdot, W_std, b_std, alpha))
+
+
+def _layer_body(K, Theta, V, Vdot, W_std, b_std, alpha):
+    with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+        _x0 = alpha**2
+        _x1 = W_std**2
+        _x2 = V*_x1 + b_std**2
+        return K + _x0*_x2, Theta + _x0*(Theta*Vdot*_x1 + _x2)
+
+
+def layer(K, Theta, V, Vdot, W_std, b_std, alpha):
+    r"""nngp_step and ntk_step of record ``kernel.residual``: NNGP and NTK recursion of a residual block with branch scale alpha.
+
+    $$
+    K^{l} + \alpha^{2} \left(V_\varphi \sigma_w^{2} + \sigma_b^{2}\right) \\ \Theta^{l} + \alpha^{2} \left(\Theta^{l} \dot V_\varphi \sigma_w^{2} + V_\varphi \sigma_w^{2} + \sigma_b^{2}\right)
+    $$
+
+    Arguments: K in (-inf, inf), Theta in (-inf, inf), V in (-inf, inf), Vdot in (-inf, inf), W_std in [0, inf), b_std in [0, inf), alpha in [0, inf).
+    Source: Hayou et al. (AISTATS 2021); neural-tangents FanOut/FanInSum residual blocks (deeplimits reference wide_limits.md 6.2).
+    Expression srepr SHA-256: f3ed208e20ad54a3, 122001ae4248cd5b.
+    """
+    return _rt.evaluate(_layer_body, (K, Theta, V, Vdot, W_std, b_std, alpha), n_out=2)
