@@ -16,7 +16,7 @@ from typing import Callable, Mapping
 
 import sympy as sp
 
-from .numeric_functions import Correlation, Expm1, RootProduct
+from .numeric_functions import Branch, Correlation, Expm1, RootProduct
 from .parameters import Domain, Parameter
 from .record import NumericalForm
 from .symbols import c, q1, q2, x
@@ -117,6 +117,46 @@ def _rbf_forms(gamma):
     return {"dual": _form(v), "dual_derivative": _form(2 * gamma * v)}
 
 
+def _one_minus_atan_ratio(x: sp.Expr) -> sp.Expr:
+    r"""$g(x) = 1 - \arctan(x)/x$: its Taylor series below $x = 1/2$, where the difference cancels."""
+    y = sp.Dummy("y")
+    series = sum((-1) ** (k + 1) * y ** (2 * k) / (2 * k + 1) for k in range(1, 29))  # next term < 3e-18 relative
+    return Branch(sp.StrictLessThan(x, sp.Rational(1, 2)), sp.horner(series).subs(y, x), 1 - sp.atan(x) / x)
+
+
+def _gelu_forms():
+    r"""GELU dual without cancellation (derived by hand from the Price-chain result; checked in the tests).
+
+    With $P = (1+q_1)(1+q_2)$, $D^2 = P - c^2 = 1 + q_1 + q_2 + \Delta^2$ and
+    $\tfrac14 + \tfrac{1}{2\pi}\arcsin(c/\sqrt P) = \operatorname{atan2}(D, -c)/(2\pi)$:
+
+    $$2\pi V = c\,\operatorname{atan2}(D, -c) + \frac{q_1 q_2 D^2 + c^2}{P D},\qquad
+      2\pi \dot V = \operatorname{atan2}(D, -c) + c\,\frac{(q_1+q_2+2)D^2 + P}{P D^3}.$$
+
+    For $c < -D$ the two terms cancel (by a factor of order $q$ at $\rho = -1$).
+    There, with $a = -c$, $x = D/a$ and $g(x) = 1 - \arctan(x)/x$,
+
+    $$2\pi V = -\frac{n_V}{P D} + D\,g(x),\qquad
+      2\pi \dot V = \frac{n_{\dot V}}{a P D} - x\,g(x) - \frac{a}{D^3},$$
+
+    $n_V = 1 + 2(q_1+q_2) + q_1^2 + q_1q_2 + q_2^2 + \Delta^2(2 + q_1 + q_2)$ and
+    $n_{\dot V} = 1 + 2(q_1+q_2) + q_1^2 + q_1q_2 + q_2^2 + \Delta^2(P + q_1 + q_2 + 2)$:
+    sums of positive terms.
+    """
+    P = (1 + q1) * (1 + q2)
+    D = sp.sqrt(1 + q1 + q2 + DELTA2)
+    a = -c
+    x = D / a
+    g = _one_minus_atan_ratio(x)
+    base = 1 + 2 * (q1 + q2) + q1**2 + q1 * q2 + q2**2
+    v_neg = (-(base + DELTA2 * (2 + q1 + q2)) / (P * D) + D * g) / (2 * sp.pi)
+    v_gen = (c * sp.atan2(D, -c) + (q1 * q2 * D**2 + c**2) / (P * D)) / (2 * sp.pi)
+    vd_neg = ((base + DELTA2 * (P + q1 + q2 + 2)) / (a * P * D) - x * g - a / D**3) / (2 * sp.pi)
+    vd_gen = (sp.atan2(D, -c) + c * ((q1 + q2 + 2) * D**2 + P) / (P * D**3)) / (2 * sp.pi)
+    cond = sp.StrictLessThan(D + c, 0)
+    return {"dual": _form(Branch(cond, v_neg, v_gen)), "dual_derivative": _form(Branch(cond, vd_neg, vd_gen))}
+
+
 def _kinked(neg: sp.Expr, pos: sp.Expr) -> sp.Expr:
     return sp.Piecewise((neg, x < 0), (pos, True))
 
@@ -171,7 +211,8 @@ def _catalog() -> dict[str, ActivationSpec]:
                        source="Williams (NeurIPS 1997); " + nt + " (Erf)",
                        numerical=lambda: _erf_forms(a, b, shift.symbol)))
     add(ActivationSpec("gelu", "GELU", x * (1 + sp.erf(x / sp.sqrt(2))) / 2,
-                       source="Hendrycks and Gimpel (2016); dual: Tsuchida, Pearce et al. (2021)"))
+                       source="Hendrycks and Gimpel (2016); dual: Tsuchida, Pearce et al. (2021)",
+                       numerical=_gelu_forms))
 
     # -- no known closed form: numerical fallback ------------------------------
     add(ActivationSpec("tanh", "Hyperbolic tangent", sp.tanh(x), source="no closed form known (neural-tangents issue #15)"))

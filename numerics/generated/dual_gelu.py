@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "6d63c4936fe9dbdb",
+    "digest": "dbaeabc5540e312b",
     "id": "dual.gelu",
     "method": "closed form derived here",
     "source": "Hendrycks and Gimpel (2016); dual: Tsuchida, Pearce et al. (2021)",
@@ -69,14 +69,23 @@ def phi_prime(x):
     return _rt.evaluate(_phi_prime_body, (x,))
 
 
+def _dual_series_0(c, delta2, q1, q2):
+    return (1/3 + (-1/5 + (1/7 + (-1/9 + (1/11 + (-1/13 + (1/15 + (-1/17 + (1/19 + (-1/21 + (1/23 + (-1/25 + (1/27 + (-1/29 + (1/31 + (-1/33 + (1/35 + (-1/37 + (1/39 + (-1/41 + (1/43 + (-1/45 + (1/47 + (-1/49 + (1/51 + (-1/53 + (1/55 - 1/57*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2
+
+
+def _dual_series_1(_dual_series_0, c, delta2, q1, q2):
+    return (1/2)*(numpy.sqrt(delta2 + q1 + q2 + 1)*_rt.patch(numpy.less(-numpy.sqrt(delta2 + q1 + q2 + 1)/c, 1/2), -c*numpy.arctan(numpy.sqrt(delta2 + q1 + q2 + 1)/c)/numpy.sqrt(delta2 + q1 + q2 + 1) + 1, _dual_series_0, c, delta2, q1, q2) + (-delta2*(q1 + q2 + 2) - q1**2 - q1*q2 - 2*q1 - q2**2 - 2*q2 - 1)/((q1 + 1)*(q2 + 1)*numpy.sqrt(delta2 + q1 + q2 + 1)))/numpy.pi
+
+
 def _dual_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+        s = numpy.sqrt(q1*q2)
+        rho = _rt.correlation(c, s)
+        delta2 = s**2*(1 - rho)*(rho + 1)
         _x0 = q1 + 1
-        _x1 = q2 + 1
-        _x2 = 2/numpy.pi
-        _x3 = c**2
-        _x4 = q1*q2
-        return (1/4)*_x2*c*numpy.arcsin(c/(numpy.sqrt(_x0)*numpy.sqrt(_x1))) - 1/4*_x2*(-_x4 + _x3*(_x4 - 1)/(_x0*_x1))/numpy.sqrt(_x0*_x1 - _x3) + (1/4)*c
+        _x1 = _x0 + delta2 + q2
+        _x2 = numpy.sqrt(_x1)
+        return _rt.patch(numpy.less(_x2 + c, 0), (1/2)*(c*numpy.arctan2(_x2, -c) + (_x1*q1*q2 + c**2)/(_x0*_x2*(q2 + 1)))/numpy.pi, _dual_series_1, _dual_series_0, c, delta2, q1, q2)
 
 
 def dual(q1, q2, c):
@@ -93,16 +102,24 @@ def dual(q1, q2, c):
     return _rt.evaluate(_dual_body, (q1, q2, c))
 
 
+def _dual_derivative_series_0(c, delta2, q1, q2):
+    return (1/3 + (-1/5 + (1/7 + (-1/9 + (1/11 + (-1/13 + (1/15 + (-1/17 + (1/19 + (-1/21 + (1/23 + (-1/25 + (1/27 + (-1/29 + (1/31 + (-1/33 + (1/35 + (-1/37 + (1/39 + (-1/41 + (1/43 + (-1/45 + (1/47 + (-1/49 + (1/51 + (-1/53 + (1/55 - 1/57*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2
+
+
+def _dual_derivative_series_1(_dual_derivative_series_0, c, delta2, q1, q2):
+    return (1/2)*(c/(delta2 + q1 + q2 + 1)**(3/2) + numpy.sqrt(delta2 + q1 + q2 + 1)*_rt.patch(numpy.less(-numpy.sqrt(delta2 + q1 + q2 + 1)/c, 1/2), -c*numpy.arctan(numpy.sqrt(delta2 + q1 + q2 + 1)/c)/numpy.sqrt(delta2 + q1 + q2 + 1) + 1, _dual_derivative_series_0, c, delta2, q1, q2)/c - (delta2*(q1 + q2 + (q1 + 1)*(q2 + 1) + 2) + q1**2 + q1*q2 + 2*q1 + q2**2 + 2*q2 + 1)/(c*(q1 + 1)*(q2 + 1)*numpy.sqrt(delta2 + q1 + q2 + 1)))/numpy.pi
+
+
 def _dual_derivative_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+        s = numpy.sqrt(q1*q2)
+        rho = _rt.correlation(c, s)
+        delta2 = s**2*(1 - rho)*(rho + 1)
         _x0 = q1 + 1
-        _x1 = q2 + 1
-        _x2 = c**2
-        _x3 = (_x0*_x1 - _x2)**(3/2)
-        _x4 = _x0*_x1
-        _x5 = _x3*_x4
-        _x6 = q1 + q2
-        return (1/4)*(2*_x5*numpy.arcsin(c/(numpy.sqrt(_x0)*numpy.sqrt(_x1))) + numpy.pi*_x5 - 2*c*(_x2*(_x6 + 2) - _x4*(_x6 + 3)))/(numpy.pi*_x0*_x1*_x3)
+        _x1 = _x0 + delta2 + q2
+        _x2 = numpy.sqrt(_x1)
+        _x3 = q2 + 1
+        return _rt.patch(numpy.less(_x2 + c, 0), (1/2)*(numpy.arctan2(_x2, -c) + c*(_x0*_x3 + _x1*(q1 + q2 + 2))/(_x0*_x1**(3/2)*_x3))/numpy.pi, _dual_derivative_series_1, _dual_derivative_series_0, c, delta2, q1, q2)
 
 
 def dual_derivative(q1, q2, c):
@@ -119,14 +136,22 @@ def dual_derivative(q1, q2, c):
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c))
 
 
+def _variance_series_0(delta2, q):
+    return (1/3 + (-1/5 + (1/7 + (-1/9 + (1/11 + (-1/13 + (1/15 + (-1/17 + (1/19 + (-1/21 + (1/23 + (-1/25 + (1/27 + (-1/29 + (1/31 + (-1/33 + (1/35 + (-1/37 + (1/39 + (-1/41 + (1/43 + (-1/45 + (1/47 + (-1/49 + (1/51 + (-1/53 + (1/55 - 1/57*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2
+
+
+def _variance_series_1(_variance_series_0, delta2, q):
+    return (1/2)*(numpy.sqrt(delta2 + 2*q + 1)*_rt.patch(numpy.less(-numpy.sqrt(delta2 + 2*q + 1)/q, 1/2), -q*numpy.arctan(numpy.sqrt(delta2 + 2*q + 1)/q)/numpy.sqrt(delta2 + 2*q + 1) + 1, _variance_series_0, delta2, q) + (-delta2*(2*q + 2) - 3*q**2 - 4*q - 1)/((q + 1)**2*numpy.sqrt(delta2 + 2*q + 1)))/numpy.pi
+
+
 def _variance_body(q):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        _x0 = 2*q
+        s = numpy.sqrt(q*q)
+        rho = _rt.correlation(q, s)
+        delta2 = s**2*(1 - rho)*(rho + 1)
+        _x0 = delta2 + 2*q
         _x1 = numpy.sqrt(_x0 + 1)
-        _x2 = numpy.pi*_x1
-        _x3 = q/(q + 1)
-        _x4 = _x1*numpy.arcsin(_x3)
-        return (1/4)*_x3*(_x0*_x4 + _x2*q + _x2 + 2*_x4 + 4*q)/(numpy.pi*_x1)
+        return _rt.patch(False, (1/2)*q*(numpy.arctan2(_x1, -q) + q*(_x0 + 2)/(_x1*(q + 1)**2))/numpy.pi, _variance_series_1, _variance_series_0, delta2, q)
 
 
 def variance(q):
@@ -143,15 +168,21 @@ def variance(q):
     return _rt.evaluate(_variance_body, (q,))
 
 
+def _derivative_variance_series_0(delta2, q):
+    return (1/3 + (-1/5 + (1/7 + (-1/9 + (1/11 + (-1/13 + (1/15 + (-1/17 + (1/19 + (-1/21 + (1/23 + (-1/25 + (1/27 + (-1/29 + (1/31 + (-1/33 + (1/35 + (-1/37 + (1/39 + (-1/41 + (1/43 + (-1/45 + (1/47 + (-1/49 + (1/51 + (-1/53 + (1/55 - 1/57*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2)*(delta2 + 2*q + 1)/q**2
+
+
+def _derivative_variance_series_1(_derivative_variance_series_0, delta2, q):
+    return (1/2)*(q/(delta2 + 2*q + 1)**(3/2) + numpy.sqrt(delta2 + 2*q + 1)*_rt.patch(numpy.less(-numpy.sqrt(delta2 + 2*q + 1)/q, 1/2), -q*numpy.arctan(numpy.sqrt(delta2 + 2*q + 1)/q)/numpy.sqrt(delta2 + 2*q + 1) + 1, _derivative_variance_series_0, delta2, q)/q - (delta2*(2*q + (q + 1)**2 + 2) + 3*q**2 + 4*q + 1)/(q*(q + 1)**2*numpy.sqrt(delta2 + 2*q + 1)))/numpy.pi
+
+
 def _derivative_variance_body(q):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        _x0 = q + 1
-        _x1 = _x0**(-1.0)
-        _x2 = q**2
-        _x3 = (_x0**2 - _x2)**(3/2)
-        _x4 = _x0*_x3
-        _x5 = 2*q
-        return (1/4)*_x1*(2*_x4*numpy.arcsin(_x1*q) + numpy.pi*_x4 - _x5*(-_x0*(_x5 + 3) + 2*_x2))/(numpy.pi*_x3)
+        s = numpy.sqrt(q*q)
+        rho = _rt.correlation(q, s)
+        delta2 = s**2*(1 - rho)*(rho + 1)
+        _x0 = delta2 + 2*q + 1
+        return _rt.patch(False, (1/2)*(numpy.arctan2(numpy.sqrt(_x0), -q) + q*(2*delta2 + 5*q + 3)/(_x0**(3/2)*(q + 1)))/numpy.pi, _derivative_variance_series_1, _derivative_variance_series_0, delta2, q)
 
 
 def derivative_variance(q):
@@ -168,22 +199,36 @@ def derivative_variance(q):
     return _rt.evaluate(_derivative_variance_body, (q,))
 
 
+def _dual_and_derivative_series_0(c, delta2, q1, q2):
+    return (1/3 + (-1/5 + (1/7 + (-1/9 + (1/11 + (-1/13 + (1/15 + (-1/17 + (1/19 + (-1/21 + (1/23 + (-1/25 + (1/27 + (-1/29 + (1/31 + (-1/33 + (1/35 + (-1/37 + (1/39 + (-1/41 + (1/43 + (-1/45 + (1/47 + (-1/49 + (1/51 + (-1/53 + (1/55 - 1/57*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2
+
+
+def _dual_and_derivative_series_1(_dual_and_derivative_series_0, c, delta2, q1, q2):
+    return (1/2)*(numpy.sqrt(delta2 + q1 + q2 + 1)*_rt.patch(numpy.less(-numpy.sqrt(delta2 + q1 + q2 + 1)/c, 1/2), -c*numpy.arctan(numpy.sqrt(delta2 + q1 + q2 + 1)/c)/numpy.sqrt(delta2 + q1 + q2 + 1) + 1, _dual_and_derivative_series_0, c, delta2, q1, q2) + (-delta2*(q1 + q2 + 2) - q1**2 - q1*q2 - 2*q1 - q2**2 - 2*q2 - 1)/((q1 + 1)*(q2 + 1)*numpy.sqrt(delta2 + q1 + q2 + 1)))/numpy.pi
+
+
+def _dual_and_derivative_series_2(c, delta2, q1, q2):
+    return (1/3 + (-1/5 + (1/7 + (-1/9 + (1/11 + (-1/13 + (1/15 + (-1/17 + (1/19 + (-1/21 + (1/23 + (-1/25 + (1/27 + (-1/29 + (1/31 + (-1/33 + (1/35 + (-1/37 + (1/39 + (-1/41 + (1/43 + (-1/45 + (1/47 + (-1/49 + (1/51 + (-1/53 + (1/55 - 1/57*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2)*(delta2 + q1 + q2 + 1)/c**2
+
+
+def _dual_and_derivative_series_3(_dual_and_derivative_series_2, c, delta2, q1, q2):
+    return (1/2)*(c/(delta2 + q1 + q2 + 1)**(3/2) + numpy.sqrt(delta2 + q1 + q2 + 1)*_rt.patch(numpy.less(-numpy.sqrt(delta2 + q1 + q2 + 1)/c, 1/2), -c*numpy.arctan(numpy.sqrt(delta2 + q1 + q2 + 1)/c)/numpy.sqrt(delta2 + q1 + q2 + 1) + 1, _dual_and_derivative_series_2, c, delta2, q1, q2)/c - (delta2*(q1 + q2 + (q1 + 1)*(q2 + 1) + 2) + q1**2 + q1*q2 + 2*q1 + q2**2 + 2*q2 + 1)/(c*(q1 + 1)*(q2 + 1)*numpy.sqrt(delta2 + q1 + q2 + 1)))/numpy.pi
+
+
 def _dual_and_derivative_body(q1, q2, c):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        _x0 = numpy.pi**(-1.0)
-        _x1 = q1 + 1
-        _x2 = q2 + 1
-        _x3 = numpy.arcsin(c/(numpy.sqrt(_x1)*numpy.sqrt(_x2)))
-        _x4 = 2*c
-        _x5 = c**2
-        _x6 = _x1*_x2 - _x5
-        _x7 = q1*q2
-        _x8 = 1/(_x1*_x2)
-        _x9 = _x6**(3/2)
-        _x10 = _x1*_x2
-        _x11 = _x10*_x9
-        _x12 = q1 + q2
-        return (1/4)*_x0*_x3*_x4 - 1/2*_x0*(_x5*_x8*(_x7 - 1) - _x7)/numpy.sqrt(_x6) + (1/4)*c, (1/4)*_x0*_x8*(2*_x11*_x3 + numpy.pi*_x11 - _x4*(-_x10*(_x12 + 3) + _x5*(_x12 + 2)))/_x9
+        s = numpy.sqrt(q1*q2)
+        rho = _rt.correlation(c, s)
+        delta2 = s**2*(1 - rho)*(rho + 1)
+        _x0 = q1 + 1
+        _x1 = _x0 + delta2 + q2
+        _x2 = numpy.sqrt(_x1)
+        _x3 = numpy.less(_x2 + c, 0)
+        _x4 = numpy.arctan2(_x2, -c)
+        _x5 = q2 + 1
+        _x6 = 1/(_x0*_x5)
+        _x7 = (1/2)/numpy.pi
+        return _rt.patch(_x3, _x7*(_x4*c + _x6*(_x1*q1*q2 + c**2)/_x2), _dual_and_derivative_series_1, _dual_and_derivative_series_0, c, delta2, q1, q2), _rt.patch(_x3, _x7*(_x4 + _x6*c*(_x0*_x5 + _x1*(q1 + q2 + 2))/_x1**(3/2)), _dual_and_derivative_series_3, _dual_and_derivative_series_2, c, delta2, q1, q2)
 
 
 def dual_and_derivative(q1, q2, c):
