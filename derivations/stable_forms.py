@@ -126,6 +126,9 @@ def _stable_in_r(g: sp.Expr) -> sp.Expr:
         lambda e: e.is_Pow and sp.expand(e.base - (1 - r**2)) == 0, lambda e: SIN ** (2 * e.exp)
     )
     central = central.subs(r, RHO)  # arcsin(rho) is as well conditioned as rho itself where it is used
+    # group by powers of rho: coefficients such as (2 arcsin(rho) + pi) are then shared with the
+    # derivative dual by common-subexpression elimination
+    central = sp.collect(sp.expand(central), RHO)
     half = sp.Rational(1, 2)
     out = central
     # a region form only where the central form cancels as rho -> +-1 (keeps the common path cheap)

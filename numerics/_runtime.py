@@ -85,10 +85,10 @@ def _run(body, full, outs, length, step, n_out, threaded):
 def correlation(c, s):
     r"""$\mathrm{clip}(c/s, -1, 1)$, and 0 where $s = 0$."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.clip(c / s, -1.0, 1.0)
-    zero = s == 0
-    if np.any(zero):
-        rho = np.where(zero, 0.0, rho)
+        rho = np.divide(c, s)
+    rho = np.clip(rho, -1.0, 1.0, out=rho if isinstance(rho, np.ndarray) else None)
+    if not np.all(s):
+        rho = np.where(s == 0, 0.0, rho)
     return rho
 
 

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "e9265350d06d1762",
+    "digest": "604e1ebac63e0abd",
     "id": "dual.abrelu",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020): a min(x, 0) + b max(x, 0)",
@@ -99,11 +99,11 @@ def _dual_body(q1, q2, c, a, b):
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
         _x0 = numpy.pi**(-1.0)
-        _x1 = numpy.pi*rho
-        _x2 = rho*numpy.arcsin(rho)
+        _x1 = _x0*sin_theta
+        _x2 = 2*_x0*numpy.arcsin(rho)
         _x3 = numpy.less(rho, -1/2)
-        _x4 = (1/4)*_x0*(_x1 + 2*_x2 + 2*sin_theta)
-        return s*(a**2*_rt.patch(_x3, _x4, _dual_series_1, _dual_series_0, rho, sin_theta) + a*b*_rt.patch(numpy.greater(rho, 1/2), -_x0*(-1/2*_x1 + _x2 + sin_theta), _dual_series_5, _dual_series_4, rho, sin_theta) + b**2*_rt.patch(_x3, _x4, _dual_series_3, _dual_series_2, rho, sin_theta))
+        _x4 = (1/2)*_x1 + (1/4)*rho*(_x2 + 1)
+        return s*(a**2*_rt.patch(_x3, _x4, _dual_series_1, _dual_series_0, rho, sin_theta) + a*b*_rt.patch(numpy.greater(rho, 1/2), -_x1 - 1/2*rho*(_x2 - 1), _dual_series_5, _dual_series_4, rho, sin_theta) + b**2*_rt.patch(_x3, _x4, _dual_series_3, _dual_series_2, rho, sin_theta))
 
 
 def dual(q1, q2, c, a=0.0, b=1.0):
@@ -137,11 +137,10 @@ def _dual_derivative_body(q1, q2, c, a, b):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        _x0 = numpy.pi**(-1.0)
-        _x1 = numpy.arcsin(rho)
-        _x2 = numpy.less(rho, -1/2)
-        _x3 = (1/4)*_x0*(2*_x1 + numpy.pi)
-        return a**2*_rt.patch(_x2, _x3, _dual_derivative_series_0, rho, sin_theta) + a*b*_rt.patch(numpy.greater(rho, 1/2), -_x0*(_x1 - 1/2*numpy.pi), _dual_derivative_series_2, rho, sin_theta) + b**2*_rt.patch(_x2, _x3, _dual_derivative_series_1, rho, sin_theta)
+        _x0 = numpy.arcsin(rho)/numpy.pi
+        _x1 = numpy.less(rho, -1/2)
+        _x2 = (1/2)*_x0 + 1/4
+        return a**2*_rt.patch(_x1, _x2, _dual_derivative_series_0, rho, sin_theta) + a*b*_rt.patch(numpy.greater(rho, 1/2), 1/2 - _x0, _dual_derivative_series_2, rho, sin_theta) + b**2*_rt.patch(_x1, _x2, _dual_derivative_series_1, rho, sin_theta)
 
 
 def dual_derivative(q1, q2, c, a=0.0, b=1.0):
@@ -240,16 +239,16 @@ def _dual_and_derivative_body(q1, q2, c, a, b):
         _x0 = a*b
         _x1 = numpy.greater(rho, 1/2)
         _x2 = numpy.pi**(-1.0)
-        _x3 = numpy.pi*rho
-        _x4 = numpy.arcsin(rho)
-        _x5 = _x4*rho
+        _x3 = _x2*sin_theta
+        _x4 = _x2*numpy.arcsin(rho)
+        _x5 = 2*_x4
         _x6 = a**2
         _x7 = numpy.less(rho, -1/2)
-        _x8 = (1/4)*_x2
-        _x9 = _x8*(_x3 + 2*_x5 + 2*sin_theta)
+        _x8 = _x5 + 1
+        _x9 = (1/2)*_x3 + (1/4)*_x8*rho
         _x10 = b**2
-        _x11 = _x8*(2*_x4 + numpy.pi)
-        return s*(_x0*_rt.patch(_x1, -_x2*(-1/2*_x3 + _x5 + sin_theta), _dual_and_derivative_series_5, _dual_and_derivative_series_4, rho, sin_theta) + _x10*_rt.patch(_x7, _x9, _dual_and_derivative_series_3, _dual_and_derivative_series_2, rho, sin_theta) + _x6*_rt.patch(_x7, _x9, _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta)), _x0*_rt.patch(_x1, -_x2*(_x4 - 1/2*numpy.pi), _dual_and_derivative_series_8, rho, sin_theta) + _x10*_rt.patch(_x7, _x11, _dual_and_derivative_series_7, rho, sin_theta) + _x6*_rt.patch(_x7, _x11, _dual_and_derivative_series_6, rho, sin_theta)
+        _x11 = (1/4)*_x8
+        return s*(_x0*_rt.patch(_x1, -_x3 - 1/2*rho*(_x5 - 1), _dual_and_derivative_series_5, _dual_and_derivative_series_4, rho, sin_theta) + _x10*_rt.patch(_x7, _x9, _dual_and_derivative_series_3, _dual_and_derivative_series_2, rho, sin_theta) + _x6*_rt.patch(_x7, _x9, _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta)), _x0*_rt.patch(_x1, 1/2 - _x4, _dual_and_derivative_series_8, rho, sin_theta) + _x10*_rt.patch(_x7, _x11, _dual_and_derivative_series_7, rho, sin_theta) + _x6*_rt.patch(_x7, _x11, _dual_and_derivative_series_6, rho, sin_theta)
 
 
 def dual_and_derivative(q1, q2, c, a=0.0, b=1.0):

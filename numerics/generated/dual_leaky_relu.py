@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "5bffc7fbca45ac87",
+    "digest": "e42ed506a9aca876",
     "id": "dual.leaky_relu",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(alpha, 1)",
@@ -97,12 +97,12 @@ def _dual_body(q1, q2, c, alpha):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        _x0 = numpy.pi**(-1.0)
-        _x1 = numpy.pi*rho
-        _x2 = rho*numpy.arcsin(rho)
-        _x3 = numpy.less(rho, -1/2)
-        _x4 = (1/4)*_x0*(_x1 + 2*_x2 + 2*sin_theta)
-        return s*(alpha**2*_rt.patch(_x3, _x4, _dual_series_5, _dual_series_4, rho, sin_theta) + alpha*_rt.patch(numpy.greater(rho, 1/2), -_x0*(-1/2*_x1 + _x2 + sin_theta), _dual_series_3, _dual_series_2, rho, sin_theta) + _rt.patch(_x3, _x4, _dual_series_1, _dual_series_0, rho, sin_theta))
+        _x0 = numpy.less(rho, -1/2)
+        _x1 = numpy.pi**(-1.0)
+        _x2 = _x1*sin_theta
+        _x3 = 2*_x1*numpy.arcsin(rho)
+        _x4 = (1/2)*_x2 + (1/4)*rho*(_x3 + 1)
+        return s*(alpha**2*_rt.patch(_x0, _x4, _dual_series_5, _dual_series_4, rho, sin_theta) + alpha*_rt.patch(numpy.greater(rho, 1/2), -_x2 - 1/2*rho*(_x3 - 1), _dual_series_3, _dual_series_2, rho, sin_theta) + _rt.patch(_x0, _x4, _dual_series_1, _dual_series_0, rho, sin_theta))
 
 
 def dual(q1, q2, c, alpha=0.01):
@@ -136,11 +136,10 @@ def _dual_derivative_body(q1, q2, c, alpha):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        _x0 = numpy.less(rho, -1/2)
-        _x1 = numpy.pi**(-1.0)
-        _x2 = numpy.arcsin(rho)
-        _x3 = (1/4)*_x1*(2*_x2 + numpy.pi)
-        return alpha**2*_rt.patch(_x0, _x3, _dual_derivative_series_1, rho, sin_theta) + alpha*_rt.patch(numpy.greater(rho, 1/2), -_x1*(_x2 - 1/2*numpy.pi), _dual_derivative_series_0, rho, sin_theta) + _rt.patch(_x0, _x3, _dual_derivative_series_2, rho, sin_theta)
+        _x0 = numpy.arcsin(rho)/numpy.pi
+        _x1 = numpy.less(rho, -1/2)
+        _x2 = (1/2)*_x0 + 1/4
+        return alpha**2*_rt.patch(_x1, _x2, _dual_derivative_series_1, rho, sin_theta) + alpha*_rt.patch(numpy.greater(rho, 1/2), 1/2 - _x0, _dual_derivative_series_0, rho, sin_theta) + _rt.patch(_x1, _x2, _dual_derivative_series_2, rho, sin_theta)
 
 
 def dual_derivative(q1, q2, c, alpha=0.01):
@@ -236,17 +235,17 @@ def _dual_and_derivative_body(q1, q2, c, alpha):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        _x0 = numpy.greater(rho, 1/2)
+        _x0 = numpy.less(rho, -1/2)
         _x1 = numpy.pi**(-1.0)
-        _x2 = numpy.pi*rho
-        _x3 = numpy.arcsin(rho)
-        _x4 = _x3*rho
-        _x5 = numpy.less(rho, -1/2)
-        _x6 = (1/4)*_x1
-        _x7 = _x6*(_x2 + 2*_x4 + 2*sin_theta)
+        _x2 = _x1*sin_theta
+        _x3 = _x1*numpy.arcsin(rho)
+        _x4 = 2*_x3
+        _x5 = _x4 + 1
+        _x6 = (1/2)*_x2 + (1/4)*_x5*rho
+        _x7 = numpy.greater(rho, 1/2)
         _x8 = alpha**2
-        _x9 = _x6*(2*_x3 + numpy.pi)
-        return s*(_x8*_rt.patch(_x5, _x7, _dual_and_derivative_series_5, _dual_and_derivative_series_4, rho, sin_theta) + alpha*_rt.patch(_x0, -_x1*(-1/2*_x2 + _x4 + sin_theta), _dual_and_derivative_series_3, _dual_and_derivative_series_2, rho, sin_theta) + _rt.patch(_x5, _x7, _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta)), _x8*_rt.patch(_x5, _x9, _dual_and_derivative_series_7, rho, sin_theta) + alpha*_rt.patch(_x0, -_x1*(_x3 - 1/2*numpy.pi), _dual_and_derivative_series_6, rho, sin_theta) + _rt.patch(_x5, _x9, _dual_and_derivative_series_8, rho, sin_theta)
+        _x9 = (1/4)*_x5
+        return s*(_x8*_rt.patch(_x0, _x6, _dual_and_derivative_series_5, _dual_and_derivative_series_4, rho, sin_theta) + alpha*_rt.patch(_x7, -_x2 - 1/2*rho*(_x4 - 1), _dual_and_derivative_series_3, _dual_and_derivative_series_2, rho, sin_theta) + _rt.patch(_x0, _x6, _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta)), _x8*_rt.patch(_x0, _x9, _dual_and_derivative_series_7, rho, sin_theta) + alpha*_rt.patch(_x7, 1/2 - _x3, _dual_and_derivative_series_6, rho, sin_theta) + _rt.patch(_x0, _x9, _dual_and_derivative_series_8, rho, sin_theta)
 
 
 def dual_and_derivative(q1, q2, c, alpha=0.01):

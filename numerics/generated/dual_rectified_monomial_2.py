@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "6db9e6abd66dbcd7",
+    "digest": "3d9332c56afed863",
     "id": "dual.rectified_monomial_2",
     "method": "closed form derived here",
     "source": "Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 2",
@@ -80,9 +80,9 @@ def _dual_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        _x0 = numpy.arcsin(rho)
-        _x1 = rho**2
-        return s**2*_rt.patch(numpy.less(rho, -1/2), (1/4)*(4*_x0*_x1 + 2*_x0 + 2*numpy.pi*_x1 + 6*rho*sin_theta + numpy.pi)/numpy.pi, _dual_series_1, _dual_series_0, rho, sin_theta)
+        _x0 = numpy.pi**(-1.0)
+        _x1 = 2*_x0*numpy.arcsin(rho) + 1
+        return s**2*_rt.patch(numpy.less(rho, -1/2), (3/2)*_x0*rho*sin_theta + (1/2)*_x1*rho**2 + (1/4)*_x1, _dual_series_1, _dual_series_0, rho, sin_theta)
 
 
 def dual(q1, q2, c):
@@ -112,7 +112,8 @@ def _dual_derivative_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return s*_rt.patch(numpy.less(rho, -1/2), (2*rho*numpy.arcsin(rho) + numpy.pi*rho + 2*sin_theta)/numpy.pi, _dual_derivative_series_1, _dual_derivative_series_0, rho, sin_theta)
+        _x0 = 2/numpy.pi
+        return s*_rt.patch(numpy.less(rho, -1/2), _x0*sin_theta + rho*(_x0*numpy.arcsin(rho) + 1), _dual_derivative_series_1, _dual_derivative_series_0, rho, sin_theta)
 
 
 def dual_derivative(q1, q2, c):
@@ -190,10 +191,9 @@ def _dual_and_derivative_body(q1, q2, c):
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
         _x0 = numpy.less(rho, -1/2)
         _x1 = numpy.pi**(-1.0)
-        _x2 = numpy.arcsin(rho)
-        _x3 = 2*_x2
-        _x4 = rho**2
-        return s**2*_rt.patch(_x0, (1/4)*_x1*(4*_x2*_x4 + _x3 + 2*numpy.pi*_x4 + 6*rho*sin_theta + numpy.pi), _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta), s*_rt.patch(_x0, _x1*(_x3*rho + numpy.pi*rho + 2*sin_theta), _dual_and_derivative_series_3, _dual_and_derivative_series_2, rho, sin_theta)
+        _x2 = 2*_x1
+        _x3 = _x2*numpy.arcsin(rho) + 1
+        return s**2*_rt.patch(_x0, (3/2)*_x1*rho*sin_theta + (1/2)*_x3*rho**2 + (1/4)*_x3, _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta), s*_rt.patch(_x0, _x2*sin_theta + _x3*rho, _dual_and_derivative_series_3, _dual_and_derivative_series_2, rho, sin_theta)
 
 
 def dual_and_derivative(q1, q2, c):

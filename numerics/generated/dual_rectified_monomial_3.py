@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "2880500711a78aa0",
+    "digest": "e6c3d19744570906",
     "id": "dual.rectified_monomial_3",
     "method": "closed form derived here",
     "source": "Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 3",
@@ -80,9 +80,10 @@ def _dual_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        _x0 = numpy.arcsin(rho)
-        _x1 = rho**3
-        return s**3*_rt.patch(numpy.less(rho, -1/2), (1/4)*(12*_x0*_x1 + 18*_x0*rho + 6*numpy.pi*_x1 + 22*rho**2*sin_theta + 9*numpy.pi*rho + 8*sin_theta)/numpy.pi, _dual_series_1, _dual_series_0, rho, sin_theta)
+        _x0 = numpy.pi**(-1.0)
+        _x1 = 2*_x0
+        _x2 = _x1*numpy.arcsin(rho) + 1
+        return s**3*_rt.patch(numpy.less(rho, -1/2), (11/2)*_x0*rho**2*sin_theta + _x1*sin_theta + (3/2)*_x2*rho**3 + (9/4)*_x2*rho, _dual_series_1, _dual_series_0, rho, sin_theta)
 
 
 def dual(q1, q2, c):
@@ -112,9 +113,9 @@ def _dual_derivative_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        _x0 = numpy.arcsin(rho)
-        _x1 = rho**2
-        return s**2*_rt.patch(numpy.less(rho, -1/2), (9/4)*(4*_x0*_x1 + 2*_x0 + 2*numpy.pi*_x1 + 6*rho*sin_theta + numpy.pi)/numpy.pi, _dual_derivative_series_1, _dual_derivative_series_0, rho, sin_theta)
+        _x0 = numpy.pi**(-1.0)
+        _x1 = 2*_x0*numpy.arcsin(rho) + 1
+        return s**2*_rt.patch(numpy.less(rho, -1/2), (27/2)*_x0*rho*sin_theta + (9/2)*_x1*rho**2 + (9/4)*_x1, _dual_derivative_series_1, _dual_derivative_series_0, rho, sin_theta)
 
 
 def dual_derivative(q1, q2, c):
@@ -192,10 +193,11 @@ def _dual_and_derivative_body(q1, q2, c):
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
         _x0 = numpy.less(rho, -1/2)
         _x1 = numpy.pi**(-1.0)
-        _x2 = numpy.arcsin(rho)
-        _x3 = rho**3
-        _x4 = rho**2
-        return s**3*_rt.patch(_x0, (1/4)*_x1*(12*_x2*_x3 + 18*_x2*rho + 6*numpy.pi*_x3 + 22*_x4*sin_theta + 9*numpy.pi*rho + 8*sin_theta), _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta), s**2*_rt.patch(_x0, (9/4)*_x1*(4*_x2*_x4 + 2*_x2 + 2*numpy.pi*_x4 + 6*rho*sin_theta + numpy.pi), _dual_and_derivative_series_3, _dual_and_derivative_series_2, rho, sin_theta)
+        _x2 = 2*_x1
+        _x3 = rho**2
+        _x4 = _x1*sin_theta
+        _x5 = _x2*numpy.arcsin(rho) + 1
+        return s**3*_rt.patch(_x0, _x2*sin_theta + (11/2)*_x3*_x4 + (3/2)*_x5*rho**3 + (9/4)*_x5*rho, _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta), s**2*_rt.patch(_x0, (9/2)*_x3*_x5 + (27/2)*_x4*rho + (9/4)*_x5, _dual_and_derivative_series_3, _dual_and_derivative_series_2, rho, sin_theta)
 
 
 def dual_and_derivative(q1, q2, c):

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "7c1d7bf8f3962496",
+    "digest": "28b2d0aaa6c3d007",
     "id": "dual.relu",
     "method": "closed form derived here",
     "source": "Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 1",
@@ -80,7 +80,8 @@ def _dual_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return s*_rt.patch(numpy.less(rho, -1/2), (1/4)*(2*rho*numpy.arcsin(rho) + numpy.pi*rho + 2*sin_theta)/numpy.pi, _dual_series_1, _dual_series_0, rho, sin_theta)
+        _x0 = 2/numpy.pi
+        return s*_rt.patch(numpy.less(rho, -1/2), (1/4)*_x0*sin_theta + (1/4)*rho*(_x0*numpy.arcsin(rho) + 1), _dual_series_1, _dual_series_0, rho, sin_theta)
 
 
 def dual(q1, q2, c):
@@ -106,7 +107,7 @@ def _dual_derivative_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return _rt.patch(numpy.less(rho, -1/2), (1/4)*(2*numpy.arcsin(rho) + numpy.pi)/numpy.pi, _dual_derivative_series_0, rho, sin_theta)
+        return _rt.patch(numpy.less(rho, -1/2), (1/4)*(2*numpy.arcsin(rho)/numpy.pi + 1), _dual_derivative_series_0, rho, sin_theta)
 
 
 def dual_derivative(q1, q2, c):
@@ -179,9 +180,9 @@ def _dual_and_derivative_body(q1, q2, c):
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
         _x0 = numpy.less(rho, -1/2)
-        _x1 = 2*numpy.arcsin(rho)
-        _x2 = (1/4)/numpy.pi
-        return s*_rt.patch(_x0, _x2*(_x1*rho + numpy.pi*rho + 2*sin_theta), _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta), _rt.patch(_x0, _x2*(_x1 + numpy.pi), _dual_and_derivative_series_2, rho, sin_theta)
+        _x1 = 2/numpy.pi
+        _x2 = _x1*numpy.arcsin(rho) + 1
+        return s*_rt.patch(_x0, (1/4)*_x1*sin_theta + (1/4)*_x2*rho, _dual_and_derivative_series_1, _dual_and_derivative_series_0, rho, sin_theta), _rt.patch(_x0, (1/4)*_x2, _dual_and_derivative_series_2, rho, sin_theta)
 
 
 def dual_and_derivative(q1, q2, c):

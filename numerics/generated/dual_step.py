@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "381995b1ffe5cf4a",
+    "digest": "9744086ebf9a3dfe",
     "id": "dual.step",
     "method": "closed form derived here",
     "source": "Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 0",
@@ -76,7 +76,7 @@ def _dual_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return _rt.patch(numpy.less(rho, -1/2), (1/4)*(2*numpy.arcsin(rho) + numpy.pi)/numpy.pi, _dual_series_0, rho, sin_theta)
+        return _rt.patch(numpy.less(rho, -1/2), (1/4)*(2*numpy.arcsin(rho)/numpy.pi + 1), _dual_series_0, rho, sin_theta)
 
 
 def dual(q1, q2, c):
@@ -159,7 +159,7 @@ def _dual_and_derivative_body(q1, q2, c):
         s = numpy.sqrt(q1*q2)
         rho = _rt.correlation(c, s)
         sin_theta = numpy.sqrt((1 - rho)*(rho + 1))
-        return _rt.patch(numpy.less(rho, -1/2), (1/4)*(2*numpy.arcsin(rho) + numpy.pi)/numpy.pi, _dual_and_derivative_series_0, rho, sin_theta), 0
+        return _rt.patch(numpy.less(rho, -1/2), (1/4)*(2*numpy.arcsin(rho)/numpy.pi + 1), _dual_and_derivative_series_0, rho, sin_theta), 0
 
 
 def dual_and_derivative(q1, q2, c):
