@@ -81,6 +81,10 @@ def test_cli_list_show_eval_export(capsys, tmp_path):
     assert rc == 0 and "closed form derived here" in out and "Price identity" in out
     rc, out, _ = run_cli(capsys, "show", "dual.tanh")
     assert rc == 0 and "numerical fallback" in out
+    rc, out, _ = run_cli(capsys, "show", "--expr", "x*erf(x)")
+    assert rc == 0 and "derivation: closed form derived here" in out
+    rc, out, _ = run_cli(capsys, "show", "--expr", "tanh(x)**2")
+    assert rc == 0 and "derivation: numerical fallback" in out
     rc, out, _ = run_cli(capsys, "show", "dual.erf", "--latex")
     assert rc == 0 and (r"\operatorname{asin}" in out or r"\arcsin" in out)
     rc, out, _ = run_cli(capsys, "eval", "dual.relu", "--param", "q1=1", "--param", "q2=1", "--param", "c=1", "--json")
@@ -98,6 +102,8 @@ def test_cli_list_show_eval_export(capsys, tmp_path):
     "argv, match",
     [
         (("show", "dual.nope"), "unknown record id 'dual.nope'"),
+        (("show",), "show needs exactly one of"),
+        (("show", "--expr", "x*y"), "symbols ['y'] that are not parameters"),
         (("eval", "dual.relu", "--param", "q1=-1", "--param", "q2=1", "--param", "c=0"), "q1=-1.0 is outside the allowed range"),
         (("eval", "dual.relu", "--param", "q1=1", "--param", "q2=1", "--param", "c=2"), "c=2.0 is outside the allowed range"),
         (("eval", "dual.relu", "--param", "q1=nan", "--param", "q2=1", "--param", "c=0"), "q1=nan"),

@@ -30,10 +30,20 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_show(args) -> int:
-    from derivations import catalog
+    from derivations import catalog, custom_activation
     from derivations.codegen import emit_module
 
-    rec = catalog.get(args.id)
+    if (args.id is None) == (args.expr is None):
+        raise ValueError("show needs exactly one of: a record ID, or --expr EXPRESSION (a SymPy expression of x)")
+    if args.expr is not None:
+        import sympy as sp
+
+        try:
+            rec = custom_activation(args.expr)
+        except (sp.SympifyError, SyntaxError, TypeError) as exc:
+            raise ValueError(f"--expr {args.expr!r} is not a SymPy expression of x: {exc}") from None
+    else:
+        rec = catalog.get(args.id)
     if args.json:
         print(json.dumps(rec.summary(), indent=2))
     elif args.latex:
@@ -149,8 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list the records: ids, titles, sources, parameter names")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_list)
-    p = sub.add_parser("show", help="show one record")
-    p.add_argument("id")
+    p = sub.add_parser("show", help="show one record, or derive and show the dual of your activation (--expr)")
+    p.add_argument("id", nargs="?", help="record id (see `deeplimits list`)")
+    p.add_argument("--expr", help='an activation as a SymPy expression of x, e.g. "x*erf(x)"')
     g = p.add_mutually_exclusive_group()
     g.add_argument("--latex", action="store_true", help="print the LaTeX of each expression")
     g.add_argument("--python", action="store_true", help="print the generated NumPy module")
