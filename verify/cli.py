@@ -153,6 +153,28 @@ def _cmd_codegen(args) -> int:
     return 0
 
 
+def _cmd_verify(args) -> int:
+    from verify.claim_catalog import CLAIMS, get_claim
+    from verify.claims import check
+    from verify.report import table, to_json, write_report
+
+    claims = [get_claim(i) for i in args.ids] if args.ids else list(CLAIMS.values())
+    results = []
+    for k, claim in enumerate(claims, 1):
+        print(f"[{k}/{len(claims)}] {claim.id} ...", end="", file=sys.stderr, flush=True)
+        res = check(claim, profile=args.profile)
+        print(f" {'pass' if res.passed else 'FAIL'} ({res.seconds:.1f} s)", file=sys.stderr, flush=True)
+        results.append(res)
+    print(table(results))
+    if args.json:
+        with open(args.json, "w") as fh:
+            fh.write(to_json(results))
+    if args.report:
+        path = write_report(results, args.report)
+        print(f"report: {path}")
+    return 0 if all(r.passed for r in results) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="deeplimits", description="Derived limits of wide and deep networks: inspect, export, verify.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -177,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ids", nargs="*", metavar="ID")
     p.add_argument("-o", "--output", required=True, metavar="FILE.tex")
     p.set_defaults(func=_cmd_export)
+    p = sub.add_parser("verify", help="check claims against finite-network simulations (exit 1 if any fails)")
+    p.add_argument("ids", nargs="*", metavar="ID", help="claim ids (default: all)")
+    p.add_argument("--profile", choices=("quick", "thorough"), default="quick")
+    p.add_argument("--json", metavar="FILE", help="write per-claim results as JSON")
+    p.add_argument("--report", metavar="DIR", help="write a Markdown report with formulas and plots")
+    p.set_defaults(func=_cmd_verify)
     p = sub.add_parser("codegen", help="regenerate numerics/generated from the catalog")
     p.add_argument("--check", action="store_true", help="exit 1 and name the stale files if the generated code is out of date")
     p.set_defaults(func=_cmd_codegen)
