@@ -35,6 +35,7 @@ from numerics.networks import fc_empirical_ntk, fc_outputs
 from .accuracy import backward_error
 from .claims import Claim, Profile
 from .extrapolation import assert_limit
+from .plots import convergence_plot
 from .stats import TestResult, assert_mean, assert_rate, z_threshold
 
 __all__ = ["CLAIMS", "get_claim", "two_inputs"]
@@ -177,7 +178,19 @@ def _run_nngp_deep(claim, p, seed, rate, prof) -> TestResult:
     return TestResult(passed=all(r.passed for r in results), statistic=worst.statistic, threshold=worst.threshold,
                       false_fail_rate=rate, detectable_discrepancy=max(r.detectable_discrepancy for r in results),
                       n_samples=n * len(DEEP_WIDTHS), observed=np.array([r.observed for r in results]),
-                      predicted=predicted, detail="; ".join(r.detail for r in results))
+                      predicted=predicted, detail="; ".join(r.detail for r in results),
+                      data={"sizes": DEEP_WIDTHS, "error": est[:, 2] - predicted[2], "stderr": se[:, 2]})
+
+
+def _plot_nngp(result, path):
+    convergence_plot(result, path, series=(("error", "stderr", -1.0, "|E f(x)f(x') - K(x,x')|"),),
+                     title="Output covariance of finite networks against the NNGP")
+
+
+def _plot_ntk(result, path):
+    convergence_plot(result, path, series=(("mean_error", "stderr", -1.0, "|mean NTK - Theta|"),
+                                           ("sd", None, -0.5, "sd of the empirical NTK")),
+                     title="Empirical NTK against the analytic NTK")
 
 
 NNGP_DEEP_CLAIM = Claim(
@@ -191,6 +204,7 @@ NNGP_DEEP_CLAIM = Claim(
     bias=f"extrapolation: quadratic fit in 1/n over widths {DEEP_WIDTHS}; O(n^-3) truncation neglected",
     examples=({"activation": "relu", "depth": 2, "W_std": 1.5, "b_std": 0.05, "angle": 2.0, "r1": 1.0, "r2": 1.5},),
     strategies={"activation": st.sampled_from(NETWORK_ACTIVATIONS)},
+    plot=_plot_nngp,
 )
 
 
@@ -224,7 +238,8 @@ def _run_ntk(claim, p, seed, rate, prof) -> TestResult:
     return TestResult(passed=mean_test.passed and slope.passed, statistic=mean_test.statistic,
                       threshold=mean_test.threshold, false_fail_rate=rate,
                       detectable_discrepancy=mean_test.detectable_discrepancy, n_samples=n * len(NTK_WIDTHS),
-                      observed=mean_test.observed, predicted=predicted, detail=detail)
+                      observed=mean_test.observed, predicted=predicted, detail=detail,
+                      data={"sizes": NTK_WIDTHS, "mean_error": np.array(est) - predicted, "stderr": se, "sd": sd})
 
 
 NTK_CLAIM = Claim(
@@ -238,6 +253,7 @@ NTK_CLAIM = Claim(
     bias=f"extrapolation of the mean in 1/n over widths {NTK_WIDTHS}; log-log slope of the standard deviation",
     examples=({"activation": "relu", "depth": 2, "W_std": 1.5, "b_std": 0.05, "angle": 1.0, "r1": 1.0, "r2": 1.0},),
     strategies={"activation": st.sampled_from(NETWORK_ACTIVATIONS)},
+    plot=_plot_ntk,
 )
 
 

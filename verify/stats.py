@@ -42,8 +42,8 @@ Dvoretzky-Kiefer-Wolfowitz inequality", Ann. Probab. 18(3); TFP
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping, Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats as _st
@@ -91,6 +91,7 @@ class TestResult:
         observed: the observed quantity (mean, empirical CDF distance, rejection rate).
         predicted: what theory predicts for it.
         detail: a one-line human-readable account.
+        data: optional arrays behind the verdict (e.g. estimates per width), for plots.
     """
 
     __test__ = False  # not a pytest test class despite the name
@@ -104,6 +105,7 @@ class TestResult:
     observed: float | np.ndarray
     predicted: float | np.ndarray
     detail: str
+    data: Mapping = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
