@@ -240,6 +240,52 @@ def _phi(act: Activation, h: np.ndarray, dtype) -> np.ndarray:
     return np.asarray(act.phi(h)).astype(dtype, copy=False)
 
 
+def _in_law_block(j, blocks, act, xd, x_factor, dims, W_std, b_std, dtype, out):
+    r"""The ``exact_in_law`` forward pass of fixed block ``j``, written into its rows of ``out``.
+
+    Draws from block ``j``'s generator in the documented order (layer by layer;
+    $W$ then $b$ for a layer with explicit weights), so the result does not
+    depend on which thread runs it.  Work is per block (a few MB), so the
+    temporaries stay in cache and are reused across layers.
+    """
+    gen = blocks.gens[j]
+    lo, hi = blocks.bounds[j]
+    S, m, depth = hi - lo, xd.shape[0], len(dims) - 2
+    a = None
+    gram = np.empty((S, m, m), dtype=dtype)
+    G_buf = np.empty(S * max(dims[1:]) * m, dtype=dtype)       # flat: every layer's view is contiguous
+    h_buf = np.empty_like(G_buf)
+    for l in range(depth + 1):
+        n_in, n_out = dims[l], dims[l + 1]
+        if n_in + 1 <= m:                                   # explicit weights (cheaper here, equally exact)
+            W = gen.standard_normal((S, n_out, n_in), dtype=dtype)
+            b = gen.standard_normal((S, n_out, 1), dtype=dtype)
+            hl = h_buf[:S * n_out * m].reshape(S, n_out, m)
+            if a is None:
+                np.matmul(W.reshape(S * n_out, n_in), xd.T, out=hl.reshape(S * n_out, m))
+            else:
+                np.matmul(W, a, out=hl)
+            hl *= dtype(W_std / math.sqrt(n_in))
+            hl += dtype(b_std) * b
+        else:
+            Gl = G_buf[:S * n_out * m].reshape(S, n_out, m)
+            gen.standard_normal(out=Gl, dtype=dtype)
+            hl = h_buf[:S * n_out * m].reshape(S, n_out, m)
+            if a is None:
+                np.matmul(Gl.reshape(S * n_out, m), x_factor.T, out=hl.reshape(S * n_out, m))
+            else:
+                np.matmul(a.transpose(0, 2, 1), a, out=gram)
+                gram *= dtype(W_std**2 / n_in)
+                gram += dtype(b_std**2)
+                np.matmul(Gl, _psd_factor(gram).transpose(0, 2, 1), out=hl)
+        if l < depth:
+            a = np.asarray(act.phi(hl))
+            if a.dtype != dtype:
+                a = a.astype(dtype)
+        else:
+            out[lo:hi] = hl[:, 0, :]
+
+
 # ----------------------------------------------------------------------------- public API
 
 
@@ -322,6 +368,16 @@ def fc_outputs(x, *, activation, depth, width, W_std, b_std, n_samples, seed, dt
         per_sample = (5 * max(width, d) * m + 3 * m * m) * max(itemsize, 8)
     blocks = _Blocks(seed, n_samples)
     out = np.empty((n_samples, m), dtype=dt)
+    if method == "exact_in_law":
+        x_factor = _psd_factor((W_std**2 / d) * (xd @ xd.T) + b_std**2) if d + 1 > m else None
+        run = lambda j: _in_law_block(j, blocks, act, xd, x_factor, dims, W_std, b_std, dt, out)  # noqa: E731
+        n_blocks = len(blocks.bounds)
+        if _THREADS > 1 and n_blocks > 1:
+            list(_pool().map(run, range(n_blocks)))
+        else:
+            for j in range(n_blocks):
+                run(j)
+        return out
     for chunk in blocks.chunks(_blocks_per_chunk(chunk_size, per_sample, n_samples)):
         a = None
         for l in range(depth + 1):
