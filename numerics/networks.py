@@ -34,8 +34,10 @@ batching, and the per-sample arithmetic (batched ``matmul``, per-matrix LAPACK
 factorisations) does not depend on which samples share a batch, so results
 depend on ``(seed, n_samples, inputs, options)`` only: not on ``chunk_size``,
 the number of threads, or the executor.  Blocks are filled by a small thread
-pool (NumPy generators release the GIL); each generator is used by one thread
-at a time, so this changes nothing either.  A ``SeedSequence`` passed as
+pool (NumPy generators release the GIL); for ``method="exact_in_law"`` each
+worker runs whole blocks (their draws, then their forward pass, products split
+into pieces that OpenBLAS runs single-threaded).  Each generator is used by
+one thread at a time, so this changes nothing either.  A ``SeedSequence`` passed as
 ``seed`` is not mutated: its children are those that a fresh copy's first
 ``spawn`` would give.
 """
@@ -185,19 +187,6 @@ def _psd_factor(gram: np.ndarray) -> np.ndarray:
         return v * np.sqrt(np.where(w > tol, w, 0))[..., None, :]
 
 
-def _factor_by_block(gram: np.ndarray, blocks: _Blocks, chunk: range) -> np.ndarray:
-    """:func:`_psd_factor` decided per fixed block, so results do not depend on the chunking."""
-    try:
-        return np.linalg.cholesky(gram)
-    except np.linalg.LinAlgError:
-        first = blocks.bounds[chunk[0]][0]
-        out = np.empty_like(gram)
-        for j in chunk:
-            lo, hi = blocks.bounds[j]
-            out[lo - first:hi - first] = _psd_factor(gram[lo - first:hi - first])
-        return out
-
-
 def _dense_full(a, x_first, n_out, W_std, b_std, blocks, chunk, dtype):
     r"""$h = \frac{\sigma_w}{\sqrt{n_{in}}} W a + \sigma_b b$ with $W$, $b$ drawn; returns ``(h, W)``.
 
@@ -218,72 +207,102 @@ def _dense_full(a, x_first, n_out, W_std, b_std, blocks, chunk, dtype):
     return h, W
 
 
-def _dense_in_law(a, x_first, n_out, W_std, b_std, blocks, chunk, dtype):
-    r"""Pre-activations drawn from their conditional law given the layer input (see :func:`fc_outputs`)."""
-    if a is None:
-        n_in = x_first.shape[1]
-        gram = (W_std**2 / n_in) * (x_first @ x_first.T) + b_std**2
-        factor = _psd_factor(gram)
-        G = blocks.normals(chunk, (n_out, gram.shape[0]), dtype)
-        S, _, m = G.shape
-        return (G.reshape(S * n_out, m) @ factor.T).reshape(S, n_out, m)
-    n_in = a.shape[1]
-    gram = np.matmul(a.transpose(0, 2, 1), a)
-    gram *= dtype(W_std**2 / n_in)
-    gram += dtype(b_std**2)
-    factor = _factor_by_block(gram, blocks, chunk)
-    G = blocks.normals(chunk, (n_out, gram.shape[-1]), dtype)
-    return np.matmul(G, factor.transpose(0, 2, 1))
-
-
 def _phi(act: Activation, h: np.ndarray, dtype) -> np.ndarray:
     return np.asarray(act.phi(h)).astype(dtype, copy=False)
 
 
-def _in_law_block(j, blocks, act, xd, x_factor, dims, W_std, b_std, dtype, out):
-    r"""The ``exact_in_law`` forward pass of fixed block ``j``, written into its rows of ``out``.
+def _in_law_draws(j, blocks, dims, m, dtype) -> list:
+    """Every draw of fixed block ``j`` for ``exact_in_law``, in the documented order.
 
-    Draws from block ``j``'s generator in the documented order (layer by layer;
-    $W$ then $b$ for a layer with explicit weights), so the result does not
-    depend on which thread runs it.  Work is per block (a few MB), so the
-    temporaries stay in cache and are reused across layers.
+    Layer by layer: ``(W, b)`` for a layer with explicit weights (fan-in + 1
+    <= m), else ``G`` of shape ``(S, n_out, m)``.  The draws do not depend on
+    the forward pass, so they can be made ahead of it (in another thread).
     """
     gen = blocks.gens[j]
     lo, hi = blocks.bounds[j]
-    S, m, depth = hi - lo, xd.shape[0], len(dims) - 2
+    S, draws = hi - lo, []
+    for n_in, n_out in zip(dims[:-1], dims[1:]):
+        if n_in + 1 <= m:
+            draws.append((gen.standard_normal((S, n_out, n_in), dtype=dtype),
+                          gen.standard_normal((S, n_out, 1), dtype=dtype)))
+        else:
+            draws.append(gen.standard_normal((S, n_out, m), dtype=dtype))
+    return draws
+
+
+#: OpenBLAS runs a GEMM with M*N*K above this on all its threads; on these small
+#: per-sample products that only costs CPU and stalls the other block worker,
+#: so :func:`_mm` and :func:`_gram` split products to stay at or below it.
+_GEMM_SINGLE = 1 << 18
+
+
+def _mm(a, b, out):
+    """Batched ``a @ b`` into ``out`` (``(..., M, K) @ (..., K, N)``), split into row pieces.
+
+    Each output row is computed exactly as by one ``matmul``; only the grouping
+    of rows into BLAS calls changes.
+    """
+    M, K = a.shape[-2:]
+    R = max(1, _GEMM_SINGLE // max(1, K * b.shape[-1]))
+    for r in range(0, M, R):
+        np.matmul(a[..., r:r + R, :], b, out=out[..., r:r + R, :])
+    return out
+
+
+def _gram(a, out):
+    """Batched ``a^T a`` (``a`` of shape ``(S, n, m)``) summed over fixed pieces of ``n``."""
+    S, n, m = a.shape
+    R = max(1, _GEMM_SINGLE // (m * m))
+    at = a.transpose(0, 2, 1)
+    np.matmul(at[:, :, :R], a[:, :R], out=out)
+    if n > R:
+        tmp = np.empty_like(out)
+        for r in range(R, n, R):
+            out += np.matmul(at[:, :, r:r + R], a[:, r:r + R], out=tmp)
+    return out
+
+
+def _phi_into(act, h, dtype):
+    """``act.phi(h)`` in pieces of a few samples (cache-sized, evaluated on this thread)."""
+    S = h.shape[0]
+    step = max(1, (1 << 17) // max(1, h[0].size))
+    if step >= S:
+        a = np.asarray(act.phi(h))
+        return a if a.dtype == dtype else a.astype(dtype)
+    a = np.empty(h.shape, dtype=dtype)
+    for s0 in range(0, S, step):
+        a[s0:s0 + step] = act.phi(h[s0:s0 + step])
+    return a
+
+
+def _in_law_block(j, blocks, act, xd, x_factor, dims, W_std, b_std, dtype) -> np.ndarray:
+    """Draws (:func:`_in_law_draws`) and forward pass of fixed block ``j``; returns ``(S, m)``."""
+    draws = _in_law_draws(j, blocks, dims, xd.shape[0], dtype)
+    m, depth = xd.shape[0], len(dims) - 2
     a = None
-    gram = np.empty((S, m, m), dtype=dtype)
-    G_buf = np.empty(S * max(dims[1:]) * m, dtype=dtype)       # flat: every layer's view is contiguous
-    h_buf = np.empty_like(G_buf)
     for l in range(depth + 1):
         n_in, n_out = dims[l], dims[l + 1]
         if n_in + 1 <= m:                                   # explicit weights (cheaper here, equally exact)
-            W = gen.standard_normal((S, n_out, n_in), dtype=dtype)
-            b = gen.standard_normal((S, n_out, 1), dtype=dtype)
-            hl = h_buf[:S * n_out * m].reshape(S, n_out, m)
-            if a is None:
-                np.matmul(W.reshape(S * n_out, n_in), xd.T, out=hl.reshape(S * n_out, m))
-            else:
-                np.matmul(W, a, out=hl)
-            hl *= dtype(W_std / math.sqrt(n_in))
-            hl += dtype(b_std) * b
+            W, b = draws[l]
+            S = W.shape[0]
+            h = np.empty((S, n_out, m), dtype=dtype)
+            _mm(W, xd.T if a is None else a, h)
+            h *= dtype(W_std / math.sqrt(n_in))
+            h += dtype(b_std) * b
         else:
-            Gl = G_buf[:S * n_out * m].reshape(S, n_out, m)
-            gen.standard_normal(out=Gl, dtype=dtype)
-            hl = h_buf[:S * n_out * m].reshape(S, n_out, m)
+            G = draws[l]
+            S = G.shape[0]
             if a is None:
-                np.matmul(Gl.reshape(S * n_out, m), x_factor.T, out=hl.reshape(S * n_out, m))
+                factor = x_factor
             else:
-                np.matmul(a.transpose(0, 2, 1), a, out=gram)
+                gram = _gram(a, np.empty((S, m, m), dtype=dtype))
                 gram *= dtype(W_std**2 / n_in)
                 gram += dtype(b_std**2)
-                np.matmul(Gl, _psd_factor(gram).transpose(0, 2, 1), out=hl)
+                factor = _psd_factor(gram)
+            h = _mm(G, np.swapaxes(factor, -1, -2), np.empty_like(G))
         if l < depth:
-            a = np.asarray(act.phi(hl))
-            if a.dtype != dtype:
-                a = a.astype(dtype)
-        else:
-            out[lo:hi] = hl[:, 0, :]
+            a = _phi_into(act, h, dtype)
+    return h[:, 0, :]
 
 
 # ----------------------------------------------------------------------------- public API
@@ -370,22 +389,18 @@ def fc_outputs(x, *, activation, depth, width, W_std, b_std, n_samples, seed, dt
     out = np.empty((n_samples, m), dtype=dt)
     if method == "exact_in_law":
         x_factor = _psd_factor((W_std**2 / d) * (xd @ xd.T) + b_std**2) if d + 1 > m else None
-        run = lambda j: _in_law_block(j, blocks, act, xd, x_factor, dims, W_std, b_std, dt, out)  # noqa: E731
         n_blocks = len(blocks.bounds)
-        if _THREADS > 1 and n_blocks > 1:
-            list(_pool().map(run, range(n_blocks)))
-        else:
-            for j in range(n_blocks):
-                run(j)
+        run = lambda j: _in_law_block(j, blocks, act, xd, x_factor, dims, W_std, b_std, dt)  # noqa: E731
+        # whole blocks per worker: draws and forward pass of a block stay on one thread, in cache
+        results = _pool().map(run, range(n_blocks)) if _THREADS > 1 and n_blocks > 1 else map(run, range(n_blocks))
+        for j, f in enumerate(results):
+            lo, hi = blocks.bounds[j]
+            out[lo:hi] = f
         return out
     for chunk in blocks.chunks(_blocks_per_chunk(chunk_size, per_sample, n_samples)):
         a = None
         for l in range(depth + 1):
-            n_in, n_out = dims[l], dims[l + 1]
-            if method == "full" or n_in + 1 <= m:
-                h, _ = _dense_full(a, xd, n_out, W_std, b_std, blocks, chunk, dt)
-            else:
-                h = _dense_in_law(a, xd, n_out, W_std, b_std, blocks, chunk, dt)
+            h, _ = _dense_full(a, xd, dims[l + 1], W_std, b_std, blocks, chunk, dt)
             a = _phi(act, h, dt) if l < depth else h
         lo, hi = blocks.bounds[chunk[0]][0], blocks.bounds[chunk[-1]][1]
         out[lo:hi] = a[:, 0, :]
