@@ -211,18 +211,29 @@ def _phi(act: Activation, h: np.ndarray, dtype) -> np.ndarray:
     return np.asarray(act.phi(h)).astype(dtype, copy=False)
 
 
+def _explicit(n_in: int, n_out: int, m: int) -> bool:
+    """Draw this layer with explicit weights rather than in law?
+
+    Explicit: $n_{out}(n_{in}+1)$ normals and $2 n_{out} n_{in} m$ flops.  In law:
+    $n_{out} m$ normals, the Gram ($2 n_{in} m^2$), its factor ($m^3/3$) and
+    $G F^\top$ ($2 n_{out} m^2$).  Explicit wins for a small fan-in (a first
+    layer with few features) and for a narrow output (the readout).
+    """
+    return n_out * (n_in + 1) <= n_out * m + n_in * m
+
+
 def _in_law_draws(j, blocks, dims, m, dtype) -> list:
     """Every draw of fixed block ``j`` for ``exact_in_law``, in the documented order.
 
-    Layer by layer: ``(W, b)`` for a layer with explicit weights (fan-in + 1
-    <= m), else ``G`` of shape ``(S, n_out, m)``.  The draws do not depend on
+    Layer by layer: ``(W, b)`` for a layer with explicit weights
+    (:func:`_explicit`), else ``G`` of shape ``(S, n_out, m)``.  The draws do not depend on
     the forward pass, so they can be made ahead of it (in another thread).
     """
     gen = blocks.gens[j]
     lo, hi = blocks.bounds[j]
     S, draws = hi - lo, []
     for n_in, n_out in zip(dims[:-1], dims[1:]):
-        if n_in + 1 <= m:
+        if _explicit(n_in, n_out, m):
             draws.append((gen.standard_normal((S, n_out, n_in), dtype=dtype),
                           gen.standard_normal((S, n_out, 1), dtype=dtype)))
         else:
@@ -282,7 +293,7 @@ def _in_law_block(j, blocks, act, xd, x_factor, dims, W_std, b_std, dtype) -> np
     a = None
     for l in range(depth + 1):
         n_in, n_out = dims[l], dims[l + 1]
-        if n_in + 1 <= m:                                   # explicit weights (cheaper here, equally exact)
+        if _explicit(n_in, n_out, m):                       # explicit weights (cheaper here, equally exact)
             W, b = draws[l]
             S = W.shape[0]
             h = np.empty((S, n_out, m), dtype=dtype)
@@ -361,9 +372,9 @@ def fc_outputs(x, *, activation, depth, width, W_std, b_std, n_samples, seed, dt
     of $(h_1, \dots, h_{L+1})$, hence of $f$.  $F$ is the Cholesky factor, or
     an eigen-factor when $\Sigma$ is singular (see :func:`_psd_factor`; no
     jitter).  Cost per layer: $O(n m^2 + m^3)$ and $n m$ normals instead of
-    $n^2$.  A layer whose fan-in $n_l + 1 \le m$ (e.g. a first layer with few
-    features) is drawn with explicit weights, which is cheaper there and
-    equally exact.  Samples of the two methods are not equal draw by draw,
+    $n^2$.  A layer with a small fan-in (a first layer with few features) or a
+    narrow output (the readout) is drawn with explicit weights
+    (:func:`_explicit`), which is cheaper there and equally exact.  Samples of the two methods are not equal draw by draw,
     only in law.
 
     >>> import numpy as np
