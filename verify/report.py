@@ -30,7 +30,9 @@ def table(results: list[ClaimResult]) -> str:
         rows.append((s["claim"], s["verdict"], str(s["samples"]), stat, _fmt(s["false_fail_rate"]),
                      _fmt(s.get("detectable_discrepancy")), _fmt(s["seconds"])))
     widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(cols)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+    def line(cells) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths))
+
     return "\n".join([line(cols), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
 
