@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "e42ed506a9aca876",
+    "digest": "26ea50b99f497783",
     "id": "dual.leaky_relu",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(alpha, 1)",
@@ -32,7 +32,7 @@ __all__ = ["phi", "phi_prime", "dual", "dual_derivative", "variance", "derivativ
 
 def _phi_body(x, alpha):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        return numpy.where(numpy.less(x, 0), alpha*x, x)
+        return alpha*numpy.minimum(0, x) + numpy.maximum(0, x)
 
 
 def phi(x, alpha=0.01):

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "3d9332c56afed863",
+    "digest": "761798775416d015",
     "id": "dual.rectified_monomial_2",
     "method": "closed form derived here",
     "source": "Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 2",
@@ -31,7 +31,7 @@ __all__ = ["phi", "phi_prime", "dual", "dual_derivative", "variance", "derivativ
 
 def _phi_body(x):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        return numpy.where(numpy.less(x, 0), 0, x**2)
+        return numpy.maximum(0, x)**2
 
 
 def phi(x):
