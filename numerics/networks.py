@@ -274,16 +274,9 @@ def _gram(a, out):
 
 
 def _phi_into(act, h, dtype):
-    """``act.phi(h)`` in pieces of a few samples (cache-sized, evaluated on this thread)."""
-    S = h.shape[0]
-    step = max(1, (1 << 17) // max(1, h[0].size))
-    if step >= S:
-        a = np.asarray(act.phi(h))
-        return a if a.dtype == dtype else a.astype(dtype)
-    a = np.empty(h.shape, dtype=dtype)
-    for s0 in range(0, S, step):
-        a[s0:s0 + step] = act.phi(h[s0:s0 + step])
-    return a
+    """``act.phi(h)`` as ``dtype``, in one pass on this worker thread (:meth:`Activation.phi_block`)."""
+    a = act.phi_block(h)
+    return a if a.dtype == dtype else a.astype(dtype)
 
 
 def _in_law_block(j, blocks, act, xd, x_factor, dims, W_std, b_std, dtype) -> np.ndarray:
