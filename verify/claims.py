@@ -67,6 +67,7 @@ class Claim:
     examples: tuple[Mapping[str, Any], ...] = ()
     strategies: Mapping[str, st.SearchStrategy] = field(default_factory=dict)
     plot: Callable[..., Any] | None = None
+    max_examples: int | None = None  # cap on drawn examples (a claim whose run is itself a search needs few)
 
     def with_prediction(self, predict: Callable[[Mapping[str, Any]], Any], *, suffix: str = "planted") -> "Claim":
         """The same claim with another prediction (to plant a wrong formula)."""
@@ -151,7 +152,8 @@ def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool =
     prof = PROFILES[profile] if isinstance(profile, str) else profile
     if not isinstance(prof, Profile):
         raise ValueError(f"profile={profile!r} is not one of {sorted(PROFILES)}")
-    n_tests = prof.max_examples + len(claim.examples)
+    drawn = max(1, prof.max_examples if claim.max_examples is None else min(prof.max_examples, claim.max_examples))
+    n_tests = drawn + len(claim.examples)
     per_example = claim.false_fail_rate / n_tests
     examples: list[tuple[dict, int, TestResult]] = []
     failures: list[tuple[dict, int, TestResult]] = []
@@ -165,7 +167,7 @@ def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool =
             failures.append(record)
             raise _Rejected(res.detail)
 
-    @settings(max_examples=prof.max_examples, deadline=None, derandomize=derandomize, database=None,
+    @settings(max_examples=drawn, deadline=None, derandomize=derandomize, database=None,
               suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate, Phase.shrink),
               report_multiple_bugs=False, print_blob=False)
     @given(params=claim.strategy(), seed=st.integers(0, 2**32 - 1))

@@ -46,9 +46,17 @@ def extrapolate(sizes, estimates, stderrs, *, order: int = 2) -> Extrapolation:
 
 
 def assert_limit(sizes, estimates, stderrs, predicted: float, *, false_fail_rate: float, order: int = 2,
-                 n_samples: int = 0, false_pass_rate: float = 1e-6) -> TestResult:
-    """z-test of the extrapolated intercept against ``predicted``."""
+                 n_samples: int = 0, false_pass_rate: float = 1e-6, predicted_stderr: float = 0.0) -> TestResult:
+    r"""z-test of the extrapolated intercept against ``predicted``.
+
+    ``predicted_stderr`` is the standard error of a prediction that is itself a Monte
+    Carlo estimate (e.g. an SDE solved over many paths), independent of the estimates;
+    the z-statistic then uses $\sqrt{SE(\hat a)^2 + SE_{pred}^2}$.
+    """
+    if not (predicted_stderr >= 0 and np.isfinite(predicted_stderr)):
+        raise ValueError(f"predicted_stderr={predicted_stderr!r} must be finite and >= 0")
     fit = extrapolate(sizes, estimates, stderrs, order=order)
+    fit = Extrapolation(fit.intercept, float(np.hypot(fit.stderr, predicted_stderr)), fit.coefficients)
     z = z_threshold(false_fail_rate)
     stat = abs(fit.intercept - predicted) / fit.stderr
     return TestResult(
