@@ -1,0 +1,27 @@
+r"""Finite deep ResNets of Peluchetti & Favaro (AISTATS 2020, JMLR 2021): NumPy simulators.
+
+$$x_{l+1} = x_l + \phi\big(A_l\psi(x_l) + a_l\big),\qquad
+  A_l = \sigma_w\sqrt{\Delta t/D}\,E_l\ (+\mu_w\Delta t\,I),\quad
+  a_l = \sigma_b\sqrt{\Delta t}\,e_l\ (+\mu_b\Delta t),\quad \Delta t = T/L .$$
+
+* :class:`ResNet`: the validated model (depth, width, scales, $\phi$, $\psi$,
+  input map, optional readout);
+* :func:`resnet_outputs`: forward simulation batched over networks and inputs,
+  exact in law ($O(Dm^2)$ per layer) or with full weights;
+* :func:`resnet_ntk`: outputs, empirical NTK parts (residual weights, biases,
+  input and output layers), input gradient and Jacobian, by a hand-derived
+  backward pass; :func:`resnet_parameters` returns the draws it uses;
+* :func:`conv_resnet_outputs`: the convolutional ResNet of JMLR §3.2.
+
+The width-first kernel ODEs live in :mod:`numerics.kernel_odes`.
+"""
+
+from ._model import INPUTS, ResNet
+from .conv import PADDINGS, conv_resnet_outputs
+from .forward import METHODS, ResNetRecord, choose_method, resnet_outputs
+from .ntk import ResNetNTK, resnet_ntk, resnet_parameters
+
+__all__ = [
+    "INPUTS", "METHODS", "PADDINGS", "ResNet", "ResNetNTK", "ResNetRecord", "choose_method",
+    "conv_resnet_outputs", "resnet_ntk", "resnet_outputs", "resnet_parameters",
+]

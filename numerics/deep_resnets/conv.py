@@ -1,0 +1,121 @@
+r"""Convolutional deep ResNets of the P&F block (JMLR §3.2, Theorem 10, Corollary 13).
+
+The state $x_l$ has shape $U \times D$ or $U \times V \times D$ (positions by
+channels).  With stride 1, an odd filter size $K$ and padding that keeps the size,
+
+$$x_{l+1,p} = x_{l,p} + \phi\Big(\sum_{k} A_{l,k}\,\psi(x_l)_{p+k} + a_l\Big),\qquad
+  A_{l,k} = \mu_w\Delta t\,[k = 0]\,I + \sigma_w\sqrt{\Delta t/D}\,E_{l,k},\quad
+  a_l = \mu_b\Delta t\,\mathbf 1 + \sigma_b\sqrt{\Delta t}\,e_l,$$
+
+with offsets $k \in \{-(K-1)/2, \dots, (K-1)/2\}^{s}$ ($s$ = 1 or 2 spatial
+axes), the same filter $E_l$ ($D \times K^s \times D$, standard normal) at every
+position, and $\psi(x_l)$ padded by zeros (``padding="zero"``: the padded
+entries of $\psi(x)$ are 0, as in a CNN applied to the activation tensor) or
+periodically (``"circular"``).  Filter entries have variance $\sigma_w^2\Delta t/D$
+(scaled by $D$, not $K^s D$: Corollary 13).
+
+With $K = 1$ the block acts on every position as the fully connected block with
+the *same* $(E_l, e_l)$: the $U$ (or $UV$) positions are the inputs of one fully
+connected network (equal in law to it, and here equal draw by draw: the filter
+$(D, 1, D)$ is drawn like $E_l$ $(D, D)$).  They are not independent networks.
+
+Randomness: as in :mod:`numerics.deep_resnets.forward` (fixed blocks with
+child seeds); per layer the filter ``(D, K[, K], D)`` then the bias ``(D, 1)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from ..networks import _Blocks, _blocks_per_chunk
+from ..validation import check_finite_array, check_integer
+from ._model import ResNet
+
+__all__ = ["PADDINGS", "conv_resnet_outputs"]
+
+PADDINGS = ("zero", "circular")
+
+
+def conv_resnet_outputs(model: ResNet, x, *, kernel_size, n_samples, seed, padding="zero",
+                        chunk_size=None) -> np.ndarray:
+    r"""Final states $x_L$ of ``n_samples`` independent convolutional ResNets on the inputs ``x``.
+
+    Parameters
+    ----------
+    model:
+        A :class:`~numerics.deep_resnets.ResNet` with ``input="state"`` and no readout;
+        ``width`` is the number of channels $D$.
+    x:
+        Initial states, shape ``(m, U, D)`` or ``(m, U, V, D)``; all ``m`` inputs share each network.
+    kernel_size:
+        Odd filter size $K \ge 1$.
+    n_samples, seed, chunk_size:
+        As in :func:`~numerics.deep_resnets.resnet_outputs`.
+    padding:
+        ``"zero"`` or ``"circular"``.
+
+    Returns
+    -------
+    ndarray of shape ``(n_samples,) + x.shape``.
+
+    Reference: Peluchetti & Favaro, JMLR 2021, §3.2 (Theorem 10, Corollary 13).
+    """
+    if not isinstance(model, ResNet):
+        raise ValueError(f"model={model!r} must be a numerics.deep_resnets.ResNet")
+    if model.input != "state" or model.sigma_y is not None:
+        raise ValueError(f"conv_resnet_outputs needs input='state' and sigma_y=None, got input={model.input!r}, "
+                         f"sigma_y={model.sigma_y!r}")
+    K = check_integer("kernel_size", kernel_size, minimum=1)
+    if K % 2 == 0:
+        raise ValueError(f"kernel_size={K!r} is outside the allowed range: odd integers >= 1")
+    if not isinstance(padding, str) or padding not in PADDINGS:
+        raise ValueError(f"padding={padding!r} is not allowed; allowed values: {', '.join(map(repr, PADDINGS))}")
+    n_samples = check_integer("n_samples", n_samples, minimum=1)
+    if chunk_size is not None:
+        chunk_size = check_integer("chunk_size", chunk_size, minimum=1)
+    x = check_finite_array("x", x)
+    D = model.width
+    if x.ndim not in (3, 4) or x.shape[-1] != D or min(x.shape) < 1:
+        raise ValueError(f"x must have shape (m, U, {D}) or (m, U, V, {D}) (channels = width), got shape {x.shape}")
+    spatial = x.shape[1:-1]
+    ns = len(spatial)
+    if padding == "circular" and K > min(spatial):
+        raise ValueError(f"kernel_size={K!r} exceeds the spatial size {spatial}; circular padding needs "
+                         f"kernel_size <= {min(spatial)}")
+    m, n_pos, r = x.shape[0], math.prod(spatial), (K - 1) // 2
+    dt = model.dt
+    phi, psi = model._phi.f, model._psi.f
+    offsets = list(itertools.product(range(K), repeat=ns))
+    pad = [(0, 0), (0, 0)] + [(r, r)] * ns + [(0, 0)]
+    mode = "constant" if padding == "zero" else "wrap"
+
+    blocks = _Blocks(seed, n_samples)
+    per_sample = 8 * (D * D * K**ns + 6 * m * (n_pos + 2 * r * max(spatial)) * D)
+    out = np.empty((n_samples,) + x.shape)
+    for chunk in blocks.chunks(_blocks_per_chunk(chunk_size, per_sample, n_samples)):
+        lo, hi = blocks.bounds[chunk[0]][0], blocks.bounds[chunk[-1]][1]
+        S = hi - lo
+        X = np.broadcast_to(x, (S,) + x.shape).copy()
+        for _ in range(model.depth):
+            filt = blocks.normals(chunk, (D,) + (K,) * ns + (D,), np.float64)
+            e = blocks.normals(chunk, (D, 1), np.float64)
+            P = np.asarray(psi(X), dtype=np.float64)
+            Pp = np.pad(P, pad, mode=mode) if r else P
+            h = np.zeros((S, m * n_pos, D))
+            for k in offsets:
+                window = Pp[(slice(None), slice(None)) + tuple(slice(k[i], k[i] + spatial[i]) for i in range(ns))]
+                Wk = filt[(slice(None), slice(None)) + k]                       # (S, D_out, D_in)
+                h += np.matmul(window.reshape(S, m * n_pos, D), Wk.transpose(0, 2, 1))
+            h *= model.sigma_w * math.sqrt(dt / D)
+            h += (model.sigma_b * math.sqrt(dt)) * e.transpose(0, 2, 1)
+            h = h.reshape(X.shape)
+            if model.mu_w:
+                h += (model.mu_w * dt) * P
+            if model.mu_b:
+                h += model.mu_b * dt
+            X += np.asarray(phi(h), dtype=np.float64)
+        out[lo:hi] = X
+    return out
