@@ -13,7 +13,10 @@ from typing import Callable
 
 from .activations import ACTIVATIONS
 from .duals import dual_record
+from .covariance_sde import SMOOTH_ACTIVATIONS, covariance_sde_record, shaped_relu_sde_record
 from .kernel_recursions import fc_kernel_record, residual_kernel_record
+from .log_gaussian import fc_linear_record, fc_relu_record
+from .log_gaussian_resnet import balanced_resnet_record, standard_resnet_record
 from .record import Record
 
 __all__ = ["Entry", "entries", "get", "ids", "all_records"]
@@ -39,6 +42,29 @@ def _entries() -> dict[str, Entry]:
     for build in (fc_kernel_record, residual_kernel_record):
         rec = build()
         out[rec.id] = Entry(rec.id, rec.title, rec.source, tuple(p.name for p in rec.parameters), build)
+    # Depth-and-width records: metadata declared here, derivations run on first use (seconds each).
+    _lg = "Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020)"
+    _lnr21 = "Li, Nica and Roy, NeurIPS 2021 (architecture inferred)"
+    _lnr22 = "Li, Nica and Roy, NeurIPS 2022"
+    lazy = [
+        ("log_gaussian.fc_relu", "Log-normal squared norm of a deep and wide He-ReLU network", _lg,
+         ("n", "d", "beta", "sigma2", "n_out"), fc_relu_record),
+        ("log_gaussian.fc_linear", "Log-normal squared norm of a deep and wide linear network", _lg,
+         ("n", "d", "beta"), fc_linear_record),
+        ("log_gaussian.resnet_balanced", "Log-Gaussian squared norm of a balanced ReLU ResNet", _lnr21,
+         ("lmbda", "beta"), balanced_resnet_record),
+        ("log_gaussian.resnet_standard",
+         "Log-Gaussian squared norm, hypoactivation and interlayer correlations of a ReLU ResNet", _lnr21,
+         ("lmbda", "beta", "n", "d", "lag", "rho"), standard_resnet_record),
+        ("covariance_sde.shaped_relu", "Neural covariance SDE of a shaped ReLU network", _lnr22,
+         ("c_plus", "c_minus", "rho", "Phi_aa", "Phi_bb", "Phi_ac", "Phi_bd", "Phi_ad", "Phi_bc", "Phi0", "T"),
+         shaped_relu_sde_record),
+    ]
+    for name, (phi, title) in SMOOTH_ACTIVATIONS.items():
+        lazy.append((f"covariance_sde.{name}", title, _lnr22, ("Phi_aa", "Phi_bb", "Phi_ab", "Phi", "a"),
+                     (lambda phi=phi, name=name, title=title: covariance_sde_record(phi, name=name, title=title))))
+    for rid, title, source, names, build in lazy:
+        out[rid] = Entry(rid, title, source, names, build)
     return out
 
 

@@ -10,6 +10,9 @@ function per expression.  Each function
   expression after common-subexpression elimination (:func:`sympy.cse`), each
   right-hand side printed on its own line by :class:`~derivations.printer.KernelPrinter`;
 * evaluates series branches (``Branch``) only on the entries that need them;
+* turns finite sums (``Sum`` with an array-valued upper limit) and bounded
+  series (:class:`~derivations.series.BoundedSeries`) into calls of
+  :mod:`numerics._runtime` with the summand emitted as a helper function;
 * carries, in its docstring, the LaTeX of the canonical expression and the
   SHA-256 of its ``srepr``.
 
@@ -27,7 +30,8 @@ from pathlib import Path
 import sympy as sp
 
 from .numeric_functions import Branch
-from .printer import KernelPrinter, Patch
+from .printer import FiniteSumCall, KernelPrinter, Patch, SeriesCall
+from .series import BoundedSeries
 from .record import Record
 
 __all__ = ["module_name", "emit_module", "write_modules", "stale_modules", "GENERATED_DIR"]
@@ -72,6 +76,33 @@ class _Function:
 
         return expr.replace(lambda e: isinstance(e, Branch), repl)  # innermost first
 
+    def _hoist_sums(self, expr: sp.Expr) -> sp.Expr:
+        def summand(term: sp.Expr, index: sp.Symbol) -> tuple[sp.Symbol, list[sp.Symbol]]:
+            term = self._hoist_branches(self._hoist_sums(term))
+            helpers = {sp.Symbol(h.split("(", 1)[0][4:]) for h in self.helpers}  # module-level, not arguments
+            args = sorted(term.free_symbols - {index} - helpers, key=str)
+            helper = f"_{self.name}_term_{len(self.helpers)}"
+            self.helpers.append(
+                f"def {helper}({', '.join(map(str, [index, *args]))}):\n"
+                f"    return {self.printer.doprint(term)}\n"
+            )
+            return sp.Symbol(helper), args
+
+        def series(b: BoundedSeries) -> sp.Expr:
+            term, j, start, ratio, bound = b.args
+            helper, args = summand(term, j)
+            return SeriesCall(helper, start, ratio, bound, *args)
+
+        def finite(s: sp.Sum) -> sp.Expr:
+            if len(s.limits) != 1 or s.limits[0][2].has(sp.oo, -sp.oo):
+                raise ValueError(f"cannot emit {s}: only one-index sums with a finite upper limit (use BoundedSeries)")
+            k, lower, upper = s.limits[0]
+            helper, args = summand(s.function, k)
+            return FiniteSumCall(helper, lower, upper, *args)
+
+        expr = expr.replace(lambda e: isinstance(e, BoundedSeries), series)
+        return expr.replace(lambda e: isinstance(e, sp.Sum), finite)
+
     def source(self) -> str:
         rec, name = self.record, self.name
         params = rec.args_of(name)
@@ -84,9 +115,9 @@ class _Function:
                 prologue.append((sym, rhs))
                 needed |= rhs.free_symbols
         for sym, rhs in reversed(prologue):
-            rhs = self._hoist_branches(rhs)
+            rhs = self._hoist_branches(self._hoist_sums(rhs))
             lines.append(f"{sym} = {self.printer.doprint(rhs)}")
-        exprs = [self._hoist_branches(f.expr) for f in forms]
+        exprs = [self._hoist_branches(self._hoist_sums(f.expr)) for f in forms]
         replacements, reduced = sp.cse(
             exprs, symbols=sp.numbered_symbols("_x"), optimizations="basic", order="canonical"
         )
@@ -114,6 +145,7 @@ class _Function:
         tail = ", ".join(f"{p.name}={p.default!r}" for p in defaults)
         public_sig = ", ".join(s for s in (head, tail) if s)
         body = "\n".join("        " + ln for ln in lines)
+        check = f"    _check_arguments({', '.join(f'{p.name}={p.name}' for p in params)})\n" if rec.validate else ""
         out = "".join(f"\n\n{h}" for h in self.helpers)
         out += (
             f"\n\ndef _{name}_body({sig}):\n"
@@ -121,6 +153,7 @@ class _Function:
             f"{body}\n"
             f"\n\ndef {name}({public_sig}):\n"
             f"{textwrap.indent(doc, '    ')}\n"
+            f"{check}"
             f"    return _rt.evaluate(_{name}_body, ({sig}{',' if len(params) == 1 else ''}){n_out})\n"
         )
         return out
@@ -153,6 +186,14 @@ def emit_module(record: Record) -> str:
         f"SIGNATURES = {_pyrepr(signatures)}\n"
         f"__all__ = {json.dumps(list(signatures))}\n"
     )
+    if record.validate:
+        header += (
+            "\n\ndef _check_arguments(**values):\n"
+            "    for name, value in values.items():\n"
+            '        _check_in_domain(name, value, PARAMETERS[name]["domain"])\n'
+        )
+        header = header.replace("from numerics import _runtime as _rt\n",
+                                "from numerics import _runtime as _rt\nfrom numerics.validation import check_in_domain as _check_in_domain\n")
     return header + bodies
 
 

@@ -4,8 +4,9 @@
 * a two-branch ``Piecewise`` prints as ``numpy.where`` (not ``numpy.select``
   with a NaN default);
 * ``Max``/``Min`` of two arguments print as ``numpy.maximum``/``numpy.minimum``;
-* ``Correlation`` and series patches print as calls into
-  :mod:`numerics._runtime`; ``Expm1`` as ``numpy.expm1``.
+* ``Correlation``, series patches and sums (``FiniteSumCall``,
+  ``SeriesCall``, made by the emitter from ``Sum`` and ``BoundedSeries``)
+  print as calls into :mod:`numerics._runtime`; ``Expm1`` as ``numpy.expm1``.
 
 Only right-hand sides are ever printed: SymPy 1.14's NumPy printers drop
 divisions when printing ``Assignment`` (sympy/sympy#30395).
@@ -18,11 +19,19 @@ from sympy.printing.numpy import SciPyPrinter
 
 from .numeric_functions import Correlation, Expm1
 
-__all__ = ["KernelPrinter", "Patch"]
+__all__ = ["KernelPrinter", "Patch", "FiniteSumCall", "SeriesCall"]
 
 
 class Patch(sp.Function):
     """``Patch(cond, general, name, *args)``: printed as ``_rt.patch(cond, general, name, *args)``."""
+
+
+class FiniteSumCall(sp.Function):
+    """``FiniteSumCall(term, lower, upper, *args)``: printed as ``_rt.finite_sum(term, lower, upper, *args)``."""
+
+
+class SeriesCall(sp.Function):
+    """``SeriesCall(term, start, ratio, bound, *args)``: printed as ``_rt.bounded_series(...)``."""
 
 
 class KernelPrinter(SciPyPrinter):
@@ -64,6 +73,17 @@ class KernelPrinter(SciPyPrinter):
         cond, general, name, *args = expr.args
         rest = "".join(f", {self._print(a)}" for a in args)
         return f"_rt.patch({self._print(cond)}, {self._print(general)}, {name}{rest})"
+
+    def _print_LogGamma(self, expr):
+        return f"scipy.special.gammaln({self._print(expr.args[0])})"
+
+    def _print_FiniteSumCall(self, expr):
+        term, *rest = expr.args
+        return f"_rt.finite_sum({term}, {', '.join(self._print(a) for a in rest)})"
+
+    def _print_SeriesCall(self, expr):
+        term, *rest = expr.args
+        return f"_rt.bounded_series({term}, {', '.join(self._print(a) for a in rest)})"
 
     def _print_Heaviside(self, expr):
         return f"numpy.heaviside({self._print(expr.args[0])}, 0.5)"

@@ -105,6 +105,13 @@ class Record:
         arguments, in parameter order.
     notes:
         Free text shown by ``deeplimits show``.
+    architecture:
+        The network the result is about, when the source leaves it open or
+        it was inferred (e.g. "z_{l+1} = alpha z_l + lambda sqrt(2/n) W relu(z_l)").
+    validate:
+        If true, every generated function checks its arguments against the
+        parameters' domains eagerly (``ValueError`` naming the parameter, the
+        value and the allowed range) before evaluating.
     """
 
     id: str
@@ -118,6 +125,8 @@ class Record:
     arguments: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fused: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     notes: str = ""
+    architecture: str = ""
+    validate: bool = False
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.parameters]
@@ -181,6 +190,8 @@ class Record:
             h.update(key.encode() + repr(self.arguments[key]).encode())
         for key in sorted(self.fused):
             h.update(key.encode() + repr(self.fused[key]).encode())
+        if self.validate:  # only when set, so that older records keep their digests
+            h.update(b"validate")
         return h.hexdigest()[:16]
 
     def summary(self) -> dict:
@@ -189,6 +200,7 @@ class Record:
             "id": self.id,
             "title": self.title,
             "source": self.source,
+            "architecture": self.architecture,
             "assumptions": list(self.assumptions),
             "parameters": [p.as_dict() for p in self.parameters],
             "derivation": {

@@ -28,4 +28,11 @@ MODULES = {
     "dual.elu": "dual_elu",
     "kernel.fc": "kernel_fc",
     "kernel.residual": "kernel_residual",
+    "log_gaussian.fc_relu": "log_gaussian_fc_relu",
+    "log_gaussian.fc_linear": "log_gaussian_fc_linear",
+    "log_gaussian.resnet_balanced": "log_gaussian_resnet_balanced",
+    "log_gaussian.resnet_standard": "log_gaussian_resnet_standard",
+    "covariance_sde.shaped_relu": "covariance_sde_shaped_relu",
+    "covariance_sde.tanh": "covariance_sde_tanh",
+    "covariance_sde.swish": "covariance_sde_swish",
 }
