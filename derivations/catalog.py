@@ -18,12 +18,21 @@ from .kernel_recursions import fc_kernel_record, residual_kernel_record
 from .log_gaussian import fc_linear_record, fc_relu_record
 from .log_gaussian_resnet import balanced_resnet_record, standard_resnet_record
 from .record import Record
+from .resnet_sde import resnet_sde_builders
 
 __all__ = ["Entry", "entries", "get", "ids", "all_records"]
 
 
 @dataclass(frozen=True)
 class Entry:
+    """A catalog entry: the id and how to build the record.
+
+    ``title``, ``source`` and ``parameter_names`` are declared where they are
+    known without deriving (empty otherwise); ``deeplimits list`` reads the
+    full metadata from the generated modules, which ``codegen --check`` keeps
+    equal to the records.
+    """
+
     id: str
     title: str
     source: str
@@ -65,6 +74,9 @@ def _entries() -> dict[str, Entry]:
                      (lambda phi=phi, name=name, title=title: covariance_sde_record(phi, name=name, title=title))))
     for rid, title, source, names, build in lazy:
         out[rid] = Entry(rid, title, source, names, build)
+    # Infinitely deep ResNets as diffusions (Peluchetti and Favaro): derived on first use.
+    for rid, build in resnet_sde_builders().items():
+        out[rid] = Entry(rid, "", "", (), build)
     return out
 
 

@@ -171,6 +171,8 @@ def emit_module(record: Record) -> str:
         "method": record.derivation.method.value,
         "digest": record.digest(),
     }
+    if record.architecture:
+        meta["architecture"] = record.architecture
     params = {p.name: p.as_dict() for p in record.parameters}
     params_text = "{\n" + "".join(f"    {json.dumps(k)}: {_pyrepr(v)},\n" for k, v in params.items()) + "}"
     signatures = {name: [p.name for p in record.args_of(name)] for name in (*record.expressions, *record.fused)}

@@ -120,3 +120,15 @@ def test_console_script_help_and_codegen_check():
     assert out.returncode == 0 and "export-latex" in out.stdout
     out = subprocess.run([sys.executable, "-m", "verify.cli", "codegen", "--check"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_list_shows_every_record_with_its_metadata(records, capsys):
+    """``deeplimits list`` reads the generated modules; they must describe the records exactly."""
+    assert main(["list", "--json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert set(rows) == {r.id for r in records}
+    for rec in records:
+        row = rows[rec.id]
+        assert (row["title"], row["source"], row["architecture"]) == (rec.title, rec.source, rec.architecture)
+        assert row["parameters"] == [p.name for p in rec.parameters]
+    assert "inferred" in rows["log_gaussian.resnet_standard"]["architecture"]

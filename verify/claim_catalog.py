@@ -34,6 +34,8 @@ from numerics.networks import fc_empirical_ntk, fc_outputs
 
 from .accuracy import backward_error
 from .claims import Claim, Profile
+from .claims_covariance_sde import COVARIANCE_SDE_CLAIM
+from .claims_log_gaussian import LOG_GAUSSIAN_CLAIMS
 from .extrapolation import assert_limit
 from .plots import convergence_plot
 from .stats import TestResult, assert_mean, assert_rate, z_threshold
@@ -315,7 +317,8 @@ PRICE_CLAIM = Claim(
                 "q1": st.floats(0.05, 5.0), "q2": st.floats(0.05, 5.0)},
 )
 
-CLAIMS: dict[str, Claim] = {c.id: c for c in (DUAL_CLAIM, NNGP_DEPTH1_CLAIM, NNGP_DEEP_CLAIM, NTK_CLAIM, PRICE_CLAIM)}
+CLAIMS: dict[str, Claim] = {c.id: c for c in (DUAL_CLAIM, NNGP_DEPTH1_CLAIM, NNGP_DEEP_CLAIM, NTK_CLAIM, PRICE_CLAIM,
+                                               *LOG_GAUSSIAN_CLAIMS, COVARIANCE_SDE_CLAIM)}
 
 
 def get_claim(claim_id: str) -> Claim:

@@ -16,16 +16,34 @@ import sys
 __all__ = ["main"]
 
 
-def _cmd_list(args) -> int:
-    from derivations import catalog
+def _record_rows() -> list[dict]:
+    """Metadata of every catalog record, read from its generated module (no derivation runs)."""
+    import importlib
 
-    rows = [{"id": e.id, "title": e.title, "source": e.source, "parameters": list(e.parameter_names)} for e in catalog.entries()]
+    from derivations import catalog
+    from numerics.generated import MODULES
+
+    rows = []
+    for e in catalog.entries():
+        module = importlib.import_module(f"numerics.generated.{MODULES[e.id]}")
+        meta = module.RECORD
+        rows.append({"id": e.id, "title": meta["title"], "source": meta["source"],
+                     "architecture": meta.get("architecture", ""), "parameters": list(module.PARAMETERS)})
+    return rows
+
+
+def _cmd_list(args) -> int:
+    rows = _record_rows()
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
     width = max(len(r["id"]) for r in rows)
+    pad = " " * width
     for r in rows:
-        print(f"{r['id']:<{width}}  {r['title']}\n{'':<{width}}  source: {r['source']}\n{'':<{width}}  parameters: {', '.join(r['parameters'])}")
+        print(f"{r['id']:<{width}}  {r['title']}\n{pad}  source: {r['source']}")
+        if r["architecture"]:
+            print(f"{pad}  architecture: {r['architecture']}")
+        print(f"{pad}  parameters: {', '.join(r['parameters'])}")
     return 0
 
 
@@ -53,6 +71,8 @@ def _cmd_show(args) -> int:
         print(emit_module(rec))
     else:
         print(f"{rec.id}: {rec.title}\nsource: {rec.source}\nderivation: {rec.derivation.method.value}")
+        if rec.architecture:
+            print(f"architecture: {rec.architecture}")
         for step in rec.derivation.steps:
             print(f"  - {step}")
         if rec.derivation.checks:

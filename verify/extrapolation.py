@@ -46,12 +46,14 @@ def extrapolate(sizes, estimates, stderrs, *, order: int = 2) -> Extrapolation:
 
 
 def assert_limit(sizes, estimates, stderrs, predicted: float, *, false_fail_rate: float, order: int = 2,
-                 n_samples: int = 0, false_pass_rate: float = 1e-6, predicted_stderr: float = 0.0) -> TestResult:
+                 n_samples: int = 0, false_pass_rate: float = 1e-6, predicted_stderr: float = 0.0,
+                 variable: str = "1/n") -> TestResult:
     r"""z-test of the extrapolated intercept against ``predicted``.
 
     ``predicted_stderr`` is the standard error of a prediction that is itself a Monte
     Carlo estimate (e.g. an SDE solved over many paths), independent of the estimates;
-    the z-statistic then uses $\sqrt{SE(\hat a)^2 + SE_{pred}^2}$.
+    the z-statistic then uses $\sqrt{SE(\hat a)^2 + SE_{pred}^2}$.  ``variable`` names
+    $1/\text{size}$ in the message (e.g. ``"n^-1/2"`` when the sizes passed are $\sqrt n$).
     """
     if not (predicted_stderr >= 0 and np.isfinite(predicted_stderr)):
         raise ValueError(f"predicted_stderr={predicted_stderr!r} must be finite and >= 0")
@@ -69,6 +71,6 @@ def assert_limit(sizes, estimates, stderrs, predicted: float, *, false_fail_rate
         n_samples=int(n_samples),
         observed=fit.intercept,
         predicted=float(predicted),
-        detail=(f"extrapolated limit {fit.intercept:.6g} +- {fit.stderr:.2g} (order {order} in 1/n over sizes "
-                f"{list(map(int, sizes))}) vs predicted {predicted:.6g}: |z| = {stat:.2f}, threshold {z:.2f}"),
+        detail=(f"extrapolated limit {fit.intercept:.6g} +- {fit.stderr:.2g} (order {order} in {variable} over sizes "
+                f"[{', '.join(f'{float(v):.4g}' for v in sizes)}]) vs predicted {predicted:.6g}: |z| = {stat:.2f}, threshold {z:.2f}"),
     )

@@ -36,6 +36,7 @@ def record_section(record: Record) -> str:
     lines = [rf"\section{{{escape(record.title)}}}", rf"\label{{rec:{record.id}}}",
              rf"\textbf{{Id:}} \texttt{{{escape(record.id)}}}\\",
              rf"\textbf{{Source:}} {escape(record.source)}\\",
+             *([rf"\textbf{{Architecture:}} {escape(record.architecture)}\\"] if record.architecture else []),
              rf"\textbf{{Derivation:}} {escape(record.derivation.method.value)}.", ""]
     if record.assumptions:
         lines += [r"\paragraph{Assumptions}", r"\begin{itemize}"]

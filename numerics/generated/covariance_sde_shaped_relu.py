@@ -13,6 +13,7 @@ from numerics import _runtime as _rt
 from numerics.validation import check_in_domain as _check_in_domain
 
 RECORD = {
+    "architecture": "shaped ReLU MLP: h_{l+1} = sqrt(c/n) W_l phi_s(h_l), s_pm = 1 + c_pm/sqrt(n), no biases",
     "digest": "e9af9af5d2376598",
     "id": "covariance_sde.shaped_relu",
     "method": "closed form derived here",

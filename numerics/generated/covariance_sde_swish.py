@@ -13,6 +13,7 @@ from numerics import _runtime as _rt
 from numerics.validation import check_in_domain as _check_in_domain
 
 RECORD = {
+    "architecture": "shaped smooth MLP: h_{l+1} = sqrt(c/n) W_l s phi(h_l/s), s = a sqrt(n), no biases",
     "digest": "5974c109f23763dc",
     "id": "covariance_sde.swish",
     "method": "closed form derived here",

@@ -13,6 +13,7 @@ from numerics import _runtime as _rt
 from numerics.validation import check_in_domain as _check_in_domain
 
 RECORD = {
+    "architecture": "shaped smooth MLP: h_{l+1} = sqrt(c/n) W_l s phi(h_l/s), s = a sqrt(n), no biases",
     "digest": "2e485ceb6f8f24be",
     "id": "covariance_sde.tanh",
     "method": "closed form derived here",

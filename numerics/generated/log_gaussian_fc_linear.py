@@ -13,6 +13,7 @@ from numerics import _runtime as _rt
 from numerics.validation import check_in_domain as _check_in_domain
 
 RECORD = {
+    "architecture": "fully connected linear: h_{l+1} = n^{-1/2} W_l h_l, W iid N(0, 1)",
     "digest": "c017aa2005bf02bb",
     "id": "log_gaussian.fc_linear",
     "method": "closed form derived here",

@@ -13,6 +13,7 @@ from numerics import _runtime as _rt
 from numerics.validation import check_in_domain as _check_in_domain
 
 RECORD = {
+    "architecture": "fully connected He-ReLU: h_{l+1} = sqrt(2/n_l) W_l relu(h_l), W iid N(0, 1), no biases",
     "digest": "4c3744ef90b59686",
     "id": "log_gaussian.fc_relu",
     "method": "closed form derived here",

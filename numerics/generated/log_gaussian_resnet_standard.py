@@ -13,6 +13,7 @@ from numerics import _runtime as _rt
 from numerics.validation import check_in_domain as _check_in_domain
 
 RECORD = {
+    "architecture": "inferred: z_{l+1} = alpha z_l + lambda sqrt(2/n) W_l relu(z_l), alpha = sqrt(1 - lambda^2), W iid N(0, 1), ReLU on the residual stream (one matrix per block)",
     "digest": "c3bd3a425c8f770a",
     "id": "log_gaussian.resnet_standard",
     "method": "closed form derived here",
