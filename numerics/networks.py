@@ -273,6 +273,21 @@ def _gram(a, out):
     return out
 
 
+def _times_lower_t(G, F, out):
+    r"""$G F^\top$ for lower-triangular $F$ (``(S, n, m) @ (S, m, m)^T``) in 3/4 of the GEMM work.
+
+    Columns $j < m/2$ only see $F_{11}$: $[G F^\top]_{:, :h} = G_{:, :h} F_{11}^\top$; the rest is
+    $G F_{h:, :}^\top$.  Equal to the full product up to rounding (the skipped terms are zeros).
+    """
+    m = F.shape[-1]
+    h = m // 2
+    Ft = np.swapaxes(F, -1, -2)
+    if h:
+        _mm(G[..., :h], np.ascontiguousarray(Ft[..., :h, :h]), out[..., :h])
+    _mm(G, np.ascontiguousarray(Ft[..., :, h:]), out[..., h:])
+    return out
+
+
 def _phi_into(act, h, dtype):
     """``act.phi(h)`` as ``dtype``, in one pass on this worker thread (:meth:`Activation.phi_block`)."""
     a = act.phi_block(h)
@@ -302,8 +317,13 @@ def _in_law_block(j, blocks, act, xd, x_factor, dims, W_std, b_std, dtype) -> np
                 gram = _gram(a, np.empty((S, m, m), dtype=dtype))
                 gram *= dtype(W_std**2 / n_in)
                 gram += dtype(b_std**2)
-                factor = _psd_factor(gram)
-            h = _mm(G, np.swapaxes(factor, -1, -2), np.empty_like(G))
+                factor = None
+                try:  # Cholesky: lower-triangular, so G F^T costs 3/4 of a GEMM
+                    h = _times_lower_t(G, np.linalg.cholesky(gram), np.empty_like(G))
+                except np.linalg.LinAlgError:  # rank-deficient Gram: eigen factor (:func:`_psd_factor`)
+                    factor = _psd_factor(gram)
+            if factor is not None:
+                h = _mm(G, np.swapaxes(factor, -1, -2), np.empty_like(G))
         if l < depth:
             a = _phi_into(act, h, dtype)
     return h[:, 0, :]
