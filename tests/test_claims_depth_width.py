@@ -16,6 +16,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from hypothesis import strategies as st
+
 from verify import claims_covariance_sde as cs
 from verify import claims_log_gaussian as lg
 from verify.claims import Profile, check
@@ -34,10 +36,11 @@ def test_planted_four_beta_instead_of_five_is_rejected():
     def predict(p):
         return (-2.0, 4.0) if p["architecture"] == "fc_relu" else lg._predict_lg(p)
 
-    wrong = dataclasses.replace(lg.LOG_GAUSSIAN_CLAIM.with_prediction(predict),
-                                examples=({"architecture": "fc_relu", "beta": 1.0, "lambda2": 0.5},))
-    params, result = _rejected(check(wrong, profile=Profile("planted", max_examples=1, sample_scale=1.0)))
-    assert params["architecture"] == "fc_relu"
+    # no pinned example: hypothesis draws (beta, lambda2), fails, and shrinks them
+    wrong = dataclasses.replace(lg.LOG_GAUSSIAN_CLAIM.with_prediction(predict), examples=(),
+                                strategies={"architecture": st.just("fc_relu")})
+    params, result = _rejected(check(wrong, profile=Profile("planted", max_examples=2, sample_scale=1.0)))
+    assert params["architecture"] == "fc_relu" and params["beta"] in (0.25, 0.5, 1.0)
 
 
 def test_planted_balanced_variance_for_the_standard_resnet_is_rejected():
@@ -45,13 +48,18 @@ def test_planted_balanced_variance_for_the_standard_resnet_is_rejected():
         arch = "resnet_balanced" if p["architecture"] == "resnet_standard" else p["architecture"]
         return lg._predict_lg({**p, "architecture": arch})
 
-    wrong = lg.LOG_GAUSSIAN_CLAIM.with_prediction(predict)
-    params, _ = _rejected(check(wrong, profile=Profile("planted", max_examples=1, sample_scale=1.0)))
-    assert params["architecture"] == "resnet_standard"
+    wrong = dataclasses.replace(lg.LOG_GAUSSIAN_CLAIM.with_prediction(predict), examples=(),
+                                strategies={"architecture": st.just("resnet_standard")})
+    params, _ = _rejected(check(wrong, profile=Profile("planted", max_examples=2, sample_scale=0.5)))
+    assert params == {"architecture": "resnet_standard", "beta": 1.0, "lambda2": 0.5}  # shrunk to simple values
 
 
 def test_planted_ito_term_dropped_is_rejected():
-    wrong = cs.COVARIANCE_SDE_CLAIM.with_prediction(lambda p: cs._predict(p, ito=False, seed=p.get("_seed", 0)))
+    # the parameters are fixed where the Ito term matters (rho_0 = 0.6); hypothesis shrinks the seed
+    wrong = dataclasses.replace(
+        cs.COVARIANCE_SDE_CLAIM.with_prediction(lambda p: cs._predict(p, ito=False, seed=p.get("_seed", 0))),
+        examples=(), strategies={"c_plus": st.just(0.0), "c_minus": st.just(0.0), "rho0": st.just(0.6),
+                                 "T": st.just(1.5)})
     params, result = _rejected(check(wrong, profile=Profile("planted", max_examples=1, sample_scale=2.0)))
     assert "P(rho_T <= SDE median): REJECTED" in result.detail
 
