@@ -37,6 +37,7 @@ from .claims import Claim, Profile
 from .claims_covariance_sde import COVARIANCE_SDE_CLAIM
 from .claims_log_gaussian import LOG_GAUSSIAN_CLAIMS
 from .claims_resnet_sde import RESNET_SDE_CLAIMS
+from .claims_resnet_sde_more import MORE_RESNET_SDE_CLAIMS
 from .extrapolation import assert_limit
 from .plots import convergence_plot
 from .stats import TestResult, assert_mean, assert_rate, z_threshold
@@ -319,7 +320,8 @@ PRICE_CLAIM = Claim(
 )
 
 CLAIMS: dict[str, Claim] = {c.id: c for c in (DUAL_CLAIM, NNGP_DEPTH1_CLAIM, NNGP_DEEP_CLAIM, NTK_CLAIM, PRICE_CLAIM,
-                                               *LOG_GAUSSIAN_CLAIMS, COVARIANCE_SDE_CLAIM, *RESNET_SDE_CLAIMS)}
+                                               *LOG_GAUSSIAN_CLAIMS, COVARIANCE_SDE_CLAIM, *RESNET_SDE_CLAIMS,
+                                               *MORE_RESNET_SDE_CLAIMS)}
 
 
 def get_claim(claim_id: str) -> Claim:
