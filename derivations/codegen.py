@@ -32,6 +32,7 @@ import sympy as sp
 from .numeric_functions import Branch
 from .printer import FiniteSumCall, KernelPrinter, Patch, SeriesCall
 from .series import BoundedSeries
+from .canonical import canonical_srepr
 from .record import Record
 
 __all__ = ["module_name", "emit_module", "write_modules", "stale_modules", "GENERATED_DIR"]
@@ -45,7 +46,7 @@ def module_name(record_id: str) -> str:
 
 
 def _hash(expr: sp.Expr) -> str:
-    return hashlib.sha256(sp.srepr(expr).encode()).hexdigest()[:16]
+    return hashlib.sha256(canonical_srepr(expr).encode()).hexdigest()[:16]
 
 
 class _Function:

@@ -24,6 +24,7 @@ from typing import Mapping
 
 import sympy as sp
 
+from .canonical import canonical_srepr
 from .parameters import Parameter
 
 __all__ = ["Method", "Derivation", "NumericalForm", "Record"]
@@ -181,11 +182,11 @@ class Record:
             h.update(repr(sorted(p.as_dict().items())).encode())
         for key in sorted(self.expressions):
             h.update(key.encode())
-            h.update(sp.srepr(self.expressions[key]).encode())
+            h.update(canonical_srepr(self.expressions[key]).encode())
             form = self.numerical_form(key)
             for sym, rhs in form.prologue:
-                h.update(sp.srepr(sym).encode() + sp.srepr(rhs).encode())
-            h.update(sp.srepr(form.expr).encode())
+                h.update(canonical_srepr(sym).encode() + canonical_srepr(rhs).encode())
+            h.update(canonical_srepr(form.expr).encode())
         for key in sorted(self.arguments):
             h.update(key.encode() + repr(self.arguments[key]).encode())
         for key in sorted(self.fused):

@@ -132,3 +132,22 @@ def test_list_shows_every_record_with_its_metadata(records, capsys):
         assert (row["title"], row["source"], row["architecture"]) == (rec.title, rec.source, rec.architecture)
         assert row["parameters"] == [p.name for p in rec.parameters]
     assert "inferred" in rows["log_gaussian.resnet_standard"]["architecture"]
+
+
+def test_generated_code_does_not_depend_on_process_history():
+    """Equal symbols created with different assumptions must not change a module (canonical_srepr).
+
+    In a fresh process, first create symbols that are equal to record parameters but
+    were made with other (equivalent) assumptions, then emit two records: the text must be
+    the committed one byte for byte.
+    """
+    code = (
+        "import sympy as sp, pathlib\n"
+        "junk = [sp.Symbol('sigma_w', positive=True), sp.Symbol('lam', positive=True), sp.Symbol('t', nonnegative=True)]\n"
+        "from derivations import catalog\n"
+        "from derivations.codegen import emit_module, module_name, GENERATED_DIR\n"
+        "for rid in ('resnet_sde.doubly_infinite', 'dual.relu'):\n"
+        "    text = emit_module(catalog.get(rid))\n"
+        "    assert text == (GENERATED_DIR / (module_name(rid) + '.py')).read_text(), rid\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

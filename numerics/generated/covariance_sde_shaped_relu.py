@@ -14,7 +14,7 @@ from numerics.validation import check_in_domain as _check_in_domain
 
 RECORD = {
     "architecture": "shaped ReLU MLP: h_{l+1} = sqrt(c/n) W_l phi_s(h_l), s_pm = 1 + c_pm/sqrt(n), no biases",
-    "digest": "e9af9af5d2376598",
+    "digest": "12c11198035eaf0a",
     "id": "covariance_sde.shaped_relu",
     "method": "closed form derived here",
     "source": "Li, Nica and Roy, NeurIPS 35:10795-10808 (2022), arXiv 2206.02768, the covariance SDE theorem (M. Li, STAT 946 Lecture 17, Theorem 1); drifts and Ito terms derived here; deeplimits reference log_gaussian.md 4",
@@ -56,7 +56,7 @@ def nu(c_plus, c_minus, rho):
 
     Arguments: c_plus in (-inf, inf), c_minus in (-inf, inf), rho in [-1, 1].
     Source: Li, Nica and Roy, NeurIPS 35:10795-10808 (2022), arXiv 2206.02768, the covariance SDE theorem (M. Li, STAT 946 Lecture 17, Theorem 1); drifts and Ito terms derived here; deeplimits reference log_gaussian.md 4.
-    Expression srepr SHA-256: 34ab7e1f1f07a394.
+    Expression srepr SHA-256: 855f9f3e6ea6b6bd.
     """
     _check_arguments(c_plus=c_plus, c_minus=c_minus, rho=rho)
     return _rt.evaluate(_nu_body, (c_plus, c_minus, rho))
@@ -76,7 +76,7 @@ def drift(c_plus, c_minus, rho, Phi_aa, Phi_bb):
 
     Arguments: c_plus in (-inf, inf), c_minus in (-inf, inf), rho in [-1, 1], Phi_aa in (0, inf), Phi_bb in (0, inf).
     Source: Li, Nica and Roy, NeurIPS 35:10795-10808 (2022), arXiv 2206.02768, the covariance SDE theorem (M. Li, STAT 946 Lecture 17, Theorem 1); drifts and Ito terms derived here; deeplimits reference log_gaussian.md 4.
-    Expression srepr SHA-256: acbe93d4656f228f.
+    Expression srepr SHA-256: d32c4d0eb44f5d30.
     """
     _check_arguments(c_plus=c_plus, c_minus=c_minus, rho=rho, Phi_aa=Phi_aa, Phi_bb=Phi_bb)
     return _rt.evaluate(_drift_body, (c_plus, c_minus, rho, Phi_aa, Phi_bb))
@@ -96,7 +96,7 @@ def diffusion_covariance(Phi_ac, Phi_bd, Phi_ad, Phi_bc):
 
     Arguments: Phi_ac in (-inf, inf), Phi_bd in (-inf, inf), Phi_ad in (-inf, inf), Phi_bc in (-inf, inf).
     Source: Li, Nica and Roy, NeurIPS 35:10795-10808 (2022), arXiv 2206.02768, the covariance SDE theorem (M. Li, STAT 946 Lecture 17, Theorem 1); drifts and Ito terms derived here; deeplimits reference log_gaussian.md 4.
-    Expression srepr SHA-256: 2ac357979310e74a.
+    Expression srepr SHA-256: 5d6f233aab5bb721.
     """
     _check_arguments(Phi_ac=Phi_ac, Phi_bd=Phi_bd, Phi_ad=Phi_ad, Phi_bc=Phi_bc)
     return _rt.evaluate(_diffusion_covariance_body, (Phi_ac, Phi_bd, Phi_ad, Phi_bc))
@@ -117,7 +117,7 @@ def correlation_drift(c_plus, c_minus, rho):
 
     Arguments: c_plus in (-inf, inf), c_minus in (-inf, inf), rho in [-1, 1].
     Source: Li, Nica and Roy, NeurIPS 35:10795-10808 (2022), arXiv 2206.02768, the covariance SDE theorem (M. Li, STAT 946 Lecture 17, Theorem 1); drifts and Ito terms derived here; deeplimits reference log_gaussian.md 4.
-    Expression srepr SHA-256: d3e36cf146826def.
+    Expression srepr SHA-256: 3ab253fc707894a9.
     """
     _check_arguments(c_plus=c_plus, c_minus=c_minus, rho=rho)
     return _rt.evaluate(_correlation_drift_body, (c_plus, c_minus, rho))
@@ -137,7 +137,7 @@ def correlation_diffusion(rho):
 
     Arguments: rho in [-1, 1].
     Source: Li, Nica and Roy, NeurIPS 35:10795-10808 (2022), arXiv 2206.02768, the covariance SDE theorem (M. Li, STAT 946 Lecture 17, Theorem 1); drifts and Ito terms derived here; deeplimits reference log_gaussian.md 4.
-    Expression srepr SHA-256: 136b61e97fdb9b1d.
+    Expression srepr SHA-256: 12db9030771cfbc7.
     """
     _check_arguments(rho=rho)
     return _rt.evaluate(_correlation_diffusion_body, (rho,))
@@ -157,7 +157,7 @@ def log_norm_mean(Phi0, T):
 
     Arguments: Phi0 in (0, inf), T in [0, inf).
     Source: Li, Nica and Roy, NeurIPS 35:10795-10808 (2022), arXiv 2206.02768, the covariance SDE theorem (M. Li, STAT 946 Lecture 17, Theorem 1); drifts and Ito terms derived here; deeplimits reference log_gaussian.md 4.
-    Expression srepr SHA-256: c4241e1973575d03.
+    Expression srepr SHA-256: 7962300aefd51f26.
     """
     _check_arguments(Phi0=Phi0, T=T)
     return _rt.evaluate(_log_norm_mean_body, (Phi0, T))
@@ -177,7 +177,7 @@ def log_norm_variance(T):
 
     Arguments: T in [0, inf).
     Source: Li, Nica and Roy, NeurIPS 35:10795-10808 (2022), arXiv 2206.02768, the covariance SDE theorem (M. Li, STAT 946 Lecture 17, Theorem 1); drifts and Ito terms derived here; deeplimits reference log_gaussian.md 4.
-    Expression srepr SHA-256: 6e409316b9eb0b8b.
+    Expression srepr SHA-256: c589a674e8c1406b.
     """
     _check_arguments(T=T)
     return _rt.evaluate(_log_norm_variance_body, (T,))

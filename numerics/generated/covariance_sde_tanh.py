@@ -14,7 +14,7 @@ from numerics.validation import check_in_domain as _check_in_domain
 
 RECORD = {
     "architecture": "shaped smooth MLP: h_{l+1} = sqrt(c/n) W_l s phi(h_l/s), s = a sqrt(n), no biases",
-    "digest": "2e485ceb6f8f24be",
+    "digest": "cf4a00a2b9b7529e",
     "id": "covariance_sde.tanh",
     "method": "closed form derived here",
     "source": "Li, Nica and Roy, NeurIPS 35:10795-10808 (2022), arXiv 2206.02768, the covariance SDE theorem (M. Li, STAT 946 Lecture 17, Theorem 1); drifts and Ito terms derived here; deeplimits reference log_gaussian.md 4",
@@ -50,7 +50,7 @@ def drift(Phi_aa, Phi_bb, Phi_ab, a):
 
     Arguments: Phi_aa in (0, inf), Phi_bb in (0, inf), Phi_ab in (-inf, inf), a in (0, inf).
     Source: Li, Nica and Roy, NeurIPS 35:10795-10808 (2022), arXiv 2206.02768, the covariance SDE theorem (M. Li, STAT 946 Lecture 17, Theorem 1); drifts and Ito terms derived here; deeplimits reference log_gaussian.md 4.
-    Expression srepr SHA-256: d41f23acc30eb41a.
+    Expression srepr SHA-256: 9962398aafdfb880.
     """
     _check_arguments(Phi_aa=Phi_aa, Phi_bb=Phi_bb, Phi_ab=Phi_ab, a=a)
     return _rt.evaluate(_drift_body, (Phi_aa, Phi_bb, Phi_ab, a))
@@ -70,7 +70,7 @@ def scalar_drift(Phi, a):
 
     Arguments: Phi in [0, inf), a in (0, inf).
     Source: Li, Nica and Roy, NeurIPS 35:10795-10808 (2022), arXiv 2206.02768, the covariance SDE theorem (M. Li, STAT 946 Lecture 17, Theorem 1); drifts and Ito terms derived here; deeplimits reference log_gaussian.md 4.
-    Expression srepr SHA-256: 678068d5e902b577.
+    Expression srepr SHA-256: 38349df06b365205.
     """
     _check_arguments(Phi=Phi, a=a)
     return _rt.evaluate(_scalar_drift_body, (Phi, a))
@@ -90,7 +90,7 @@ def scalar_diffusion(Phi):
 
     Arguments: Phi in [0, inf).
     Source: Li, Nica and Roy, NeurIPS 35:10795-10808 (2022), arXiv 2206.02768, the covariance SDE theorem (M. Li, STAT 946 Lecture 17, Theorem 1); drifts and Ito terms derived here; deeplimits reference log_gaussian.md 4.
-    Expression srepr SHA-256: 7782f13eb4043316.
+    Expression srepr SHA-256: 5bfa8c6e814ad900.
     """
     _check_arguments(Phi=Phi)
     return _rt.evaluate(_scalar_diffusion_body, (Phi,))

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "e672bf0cf16bd619",
+    "digest": "01cd7afc827849c7",
     "id": "dual.abrelu",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020): a min(x, 0) + b max(x, 0)",
@@ -45,7 +45,7 @@ def phi(x, a=0.0, b=1.0):
 
     Arguments: x in (-inf, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020): a min(x, 0) + b max(x, 0).
-    Expression srepr SHA-256: d5ca219f1e8d898a.
+    Expression srepr SHA-256: 194dd0118e523afc.
     """
     return _rt.evaluate(_phi_body, (x, a, b))
 
@@ -64,7 +64,7 @@ def phi_prime(x, a=0.0, b=1.0):
 
     Arguments: x in (-inf, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020): a min(x, 0) + b max(x, 0).
-    Expression srepr SHA-256: 6a914b9b74147901.
+    Expression srepr SHA-256: e832ac880e7ef663.
     """
     return _rt.evaluate(_phi_prime_body, (x, a, b))
 
@@ -115,7 +115,7 @@ def dual(q1, q2, c, a=0.0, b=1.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020): a min(x, 0) + b max(x, 0).
-    Expression srepr SHA-256: 108020d6659b9228.
+    Expression srepr SHA-256: e05156f5c81f4f9d.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c, a, b))
 
@@ -152,7 +152,7 @@ def dual_derivative(q1, q2, c, a=0.0, b=1.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020): a min(x, 0) + b max(x, 0).
-    Expression srepr SHA-256: 389fa1bcd3823d13.
+    Expression srepr SHA-256: 904ea0f6bc04b5d0.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c, a, b))
 
@@ -171,7 +171,7 @@ def variance(q, a=0.0, b=1.0):
 
     Arguments: q in [0, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020): a min(x, 0) + b max(x, 0).
-    Expression srepr SHA-256: a292d21e2c6dd9f9.
+    Expression srepr SHA-256: 0a9b132497165010.
     """
     return _rt.evaluate(_variance_body, (q, a, b))
 
@@ -190,7 +190,7 @@ def derivative_variance(q, a=0.0, b=1.0):
 
     Arguments: q in [0, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020): a min(x, 0) + b max(x, 0).
-    Expression srepr SHA-256: 82c72999a42a7975.
+    Expression srepr SHA-256: 37ec86ea39f6f642.
     """
     return _rt.evaluate(_derivative_variance_body, (q, a, b))
 
@@ -260,6 +260,6 @@ def dual_and_derivative(q1, q2, c, a=0.0, b=1.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020): a min(x, 0) + b max(x, 0).
-    Expression srepr SHA-256: 108020d6659b9228, 389fa1bcd3823d13.
+    Expression srepr SHA-256: e05156f5c81f4f9d, 904ea0f6bc04b5d0.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c, a, b), n_out=2)

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "8b7d72b0d8e9963c",
+    "digest": "f6f1f2fc4e4f5837",
     "id": "dual.abs",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(-1, 1)",
@@ -43,7 +43,7 @@ def phi(x):
 
     Arguments: x in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(-1, 1).
-    Expression srepr SHA-256: e28d604488532ca1.
+    Expression srepr SHA-256: 9568547293c4e7ac.
     """
     return _rt.evaluate(_phi_body, (x,))
 
@@ -62,7 +62,7 @@ def phi_prime(x):
 
     Arguments: x in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(-1, 1).
-    Expression srepr SHA-256: 250e05882b7c2f6f.
+    Expression srepr SHA-256: 18a728ad8f7966a6.
     """
     return _rt.evaluate(_phi_prime_body, (x,))
 
@@ -84,7 +84,7 @@ def dual(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(-1, 1).
-    Expression srepr SHA-256: bd0a2388d4bf8727.
+    Expression srepr SHA-256: 3358724f2f380400.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c))
 
@@ -105,7 +105,7 @@ def dual_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(-1, 1).
-    Expression srepr SHA-256: a18f2766109fa9c4.
+    Expression srepr SHA-256: 22eace3c5dfbc645.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c))
 
@@ -124,7 +124,7 @@ def variance(q):
 
     Arguments: q in [0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(-1, 1).
-    Expression srepr SHA-256: 12177f5206f857f8.
+    Expression srepr SHA-256: e595f9e6e6f0dae9.
     """
     return _rt.evaluate(_variance_body, (q,))
 
@@ -167,6 +167,6 @@ def dual_and_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(-1, 1).
-    Expression srepr SHA-256: bd0a2388d4bf8727, a18f2766109fa9c4.
+    Expression srepr SHA-256: 3358724f2f380400, 22eace3c5dfbc645.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c), n_out=2)

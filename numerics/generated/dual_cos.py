@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "ca75383fdb3178c3",
+    "digest": "51a9057c906a549b",
     "id": "dual.cos",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Cos)",
@@ -46,7 +46,7 @@ def phi(x, a=1.0, b=1.0, phase=0.0):
 
     Arguments: x in (-inf, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Cos).
-    Expression srepr SHA-256: aadedc6db3c3663f.
+    Expression srepr SHA-256: 7c724ab969e28edd.
     """
     return _rt.evaluate(_phi_body, (x, a, b, phase))
 
@@ -65,7 +65,7 @@ def phi_prime(x, a=1.0, b=1.0, phase=0.0):
 
     Arguments: x in (-inf, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Cos).
-    Expression srepr SHA-256: a151be56ed8a2610.
+    Expression srepr SHA-256: 73874913516e5735.
     """
     return _rt.evaluate(_phi_prime_body, (x, a, b, phase))
 
@@ -93,7 +93,7 @@ def dual(q1, q2, c, a=1.0, b=1.0, phase=0.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Cos).
-    Expression srepr SHA-256: 45a9de6fb07c6b00.
+    Expression srepr SHA-256: afb5609c4cca4dcc.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c, a, b, phase))
 
@@ -121,7 +121,7 @@ def dual_derivative(q1, q2, c, a=1.0, b=1.0, phase=0.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Cos).
-    Expression srepr SHA-256: 6b5fe96f3eaa97f7.
+    Expression srepr SHA-256: 57f806305cdf86ae.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c, a, b, phase))
 
@@ -149,7 +149,7 @@ def variance(q, a=1.0, b=1.0, phase=0.0):
 
     Arguments: q in [0, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Cos).
-    Expression srepr SHA-256: 407dda58a7b8c0bc.
+    Expression srepr SHA-256: c76f073402511978.
     """
     return _rt.evaluate(_variance_body, (q, a, b, phase))
 
@@ -177,7 +177,7 @@ def derivative_variance(q, a=1.0, b=1.0, phase=0.0):
 
     Arguments: q in [0, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Cos).
-    Expression srepr SHA-256: 37af303159297aac.
+    Expression srepr SHA-256: a304c6fbb428cb01.
     """
     return _rt.evaluate(_derivative_variance_body, (q, a, b, phase))
 
@@ -208,6 +208,6 @@ def dual_and_derivative(q1, q2, c, a=1.0, b=1.0, phase=0.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Cos).
-    Expression srepr SHA-256: 45a9de6fb07c6b00, 6b5fe96f3eaa97f7.
+    Expression srepr SHA-256: afb5609c4cca4dcc, 57f806305cdf86ae.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c, a, b, phase), n_out=2)

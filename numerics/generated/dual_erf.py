@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "a5e103987209a93b",
+    "digest": "53207b95f30747f4",
     "id": "dual.erf",
     "method": "closed form derived here",
     "source": "Williams (NeurIPS 1997); neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Erf)",
@@ -46,7 +46,7 @@ def phi(x, a=1.0, b=1.0, shift=0.0):
 
     Arguments: x in (-inf, inf), a in (-inf, inf), b in (0, inf), shift in (-inf, inf).
     Source: Williams (NeurIPS 1997); neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Erf).
-    Expression srepr SHA-256: 83e2282d9796cbae.
+    Expression srepr SHA-256: f65b8e1d8afad33e.
     """
     return _rt.evaluate(_phi_body, (x, a, b, shift))
 
@@ -65,7 +65,7 @@ def phi_prime(x, a=1.0, b=1.0, shift=0.0):
 
     Arguments: x in (-inf, inf), a in (-inf, inf), b in (0, inf), shift in (-inf, inf).
     Source: Williams (NeurIPS 1997); neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Erf).
-    Expression srepr SHA-256: 9b5a2a72fe36de34.
+    Expression srepr SHA-256: 024957f29e9f659d.
     """
     return _rt.evaluate(_phi_prime_body, (x, a, b, shift))
 
@@ -88,7 +88,7 @@ def dual(q1, q2, c, a=1.0, b=1.0, shift=0.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (0, inf), shift in (-inf, inf).
     Source: Williams (NeurIPS 1997); neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Erf).
-    Expression srepr SHA-256: 617c81ae0b6e45c2.
+    Expression srepr SHA-256: 326023a0b748a299.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c, a, b, shift))
 
@@ -111,7 +111,7 @@ def dual_derivative(q1, q2, c, a=1.0, b=1.0, shift=0.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (0, inf), shift in (-inf, inf).
     Source: Williams (NeurIPS 1997); neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Erf).
-    Expression srepr SHA-256: 824d87c5f496746c.
+    Expression srepr SHA-256: 8c4000d2721e2414.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c, a, b, shift))
 
@@ -134,7 +134,7 @@ def variance(q, a=1.0, b=1.0, shift=0.0):
 
     Arguments: q in [0, inf), a in (-inf, inf), b in (0, inf), shift in (-inf, inf).
     Source: Williams (NeurIPS 1997); neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Erf).
-    Expression srepr SHA-256: 4ab73403710e4872.
+    Expression srepr SHA-256: 03eb758f64f22ee9.
     """
     return _rt.evaluate(_variance_body, (q, a, b, shift))
 
@@ -157,7 +157,7 @@ def derivative_variance(q, a=1.0, b=1.0, shift=0.0):
 
     Arguments: q in [0, inf), a in (-inf, inf), b in (0, inf), shift in (-inf, inf).
     Source: Williams (NeurIPS 1997); neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Erf).
-    Expression srepr SHA-256: cfb782fade2ca1f7.
+    Expression srepr SHA-256: 9057677ce36d76fe.
     """
     return _rt.evaluate(_derivative_variance_body, (q, a, b, shift))
 
@@ -183,6 +183,6 @@ def dual_and_derivative(q1, q2, c, a=1.0, b=1.0, shift=0.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (0, inf), shift in (-inf, inf).
     Source: Williams (NeurIPS 1997); neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Erf).
-    Expression srepr SHA-256: 617c81ae0b6e45c2, 824d87c5f496746c.
+    Expression srepr SHA-256: 326023a0b748a299, 8c4000d2721e2414.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c, a, b, shift), n_out=2)

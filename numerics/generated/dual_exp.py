@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "2e05cc6df6a3a839",
+    "digest": "f231925f49046c53",
     "id": "dual.exp",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Exp)",
@@ -45,7 +45,7 @@ def phi(x, a=1.0, b=1.0):
 
     Arguments: x in (-inf, inf), a in (-inf, inf), b in (0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Exp).
-    Expression srepr SHA-256: 1074b3ace2333e44.
+    Expression srepr SHA-256: 80cdc9dbb8171505.
     """
     return _rt.evaluate(_phi_body, (x, a, b))
 
@@ -64,7 +64,7 @@ def phi_prime(x, a=1.0, b=1.0):
 
     Arguments: x in (-inf, inf), a in (-inf, inf), b in (0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Exp).
-    Expression srepr SHA-256: ae2aeff5f9a94322.
+    Expression srepr SHA-256: b7c830c80e6e503e.
     """
     return _rt.evaluate(_phi_prime_body, (x, a, b))
 
@@ -88,7 +88,7 @@ def dual(q1, q2, c, a=1.0, b=1.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Exp).
-    Expression srepr SHA-256: 2abed7a2aa19ffb3.
+    Expression srepr SHA-256: b21592e599010c44.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c, a, b))
 
@@ -113,7 +113,7 @@ def dual_derivative(q1, q2, c, a=1.0, b=1.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Exp).
-    Expression srepr SHA-256: 50c971fad7d06f12.
+    Expression srepr SHA-256: 5a3f28f4dabf12bb.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c, a, b))
 
@@ -137,7 +137,7 @@ def variance(q, a=1.0, b=1.0):
 
     Arguments: q in [0, inf), a in (-inf, inf), b in (0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Exp).
-    Expression srepr SHA-256: 6dd1e3b35a955a09.
+    Expression srepr SHA-256: 9522d2dab1ff085e.
     """
     return _rt.evaluate(_variance_body, (q, a, b))
 
@@ -162,7 +162,7 @@ def derivative_variance(q, a=1.0, b=1.0):
 
     Arguments: q in [0, inf), a in (-inf, inf), b in (0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Exp).
-    Expression srepr SHA-256: 00a0c2f1667680eb.
+    Expression srepr SHA-256: 1e51c58d5611a66c.
     """
     return _rt.evaluate(_derivative_variance_body, (q, a, b))
 
@@ -188,6 +188,6 @@ def dual_and_derivative(q1, q2, c, a=1.0, b=1.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Exp).
-    Expression srepr SHA-256: 2abed7a2aa19ffb3, 50c971fad7d06f12.
+    Expression srepr SHA-256: b21592e599010c44, 5a3f28f4dabf12bb.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c, a, b), n_out=2)

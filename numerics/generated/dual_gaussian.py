@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "9c70c358111dc492",
+    "digest": "948db1c19495042b",
     "id": "dual.gaussian",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Gaussian)",
@@ -45,7 +45,7 @@ def phi(x, a=1.0, b=-1.0):
 
     Arguments: x in (-inf, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Gaussian).
-    Expression srepr SHA-256: 955754c98800687b.
+    Expression srepr SHA-256: 17aca5b38522d7d2.
     """
     return _rt.evaluate(_phi_body, (x, a, b))
 
@@ -64,7 +64,7 @@ def phi_prime(x, a=1.0, b=-1.0):
 
     Arguments: x in (-inf, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Gaussian).
-    Expression srepr SHA-256: cdd8cc0016ff3db0.
+    Expression srepr SHA-256: 3031315fbe81a5ad.
     """
     return _rt.evaluate(_phi_prime_body, (x, a, b))
 
@@ -86,7 +86,7 @@ def dual(q1, q2, c, a=1.0, b=-1.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Gaussian).
-    Expression srepr SHA-256: 0ccfb3eb1ee240b4.
+    Expression srepr SHA-256: 8cfd9d5e0a5b3bf1.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c, a, b))
 
@@ -109,7 +109,7 @@ def dual_derivative(q1, q2, c, a=1.0, b=-1.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Gaussian).
-    Expression srepr SHA-256: 3daec94c0413b876.
+    Expression srepr SHA-256: 76051f650894e8c9.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c, a, b))
 
@@ -131,7 +131,7 @@ def variance(q, a=1.0, b=-1.0):
 
     Arguments: q in [0, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Gaussian).
-    Expression srepr SHA-256: 0ddcf0d32ac90c6b.
+    Expression srepr SHA-256: a94260e3ead7ea09.
     """
     return _rt.evaluate(_variance_body, (q, a, b))
 
@@ -154,7 +154,7 @@ def derivative_variance(q, a=1.0, b=-1.0):
 
     Arguments: q in [0, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Gaussian).
-    Expression srepr SHA-256: 6d4044ad6c84a17f.
+    Expression srepr SHA-256: c1d4a03c74a48c63.
     """
     return _rt.evaluate(_derivative_variance_body, (q, a, b))
 
@@ -179,6 +179,6 @@ def dual_and_derivative(q1, q2, c, a=1.0, b=-1.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Gaussian).
-    Expression srepr SHA-256: 0ccfb3eb1ee240b4, 3daec94c0413b876.
+    Expression srepr SHA-256: 8cfd9d5e0a5b3bf1, 76051f650894e8c9.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c, a, b), n_out=2)

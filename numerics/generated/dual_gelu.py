@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "dbaeabc5540e312b",
+    "digest": "55db7a7c2c76b90d",
     "id": "dual.gelu",
     "method": "closed form derived here",
     "source": "Hendrycks and Gimpel (2016); dual: Tsuchida, Pearce et al. (2021)",
@@ -44,7 +44,7 @@ def phi(x):
 
     Arguments: x in (-inf, inf).
     Source: Hendrycks and Gimpel (2016); dual: Tsuchida, Pearce et al. (2021).
-    Expression srepr SHA-256: 4dbd2d1c9edf8b4d.
+    Expression srepr SHA-256: 5138cf380690e725.
     """
     return _rt.evaluate(_phi_body, (x,))
 
@@ -64,7 +64,7 @@ def phi_prime(x):
 
     Arguments: x in (-inf, inf).
     Source: Hendrycks and Gimpel (2016); dual: Tsuchida, Pearce et al. (2021).
-    Expression srepr SHA-256: 1897b38ed3ec843b.
+    Expression srepr SHA-256: 2293dc4607d0ba27.
     """
     return _rt.evaluate(_phi_prime_body, (x,))
 
@@ -97,7 +97,7 @@ def dual(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Hendrycks and Gimpel (2016); dual: Tsuchida, Pearce et al. (2021).
-    Expression srepr SHA-256: 5b68d9e427510083.
+    Expression srepr SHA-256: 8020d75528d420fb.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c))
 
@@ -131,7 +131,7 @@ def dual_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Hendrycks and Gimpel (2016); dual: Tsuchida, Pearce et al. (2021).
-    Expression srepr SHA-256: d208dac7d4e6b6ae.
+    Expression srepr SHA-256: c9768cb68db16293.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c))
 
@@ -163,7 +163,7 @@ def variance(q):
 
     Arguments: q in [0, inf).
     Source: Hendrycks and Gimpel (2016); dual: Tsuchida, Pearce et al. (2021).
-    Expression srepr SHA-256: 9c6027b462994d62.
+    Expression srepr SHA-256: a54adf301d52571f.
     """
     return _rt.evaluate(_variance_body, (q,))
 
@@ -194,7 +194,7 @@ def derivative_variance(q):
 
     Arguments: q in [0, inf).
     Source: Hendrycks and Gimpel (2016); dual: Tsuchida, Pearce et al. (2021).
-    Expression srepr SHA-256: 903359a2230d2e41.
+    Expression srepr SHA-256: 8409a408bd165fca.
     """
     return _rt.evaluate(_derivative_variance_body, (q,))
 
@@ -240,6 +240,6 @@ def dual_and_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Hendrycks and Gimpel (2016); dual: Tsuchida, Pearce et al. (2021).
-    Expression srepr SHA-256: 5b68d9e427510083, d208dac7d4e6b6ae.
+    Expression srepr SHA-256: 8020d75528d420fb, c9768cb68db16293.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c), n_out=2)

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "26ea50b99f497783",
+    "digest": "eb3a7c53afae016c",
     "id": "dual.leaky_relu",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(alpha, 1)",
@@ -44,7 +44,7 @@ def phi(x, alpha=0.01):
 
     Arguments: x in (-inf, inf), alpha in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(alpha, 1).
-    Expression srepr SHA-256: 078081764d24b51c.
+    Expression srepr SHA-256: 96bc0d1badb29c9a.
     """
     return _rt.evaluate(_phi_body, (x, alpha))
 
@@ -63,7 +63,7 @@ def phi_prime(x, alpha=0.01):
 
     Arguments: x in (-inf, inf), alpha in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(alpha, 1).
-    Expression srepr SHA-256: 9286087e86dd51c2.
+    Expression srepr SHA-256: 044a0074e09ebe15.
     """
     return _rt.evaluate(_phi_prime_body, (x, alpha))
 
@@ -114,7 +114,7 @@ def dual(q1, q2, c, alpha=0.01):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), alpha in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(alpha, 1).
-    Expression srepr SHA-256: 7899749835f3a1c0.
+    Expression srepr SHA-256: 59e8e52ab89d725c.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c, alpha))
 
@@ -151,7 +151,7 @@ def dual_derivative(q1, q2, c, alpha=0.01):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), alpha in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(alpha, 1).
-    Expression srepr SHA-256: 05c8214d2286560d.
+    Expression srepr SHA-256: 96efbb5e0b4c2f67.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c, alpha))
 
@@ -170,7 +170,7 @@ def variance(q, alpha=0.01):
 
     Arguments: q in [0, inf), alpha in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(alpha, 1).
-    Expression srepr SHA-256: d9f6ffb88663d224.
+    Expression srepr SHA-256: 800749b34ba2e85a.
     """
     return _rt.evaluate(_variance_body, (q, alpha))
 
@@ -189,7 +189,7 @@ def derivative_variance(q, alpha=0.01):
 
     Arguments: q in [0, inf), alpha in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(alpha, 1).
-    Expression srepr SHA-256: d873ca269fb787eb.
+    Expression srepr SHA-256: 6e5ba040c42ef4dc.
     """
     return _rt.evaluate(_derivative_variance_body, (q, alpha))
 
@@ -257,6 +257,6 @@ def dual_and_derivative(q1, q2, c, alpha=0.01):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), alpha in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020); ABReLU(alpha, 1).
-    Expression srepr SHA-256: 7899749835f3a1c0, 05c8214d2286560d.
+    Expression srepr SHA-256: 59e8e52ab89d725c, 96efbb5e0b4c2f67.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c, alpha), n_out=2)

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "d46c47f7ad02eeed",
+    "digest": "c3afb0aba42d9a70",
     "id": "dual.monomial_2",
     "method": "closed form derived here",
     "source": "Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial)",
@@ -43,7 +43,7 @@ def phi(x):
 
     Arguments: x in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 6090f390fccbd965.
+    Expression srepr SHA-256: 5db5c33509fc73e7.
     """
     return _rt.evaluate(_phi_body, (x,))
 
@@ -62,7 +62,7 @@ def phi_prime(x):
 
     Arguments: x in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: ac82f44516ef8a21.
+    Expression srepr SHA-256: c491514b8bd9514c.
     """
     return _rt.evaluate(_phi_prime_body, (x,))
 
@@ -81,7 +81,7 @@ def dual(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 28876ad686b20c0b.
+    Expression srepr SHA-256: bca6af103216165a.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c))
 
@@ -100,7 +100,7 @@ def dual_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 6f8b225b4a5d6c04.
+    Expression srepr SHA-256: 5aa0335b48743504.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c))
 
@@ -119,7 +119,7 @@ def variance(q):
 
     Arguments: q in [0, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: c8dcfdc1afeb5a2a.
+    Expression srepr SHA-256: a121811d114bab7d.
     """
     return _rt.evaluate(_variance_body, (q,))
 
@@ -138,7 +138,7 @@ def derivative_variance(q):
 
     Arguments: q in [0, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 07e0f44adab0ce73.
+    Expression srepr SHA-256: 81506d25df172ee5.
     """
     return _rt.evaluate(_derivative_variance_body, (q,))
 
@@ -157,6 +157,6 @@ def dual_and_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 28876ad686b20c0b, 6f8b225b4a5d6c04.
+    Expression srepr SHA-256: bca6af103216165a, 5aa0335b48743504.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c), n_out=2)

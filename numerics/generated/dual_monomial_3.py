@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "35c78e93abed0237",
+    "digest": "8ee9ae54470d34fc",
     "id": "dual.monomial_3",
     "method": "closed form derived here",
     "source": "Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial)",
@@ -43,7 +43,7 @@ def phi(x):
 
     Arguments: x in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 87aaff5020e3e6b7.
+    Expression srepr SHA-256: c540ad6a1982795b.
     """
     return _rt.evaluate(_phi_body, (x,))
 
@@ -62,7 +62,7 @@ def phi_prime(x):
 
     Arguments: x in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 70ee5a54ac75e309.
+    Expression srepr SHA-256: 917973ae66386f85.
     """
     return _rt.evaluate(_phi_prime_body, (x,))
 
@@ -81,7 +81,7 @@ def dual(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 3e572ea66b16f8e5.
+    Expression srepr SHA-256: ef2504f51c6638bc.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c))
 
@@ -100,7 +100,7 @@ def dual_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: d4237a5e0e48b094.
+    Expression srepr SHA-256: 11dbf2681103c674.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c))
 
@@ -119,7 +119,7 @@ def variance(q):
 
     Arguments: q in [0, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 7fd758dffe77c76e.
+    Expression srepr SHA-256: 975d042dc6314196.
     """
     return _rt.evaluate(_variance_body, (q,))
 
@@ -138,7 +138,7 @@ def derivative_variance(q):
 
     Arguments: q in [0, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: f382f9fb8ea19915.
+    Expression srepr SHA-256: ae3124df6a6f289f.
     """
     return _rt.evaluate(_derivative_variance_body, (q,))
 
@@ -159,6 +159,6 @@ def dual_and_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 3e572ea66b16f8e5, d4237a5e0e48b094.
+    Expression srepr SHA-256: ef2504f51c6638bc, 11dbf2681103c674.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c), n_out=2)

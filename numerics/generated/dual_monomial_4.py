@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "4fb21e7b74c43e66",
+    "digest": "80790ffcc4c04c62",
     "id": "dual.monomial_4",
     "method": "closed form derived here",
     "source": "Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial)",
@@ -43,7 +43,7 @@ def phi(x):
 
     Arguments: x in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: fe5c448218b303b1.
+    Expression srepr SHA-256: 7ad21e8fe0f27117.
     """
     return _rt.evaluate(_phi_body, (x,))
 
@@ -62,7 +62,7 @@ def phi_prime(x):
 
     Arguments: x in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: bcf92f9d359e5805.
+    Expression srepr SHA-256: ecff30353799a951.
     """
     return _rt.evaluate(_phi_prime_body, (x,))
 
@@ -81,7 +81,7 @@ def dual(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 33af03fb26313d44.
+    Expression srepr SHA-256: db428c4d3c34dc61.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c))
 
@@ -100,7 +100,7 @@ def dual_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 112f405a212bd08a.
+    Expression srepr SHA-256: 98fd9e62abc28ff7.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c))
 
@@ -119,7 +119,7 @@ def variance(q):
 
     Arguments: q in [0, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: df3cc283111f440a.
+    Expression srepr SHA-256: 050da8bde6d74f44.
     """
     return _rt.evaluate(_variance_body, (q,))
 
@@ -138,7 +138,7 @@ def derivative_variance(q):
 
     Arguments: q in [0, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: ae2356145eefd7c9.
+    Expression srepr SHA-256: 9556356ddca2b8b7.
     """
     return _rt.evaluate(_derivative_variance_body, (q,))
 
@@ -159,6 +159,6 @@ def dual_and_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 33af03fb26313d44, 112f405a212bd08a.
+    Expression srepr SHA-256: db428c4d3c34dc61, 98fd9e62abc28ff7.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c), n_out=2)

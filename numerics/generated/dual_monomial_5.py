@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "bcf4c2038d9ec96e",
+    "digest": "dd90c55335406f72",
     "id": "dual.monomial_5",
     "method": "closed form derived here",
     "source": "Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial)",
@@ -43,7 +43,7 @@ def phi(x):
 
     Arguments: x in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 04e859f5e9a2add7.
+    Expression srepr SHA-256: d8a274f63a580f90.
     """
     return _rt.evaluate(_phi_body, (x,))
 
@@ -62,7 +62,7 @@ def phi_prime(x):
 
     Arguments: x in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: b6e61813fcf4ae99.
+    Expression srepr SHA-256: 74e382eb2d400a7a.
     """
     return _rt.evaluate(_phi_prime_body, (x,))
 
@@ -81,7 +81,7 @@ def dual(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: ef8e4d6d93ea0845.
+    Expression srepr SHA-256: da2943153756d954.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c))
 
@@ -100,7 +100,7 @@ def dual_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 144fef71e253739b.
+    Expression srepr SHA-256: a99a317808c4f3fd.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c))
 
@@ -119,7 +119,7 @@ def variance(q):
 
     Arguments: q in [0, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 145c3fde0a2e8a0f.
+    Expression srepr SHA-256: a55708b74bf1e6db.
     """
     return _rt.evaluate(_variance_body, (q,))
 
@@ -138,7 +138,7 @@ def derivative_variance(q):
 
     Arguments: q in [0, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: 2f67d73219733084.
+    Expression srepr SHA-256: 2d384af34a5f9754.
     """
     return _rt.evaluate(_derivative_variance_body, (q,))
 
@@ -160,6 +160,6 @@ def dual_and_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Isserlis' theorem; neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Monomial).
-    Expression srepr SHA-256: ef8e4d6d93ea0845, 144fef71e253739b.
+    Expression srepr SHA-256: da2943153756d954, a99a317808c4f3fd.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c), n_out=2)

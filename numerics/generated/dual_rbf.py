@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "c8b85e33f7d684be",
+    "digest": "8535e82d220094d8",
     "id": "dual.rbf",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Rbf)",
@@ -45,7 +45,7 @@ def phi(x, gamma=1.0):
 
     Arguments: x in (-inf, inf), gamma in (0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Rbf).
-    Expression srepr SHA-256: b32b2eea36b18597.
+    Expression srepr SHA-256: 1d456584435650ea.
     """
     return _rt.evaluate(_phi_body, (x, gamma))
 
@@ -65,7 +65,7 @@ def phi_prime(x, gamma=1.0):
 
     Arguments: x in (-inf, inf), gamma in (0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Rbf).
-    Expression srepr SHA-256: d528c1a2b77ef119.
+    Expression srepr SHA-256: 2361ef7c3fcb3899.
     """
     return _rt.evaluate(_phi_prime_body, (x, gamma))
 
@@ -89,7 +89,7 @@ def dual(q1, q2, c, gamma=1.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), gamma in (0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Rbf).
-    Expression srepr SHA-256: 8e746064af4df955.
+    Expression srepr SHA-256: 64da55fae8bf759a.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c, gamma))
 
@@ -113,7 +113,7 @@ def dual_derivative(q1, q2, c, gamma=1.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), gamma in (0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Rbf).
-    Expression srepr SHA-256: 9e12eb7f0758900f.
+    Expression srepr SHA-256: 7460a885f2fdd001.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c, gamma))
 
@@ -161,7 +161,7 @@ def derivative_variance(q, gamma=1.0):
 
     Arguments: q in [0, inf), gamma in (0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Rbf).
-    Expression srepr SHA-256: 2b5b93f29895ec01.
+    Expression srepr SHA-256: 8764ea768a215d47.
     """
     return _rt.evaluate(_derivative_variance_body, (q, gamma))
 
@@ -186,6 +186,6 @@ def dual_and_derivative(q1, q2, c, gamma=1.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), gamma in (0, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Rbf).
-    Expression srepr SHA-256: 8e746064af4df955, 9e12eb7f0758900f.
+    Expression srepr SHA-256: 64da55fae8bf759a, 7460a885f2fdd001.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c, gamma), n_out=2)

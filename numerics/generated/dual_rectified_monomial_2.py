@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "761798775416d015",
+    "digest": "f16c468b4a6c1e98",
     "id": "dual.rectified_monomial_2",
     "method": "closed form derived here",
     "source": "Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 2",
@@ -43,7 +43,7 @@ def phi(x):
 
     Arguments: x in (-inf, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 2.
-    Expression srepr SHA-256: a27252999beb4b81.
+    Expression srepr SHA-256: 5530723885d9290a.
     """
     return _rt.evaluate(_phi_body, (x,))
 
@@ -62,7 +62,7 @@ def phi_prime(x):
 
     Arguments: x in (-inf, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 2.
-    Expression srepr SHA-256: 9bdc0cb0791c3f14.
+    Expression srepr SHA-256: 68562e16e6a4cc36.
     """
     return _rt.evaluate(_phi_prime_body, (x,))
 
@@ -94,7 +94,7 @@ def dual(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 2.
-    Expression srepr SHA-256: a128167a868e27ad.
+    Expression srepr SHA-256: 0172d1c0a6dcce66.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c))
 
@@ -125,7 +125,7 @@ def dual_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 2.
-    Expression srepr SHA-256: 2a31790006effd18.
+    Expression srepr SHA-256: 73354d668993dc80.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c))
 
@@ -144,7 +144,7 @@ def variance(q):
 
     Arguments: q in [0, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 2.
-    Expression srepr SHA-256: f4c1163c7a1fa076.
+    Expression srepr SHA-256: 592118aad200e5d5.
     """
     return _rt.evaluate(_variance_body, (q,))
 
@@ -163,7 +163,7 @@ def derivative_variance(q):
 
     Arguments: q in [0, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 2.
-    Expression srepr SHA-256: 950901a0967b2802.
+    Expression srepr SHA-256: c962f7f8266eb3b7.
     """
     return _rt.evaluate(_derivative_variance_body, (q,))
 
@@ -205,6 +205,6 @@ def dual_and_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 2.
-    Expression srepr SHA-256: a128167a868e27ad, 2a31790006effd18.
+    Expression srepr SHA-256: 0172d1c0a6dcce66, 73354d668993dc80.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c), n_out=2)

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "73fded23eb1b1afa",
+    "digest": "9d64a4d053f60986",
     "id": "dual.rectified_monomial_3",
     "method": "closed form derived here",
     "source": "Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 3",
@@ -43,7 +43,7 @@ def phi(x):
 
     Arguments: x in (-inf, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 3.
-    Expression srepr SHA-256: 0f217fda82956707.
+    Expression srepr SHA-256: 7ad9e944f5e7e792.
     """
     return _rt.evaluate(_phi_body, (x,))
 
@@ -62,7 +62,7 @@ def phi_prime(x):
 
     Arguments: x in (-inf, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 3.
-    Expression srepr SHA-256: 2db695e7cda5e017.
+    Expression srepr SHA-256: 4e11aaf09d41f3be.
     """
     return _rt.evaluate(_phi_prime_body, (x,))
 
@@ -95,7 +95,7 @@ def dual(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 3.
-    Expression srepr SHA-256: 840fa4440a26584f.
+    Expression srepr SHA-256: 45d49aea89529d3a.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c))
 
@@ -127,7 +127,7 @@ def dual_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 3.
-    Expression srepr SHA-256: f85badf4af1b5fd3.
+    Expression srepr SHA-256: 1fc63e7f386b5e36.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c))
 
@@ -146,7 +146,7 @@ def variance(q):
 
     Arguments: q in [0, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 3.
-    Expression srepr SHA-256: b5d00ffeeab304a0.
+    Expression srepr SHA-256: a3566ce403ad7b51.
     """
     return _rt.evaluate(_variance_body, (q,))
 
@@ -165,7 +165,7 @@ def derivative_variance(q):
 
     Arguments: q in [0, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 3.
-    Expression srepr SHA-256: b2cb933efcee18b8.
+    Expression srepr SHA-256: 4330e762b2decab0.
     """
     return _rt.evaluate(_derivative_variance_body, (q,))
 
@@ -209,6 +209,6 @@ def dual_and_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: Cho and Saul (NeurIPS 2009), arc-cosine kernel of degree 3.
-    Expression srepr SHA-256: 840fa4440a26584f, f85badf4af1b5fd3.
+    Expression srepr SHA-256: 45d49aea89529d3a, 1fc63e7f386b5e36.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c), n_out=2)

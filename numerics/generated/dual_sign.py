@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "4675666d85d0dea3",
+    "digest": "9561a6857d767ea4",
     "id": "dual.sign",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020)",
@@ -43,7 +43,7 @@ def phi(x):
 
     Arguments: x in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020).
-    Expression srepr SHA-256: 250e05882b7c2f6f.
+    Expression srepr SHA-256: 18a728ad8f7966a6.
     """
     return _rt.evaluate(_phi_body, (x,))
 
@@ -83,7 +83,7 @@ def dual(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020).
-    Expression srepr SHA-256: a18f2766109fa9c4.
+    Expression srepr SHA-256: 22eace3c5dfbc645.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c))
 
@@ -161,6 +161,6 @@ def dual_and_derivative(q1, q2, c):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020).
-    Expression srepr SHA-256: a18f2766109fa9c4, 9937a9eb6b34cd59.
+    Expression srepr SHA-256: 22eace3c5dfbc645, 9937a9eb6b34cd59.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c), n_out=2)

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "0a6a19cc04ec3421",
+    "digest": "6544ac01bef9d1db",
     "id": "dual.sin",
     "method": "closed form derived here",
     "source": "neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Sin)",
@@ -46,7 +46,7 @@ def phi(x, a=1.0, b=1.0, phase=0.0):
 
     Arguments: x in (-inf, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Sin).
-    Expression srepr SHA-256: 2ed9877306fe65ae.
+    Expression srepr SHA-256: 87d6f652564ffd47.
     """
     return _rt.evaluate(_phi_body, (x, a, b, phase))
 
@@ -65,7 +65,7 @@ def phi_prime(x, a=1.0, b=1.0, phase=0.0):
 
     Arguments: x in (-inf, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Sin).
-    Expression srepr SHA-256: ad3fda3ca61815c6.
+    Expression srepr SHA-256: d57aa600c9a78d8a.
     """
     return _rt.evaluate(_phi_prime_body, (x, a, b, phase))
 
@@ -93,7 +93,7 @@ def dual(q1, q2, c, a=1.0, b=1.0, phase=0.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Sin).
-    Expression srepr SHA-256: 3915a5d3711c43f6.
+    Expression srepr SHA-256: f9c41876dc5dbb00.
     """
     return _rt.evaluate(_dual_body, (q1, q2, c, a, b, phase))
 
@@ -121,7 +121,7 @@ def dual_derivative(q1, q2, c, a=1.0, b=1.0, phase=0.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Sin).
-    Expression srepr SHA-256: d8972f4735780bdd.
+    Expression srepr SHA-256: 4d1c422dc7988dfb.
     """
     return _rt.evaluate(_dual_derivative_body, (q1, q2, c, a, b, phase))
 
@@ -149,7 +149,7 @@ def variance(q, a=1.0, b=1.0, phase=0.0):
 
     Arguments: q in [0, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Sin).
-    Expression srepr SHA-256: cb5e1207213be757.
+    Expression srepr SHA-256: edf352499ced706f.
     """
     return _rt.evaluate(_variance_body, (q, a, b, phase))
 
@@ -177,7 +177,7 @@ def derivative_variance(q, a=1.0, b=1.0, phase=0.0):
 
     Arguments: q in [0, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Sin).
-    Expression srepr SHA-256: 6bded766af78eb83.
+    Expression srepr SHA-256: eafdc4e51b28a8df.
     """
     return _rt.evaluate(_derivative_variance_body, (q, a, b, phase))
 
@@ -208,6 +208,6 @@ def dual_and_derivative(q1, q2, c, a=1.0, b=1.0, phase=0.0):
 
     Arguments: q1 in [0, inf), q2 in [0, inf), c in (-inf, inf), a in (-inf, inf), b in (0, inf), phase in (-inf, inf).
     Source: neural-tangents stax layer of the same name (Novak et al., ICLR 2020) (Sin).
-    Expression srepr SHA-256: 3915a5d3711c43f6, d8972f4735780bdd.
+    Expression srepr SHA-256: f9c41876dc5dbb00, 4d1c422dc7988dfb.
     """
     return _rt.evaluate(_dual_and_derivative_body, (q1, q2, c, a, b, phase), n_out=2)

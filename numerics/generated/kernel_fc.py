@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "339e052a0ee9c527",
+    "digest": "bed17f71fb68e27a",
     "id": "kernel.fc",
     "method": "closed form derived here",
     "source": "Neal (1996); Lee et al. (ICLR 2018), eq. 4; Jacot et al. (NeurIPS 2018), Thm 1; conventions of neural-tangents stax.Dense (NTK parameterisation, input kernel divided by d)",
@@ -46,7 +46,7 @@ def input_kernel(dot, d, W_std, b_std):
 
     Arguments: dot in (-inf, inf), d in integers in [1, inf), W_std in [0, inf), b_std in [0, inf).
     Source: Neal (1996); Lee et al. (ICLR 2018), eq. 4; Jacot et al. (NeurIPS 2018), Thm 1; conventions of neural-tangents stax.Dense (NTK parameterisation, input kernel divided by d).
-    Expression srepr SHA-256: 9af41201248fe121.
+    Expression srepr SHA-256: aff80f0d6a4f3975.
     """
     return _rt.evaluate(_input_kernel_body, (dot, d, W_std, b_std))
 
@@ -65,7 +65,7 @@ def nngp_step(V, W_std, b_std):
 
     Arguments: V in (-inf, inf), W_std in [0, inf), b_std in [0, inf).
     Source: Neal (1996); Lee et al. (ICLR 2018), eq. 4; Jacot et al. (NeurIPS 2018), Thm 1; conventions of neural-tangents stax.Dense (NTK parameterisation, input kernel divided by d).
-    Expression srepr SHA-256: 57fc8d8126d430d0.
+    Expression srepr SHA-256: 18c047e83e6ffdb7.
     """
     return _rt.evaluate(_nngp_step_body, (V, W_std, b_std))
 
@@ -84,7 +84,7 @@ def ntk_step(K_next, Vdot, Theta, W_std):
 
     Arguments: K_next in (-inf, inf), Vdot in (-inf, inf), Theta in (-inf, inf), W_std in [0, inf).
     Source: Neal (1996); Lee et al. (ICLR 2018), eq. 4; Jacot et al. (NeurIPS 2018), Thm 1; conventions of neural-tangents stax.Dense (NTK parameterisation, input kernel divided by d).
-    Expression srepr SHA-256: e295b06efcc31056.
+    Expression srepr SHA-256: a0c813beca3f10de.
     """
     return _rt.evaluate(_ntk_step_body, (K_next, Vdot, Theta, W_std))
 
@@ -104,7 +104,7 @@ def ntk_layer(V, Vdot, Theta, W_std, b_std):
 
     Arguments: V in (-inf, inf), Vdot in (-inf, inf), Theta in (-inf, inf), W_std in [0, inf), b_std in [0, inf).
     Source: Neal (1996); Lee et al. (ICLR 2018), eq. 4; Jacot et al. (NeurIPS 2018), Thm 1; conventions of neural-tangents stax.Dense (NTK parameterisation, input kernel divided by d).
-    Expression srepr SHA-256: c6f3ed6daca79310.
+    Expression srepr SHA-256: 0c313392544c4409.
     """
     return _rt.evaluate(_ntk_layer_body, (V, Vdot, Theta, W_std, b_std))
 
@@ -125,6 +125,6 @@ def layer(V, Vdot, Theta, W_std, b_std):
 
     Arguments: V in (-inf, inf), Vdot in (-inf, inf), Theta in (-inf, inf), W_std in [0, inf), b_std in [0, inf).
     Source: Neal (1996); Lee et al. (ICLR 2018), eq. 4; Jacot et al. (NeurIPS 2018), Thm 1; conventions of neural-tangents stax.Dense (NTK parameterisation, input kernel divided by d).
-    Expression srepr SHA-256: 57fc8d8126d430d0, c6f3ed6daca79310.
+    Expression srepr SHA-256: 18c047e83e6ffdb7, 0c313392544c4409.
     """
     return _rt.evaluate(_layer_body, (V, Vdot, Theta, W_std, b_std), n_out=2)

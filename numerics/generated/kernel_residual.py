@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "fb661a30e6ceb57d",
+    "digest": "41103d7e7154d492",
     "id": "kernel.residual",
     "method": "closed form derived here",
     "source": "Hayou et al. (AISTATS 2021); neural-tangents FanOut/FanInSum residual blocks (deeplimits reference wide_limits.md 6.2)",
@@ -45,7 +45,7 @@ def nngp_step(K, V, W_std, b_std, alpha):
 
     Arguments: K in (-inf, inf), V in (-inf, inf), W_std in [0, inf), b_std in [0, inf), alpha in [0, inf).
     Source: Hayou et al. (AISTATS 2021); neural-tangents FanOut/FanInSum residual blocks (deeplimits reference wide_limits.md 6.2).
-    Expression srepr SHA-256: f3ed208e20ad54a3.
+    Expression srepr SHA-256: 796c8f6dd4c0bfdc.
     """
     return _rt.evaluate(_nngp_step_body, (K, V, W_std, b_std, alpha))
 
@@ -65,7 +65,7 @@ def ntk_step(Theta, V, Vdot, W_std, b_std, alpha):
 
     Arguments: Theta in (-inf, inf), V in (-inf, inf), Vdot in (-inf, inf), W_std in [0, inf), b_std in [0, inf), alpha in [0, inf).
     Source: Hayou et al. (AISTATS 2021); neural-tangents FanOut/FanInSum residual blocks (deeplimits reference wide_limits.md 6.2).
-    Expression srepr SHA-256: 122001ae4248cd5b.
+    Expression srepr SHA-256: 822b30a44c2cd5bc.
     """
     return _rt.evaluate(_ntk_step_body, (Theta, V, Vdot, W_std, b_std, alpha))
 
@@ -87,6 +87,6 @@ def layer(K, Theta, V, Vdot, W_std, b_std, alpha):
 
     Arguments: K in (-inf, inf), Theta in (-inf, inf), V in (-inf, inf), Vdot in (-inf, inf), W_std in [0, inf), b_std in [0, inf), alpha in [0, inf).
     Source: Hayou et al. (AISTATS 2021); neural-tangents FanOut/FanInSum residual blocks (deeplimits reference wide_limits.md 6.2).
-    Expression srepr SHA-256: f3ed208e20ad54a3, 122001ae4248cd5b.
+    Expression srepr SHA-256: 796c8f6dd4c0bfdc, 822b30a44c2cd5bc.
     """
     return _rt.evaluate(_layer_body, (K, Theta, V, Vdot, W_std, b_std, alpha), n_out=2)

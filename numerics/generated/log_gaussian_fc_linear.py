@@ -14,7 +14,7 @@ from numerics.validation import check_in_domain as _check_in_domain
 
 RECORD = {
     "architecture": "fully connected linear: h_{l+1} = n^{-1/2} W_l h_l, W iid N(0, 1)",
-    "digest": "c017aa2005bf02bb",
+    "digest": "9555e78094fbe4c7",
     "id": "log_gaussian.fc_linear",
     "method": "closed form derived here",
     "source": "Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3; M. Li, STAT 946 Lecture 14",
@@ -53,7 +53,7 @@ def log_ratio_mean(n):
 
     Arguments: n in integers in [1, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3; M. Li, STAT 946 Lecture 14.
-    Expression srepr SHA-256: ddd80bdd678301d6.
+    Expression srepr SHA-256: 7b5d271dca209589.
     """
     _check_arguments(n=n)
     return _rt.evaluate(_log_ratio_mean_body, (n,))
@@ -73,7 +73,7 @@ def log_ratio_variance(n):
 
     Arguments: n in integers in [1, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3; M. Li, STAT 946 Lecture 14.
-    Expression srepr SHA-256: 8ec3242470d5a77a.
+    Expression srepr SHA-256: 34d8a74689a4db56.
     """
     _check_arguments(n=n)
     return _rt.evaluate(_log_ratio_variance_body, (n,))
@@ -98,7 +98,7 @@ def log_norm_mean(n, d):
 
     Arguments: n in integers in [1, inf), d in integers in [0, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3; M. Li, STAT 946 Lecture 14.
-    Expression srepr SHA-256: cf8e2b41a368140a.
+    Expression srepr SHA-256: 0bfefa61c0188593.
     """
     _check_arguments(n=n, d=d)
     return _rt.evaluate(_log_norm_mean_body, (n, d))
@@ -118,7 +118,7 @@ def log_norm_variance(n, d):
 
     Arguments: n in integers in [1, inf), d in integers in [0, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3; M. Li, STAT 946 Lecture 14.
-    Expression srepr SHA-256: 645bb1b57d791f0b.
+    Expression srepr SHA-256: b5dfcad520e8d815.
     """
     _check_arguments(n=n, d=d)
     return _rt.evaluate(_log_norm_variance_body, (n, d))
@@ -138,7 +138,7 @@ def limit_mean(beta):
 
     Arguments: beta in [0, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3; M. Li, STAT 946 Lecture 14.
-    Expression srepr SHA-256: b2704653cd0585b9.
+    Expression srepr SHA-256: 95911cff2ed9081d.
     """
     _check_arguments(beta=beta)
     return _rt.evaluate(_limit_mean_body, (beta,))
@@ -158,7 +158,7 @@ def limit_variance(beta):
 
     Arguments: beta in [0, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3; M. Li, STAT 946 Lecture 14.
-    Expression srepr SHA-256: 14f553a65105f0ac.
+    Expression srepr SHA-256: 2796a268ee843dda.
     """
     _check_arguments(beta=beta)
     return _rt.evaluate(_limit_variance_body, (beta,))

@@ -14,7 +14,7 @@ from numerics.validation import check_in_domain as _check_in_domain
 
 RECORD = {
     "architecture": "fully connected He-ReLU: h_{l+1} = sqrt(2/n_l) W_l relu(h_l), W iid N(0, 1), no biases",
-    "digest": "4c3744ef90b59686",
+    "digest": "f149316ed5c34923",
     "id": "log_gaussian.fc_relu",
     "method": "closed form derived here",
     "source": "Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3",
@@ -58,7 +58,7 @@ def log_ratio_mean(n):
 
     Arguments: n in integers in [1, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3.
-    Expression srepr SHA-256: f79ec5eed1fea937.
+    Expression srepr SHA-256: 9804261d8f77d7fc.
     """
     _check_arguments(n=n)
     return _rt.evaluate(_log_ratio_mean_body, (n,))
@@ -95,7 +95,7 @@ def log_ratio_variance(n):
 
     Arguments: n in integers in [1, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3.
-    Expression srepr SHA-256: 08a0f613add981eb.
+    Expression srepr SHA-256: 11eacf80dc9da2f6.
     """
     _check_arguments(n=n)
     return _rt.evaluate(_log_ratio_variance_body, (n,))
@@ -123,7 +123,7 @@ def log_norm_mean(n, d):
 
     Arguments: n in integers in [1, inf), d in integers in [0, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3.
-    Expression srepr SHA-256: 4d7393919e7dc716.
+    Expression srepr SHA-256: 1b26b683024d87c7.
     """
     _check_arguments(n=n, d=d)
     return _rt.evaluate(_log_norm_mean_body, (n, d))
@@ -160,7 +160,7 @@ def log_norm_variance(n, d):
 
     Arguments: n in integers in [1, inf), d in integers in [0, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3.
-    Expression srepr SHA-256: 9b5b325c56903b33.
+    Expression srepr SHA-256: e834025ba22d0c37.
     """
     _check_arguments(n=n, d=d)
     return _rt.evaluate(_log_norm_variance_body, (n, d))
@@ -180,7 +180,7 @@ def limit_mean(beta):
 
     Arguments: beta in [0, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3.
-    Expression srepr SHA-256: 6b31c3597b1491c7.
+    Expression srepr SHA-256: ac3ffc84f349baf7.
     """
     _check_arguments(beta=beta)
     return _rt.evaluate(_limit_mean_body, (beta,))
@@ -200,7 +200,7 @@ def limit_variance(beta):
 
     Arguments: beta in [0, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3.
-    Expression srepr SHA-256: 6cf4e16422733c35.
+    Expression srepr SHA-256: 752fcc1d57a03e3c.
     """
     _check_arguments(beta=beta)
     return _rt.evaluate(_limit_variance_body, (beta,))
@@ -220,7 +220,7 @@ def log_chi2_mean(n_out):
 
     Arguments: n_out in integers in [1, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3.
-    Expression srepr SHA-256: 984c9f27fb853f62.
+    Expression srepr SHA-256: cddf6bdad2d7f40e.
     """
     _check_arguments(n_out=n_out)
     return _rt.evaluate(_log_chi2_mean_body, (n_out,))
@@ -240,7 +240,7 @@ def log_chi2_variance(n_out):
 
     Arguments: n_out in integers in [1, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3.
-    Expression srepr SHA-256: be430540b80df54f.
+    Expression srepr SHA-256: 2fee9509f56c69ba.
     """
     _check_arguments(n_out=n_out)
     return _rt.evaluate(_log_chi2_variance_body, (n_out,))
@@ -260,7 +260,7 @@ def output_kurtosis(sigma2):
 
     Arguments: sigma2 in [0, inf).
     Source: Hanin and Nica, Comm. Math. Phys. 376:287-322 (2020), arXiv 1812.05994, Thm 1 and the ReLU application (per-layer chi^2 representation; limits derived here); deeplimits reference log_gaussian.md 2.1-2.3.
-    Expression srepr SHA-256: c73301157c76f78b.
+    Expression srepr SHA-256: 3626898e472d6657.
     """
     _check_arguments(sigma2=sigma2)
     return _rt.evaluate(_output_kurtosis_body, (sigma2,))

@@ -14,7 +14,7 @@ from numerics.validation import check_in_domain as _check_in_domain
 
 RECORD = {
     "architecture": "inferred: z_{l+1} = alpha z_l + lambda sqrt(2/n) W_l relu(z_l), alpha = sqrt(1 - lambda^2), W iid N(0, 1), ReLU on the residual stream (one matrix per block); balanced: relu(D_l z_l) with fresh random signs D_l",
-    "digest": "321a477ac512584c",
+    "digest": "f30ab1c4eefd842e",
     "id": "log_gaussian.resnet_balanced",
     "method": "closed form derived here",
     "source": "Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6",
@@ -48,7 +48,7 @@ def limit_variance(lmbda, beta):
 
     Arguments: lmbda in (0, 1], beta in [0, inf).
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: 5eb1e6d35b53b73d.
+    Expression srepr SHA-256: da0ad1dc6806a69a.
     """
     _check_arguments(lmbda=lmbda, beta=beta)
     return _rt.evaluate(_limit_variance_body, (lmbda, beta))
@@ -69,7 +69,7 @@ def limit_mean(lmbda, beta):
 
     Arguments: lmbda in (0, 1], beta in [0, inf).
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: 7aa7eeb994d64bdf.
+    Expression srepr SHA-256: 4cd1ec1f507a287f.
     """
     _check_arguments(lmbda=lmbda, beta=beta)
     return _rt.evaluate(_limit_mean_body, (lmbda, beta))
@@ -90,7 +90,7 @@ def two_matrix_variance(lmbda, beta):
 
     Arguments: lmbda in (0, 1], beta in [0, inf).
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: 77e8f5038383bfe9.
+    Expression srepr SHA-256: 9e93de7a3a3bc5f7.
     """
     _check_arguments(lmbda=lmbda, beta=beta)
     return _rt.evaluate(_two_matrix_variance_body, (lmbda, beta))
@@ -111,7 +111,7 @@ def two_matrix_mean(lmbda, beta):
 
     Arguments: lmbda in (0, 1], beta in [0, inf).
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: 3e572464e99afb83.
+    Expression srepr SHA-256: 797bd91da228af3d.
     """
     _check_arguments(lmbda=lmbda, beta=beta)
     return _rt.evaluate(_two_matrix_mean_body, (lmbda, beta))

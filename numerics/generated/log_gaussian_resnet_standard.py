@@ -14,7 +14,7 @@ from numerics.validation import check_in_domain as _check_in_domain
 
 RECORD = {
     "architecture": "inferred: z_{l+1} = alpha z_l + lambda sqrt(2/n) W_l relu(z_l), alpha = sqrt(1 - lambda^2), W iid N(0, 1), ReLU on the residual stream (one matrix per block)",
-    "digest": "c3bd3a425c8f770a",
+    "digest": "46e2eaccc4cf991b",
     "id": "log_gaussian.resnet_standard",
     "method": "closed form derived here",
     "source": "Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6",
@@ -57,7 +57,7 @@ def limit_variance(lmbda, beta):
 
     Arguments: lmbda in (0, 1], beta in [0, inf).
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: 14fdb85511cd493e.
+    Expression srepr SHA-256: 83347741f690466a.
     """
     _check_arguments(lmbda=lmbda, beta=beta)
     return _rt.evaluate(_limit_variance_body, (lmbda, beta))
@@ -83,7 +83,7 @@ def limit_mean(lmbda, beta):
 
     Arguments: lmbda in (0, 1], beta in [0, inf).
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: 5dbd9aa3e989e508.
+    Expression srepr SHA-256: 50d3ff3dcbb5d7d7.
     """
     _check_arguments(lmbda=lmbda, beta=beta)
     return _rt.evaluate(_limit_mean_body, (lmbda, beta))
@@ -108,7 +108,7 @@ def series_s1(lmbda):
 
     Arguments: lmbda in (0, 1].
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: f201df016f498f60.
+    Expression srepr SHA-256: cb8deb2dbf136f00.
     """
     _check_arguments(lmbda=lmbda)
     return _rt.evaluate(_series_s1_body, (lmbda,))
@@ -133,7 +133,7 @@ def series_s2(lmbda):
 
     Arguments: lmbda in (0, 1].
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: d47431616085ae0a.
+    Expression srepr SHA-256: 312589c6b940d7bf.
     """
     _check_arguments(lmbda=lmbda)
     return _rt.evaluate(_series_s2_body, (lmbda,))
@@ -158,7 +158,7 @@ def series_s3(lmbda):
 
     Arguments: lmbda in (0, 1].
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: fc62a1803113a4db.
+    Expression srepr SHA-256: be694a865c10bbf1.
     """
     _check_arguments(lmbda=lmbda)
     return _rt.evaluate(_series_s3_body, (lmbda,))
@@ -183,7 +183,7 @@ def activation_fraction(lmbda, n):
 
     Arguments: lmbda in (0, 1], n in integers in [1, inf).
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: 24c37dd6ab878c27.
+    Expression srepr SHA-256: 4526e474f8d2ec49.
     """
     _check_arguments(lmbda=lmbda, n=n)
     return _rt.evaluate(_activation_fraction_body, (lmbda, n))
@@ -208,7 +208,7 @@ def mass_fraction(lmbda, n):
 
     Arguments: lmbda in (0, 1], n in integers in [1, inf).
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: 24920f923c6a032f.
+    Expression srepr SHA-256: 6f2486f4ba886575.
     """
     _check_arguments(lmbda=lmbda, n=n)
     return _rt.evaluate(_mass_fraction_body, (lmbda, n))
@@ -232,7 +232,7 @@ def delta_correlation(lmbda, lag):
 
     Arguments: lmbda in (0, 1], lag in integers in [0, inf).
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: 5e93e0523fa6eefd.
+    Expression srepr SHA-256: 24acad7c4ca23893.
     """
     _check_arguments(lmbda=lmbda, lag=lag)
     return _rt.evaluate(_delta_correlation_body, (lmbda, lag))
@@ -253,7 +253,7 @@ def pattern_overlap(lmbda):
 
     Arguments: lmbda in (0, 1].
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: 9f8565c66cb3376b.
+    Expression srepr SHA-256: be266e320044f022.
     """
     _check_arguments(lmbda=lmbda)
     return _rt.evaluate(_pattern_overlap_body, (lmbda,))
@@ -279,7 +279,7 @@ def finite_depth_mean(lmbda, n, d):
 
     Arguments: lmbda in (0, 1], n in integers in [1, inf), d in integers in [0, inf).
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: 0c4d64240f59c32c.
+    Expression srepr SHA-256: 7544e8af24f33152.
     """
     _check_arguments(lmbda=lmbda, n=n, d=d)
     return _rt.evaluate(_finite_depth_mean_body, (lmbda, n, d))
@@ -321,7 +321,7 @@ def relu_square_dual(rho):
 
     Arguments: rho in [-1, 1].
     Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
-    Expression srepr SHA-256: 778298197a832fec.
+    Expression srepr SHA-256: fc6b983c43254311.
     """
     _check_arguments(rho=rho)
     return _rt.evaluate(_relu_square_dual_body, (rho,))

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "c4af2cd6b4f7d96d",
+    "digest": "4a1553079f3781ed",
     "id": "resnet_sde.conv",
     "method": "closed form derived here",
     "source": "Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Theorem 10, Corollary 13",
@@ -45,7 +45,7 @@ def drift(patch_sq_sum, d2phi0, sigma_w, sigma_b, D):
 
     Arguments: patch_sq_sum in [0, inf), d2phi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf), D in integers in [1, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Theorem 10, Corollary 13.
-    Expression srepr SHA-256: 08a9474a5a7779a2.
+    Expression srepr SHA-256: 5d8d9d57849f97c8.
     """
     return _rt.evaluate(_drift_body, (patch_sq_sum, d2phi0, sigma_w, sigma_b, D))
 
@@ -64,6 +64,6 @@ def cross_covariation(patch_inner, dphi0, sigma_w, sigma_b, D):
 
     Arguments: patch_inner in (-inf, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf), D in integers in [1, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Theorem 10, Corollary 13.
-    Expression srepr SHA-256: 876642d07e1f6837.
+    Expression srepr SHA-256: 7d1b2ce2220f5cad.
     """
     return _rt.evaluate(_cross_covariation_body, (patch_inner, dphi0, sigma_w, sigma_b, D))

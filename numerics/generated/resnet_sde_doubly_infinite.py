@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "fe6cd516273f200f",
+    "digest": "d73009a671acfc00",
     "id": "resnet_sde.doubly_infinite",
     "method": "closed form derived here",
     "source": "Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived)",
@@ -51,7 +51,7 @@ def m_rate(q, d2phi0, sigma_w, sigma_b):
 
     Arguments: q in [0, inf), d2phi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived).
-    Expression srepr SHA-256: ef5e78331a7394b6.
+    Expression srepr SHA-256: 12b6121f439c6149.
     """
     return _rt.evaluate(_m_rate_body, (q, d2phi0, sigma_w, sigma_b))
 
@@ -70,7 +70,7 @@ def q_rate(m, q, dphi0, d2phi0, sigma_w, sigma_b):
 
     Arguments: m in (-inf, inf), q in [0, inf), dphi0 in (-inf, inf), d2phi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived).
-    Expression srepr SHA-256: f2f2006ac0529d7e.
+    Expression srepr SHA-256: bd7c0af7e29b3ccf.
     """
     return _rt.evaluate(_q_rate_body, (m, q, dphi0, d2phi0, sigma_w, sigma_b))
 
@@ -91,7 +91,7 @@ def lambda_rate(m, m_j, q, q_j, lam, dphi0, d2phi0, sigma_w, sigma_b):
 
     Arguments: m in (-inf, inf), m_j in (-inf, inf), q in [0, inf), q_j in [0, inf), lam in (-inf, inf), dphi0 in (-inf, inf), d2phi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived).
-    Expression srepr SHA-256: cecc27fc6449ef44.
+    Expression srepr SHA-256: dd20c2d3fa6ee054.
     """
     return _rt.evaluate(_lambda_rate_body, (m, m_j, q, q_j, lam, dphi0, d2phi0, sigma_w, sigma_b))
 
@@ -111,7 +111,7 @@ def q_t_linear(q0, t, dphi0, sigma_w, sigma_b):
 
     Arguments: q0 in [0, inf), t in [0, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived).
-    Expression srepr SHA-256: 2beed61a78b2df7e.
+    Expression srepr SHA-256: a4d789cfe308f2af.
     """
     return _rt.evaluate(_q_t_linear_body, (q0, t, dphi0, sigma_w, sigma_b))
 
@@ -131,7 +131,7 @@ def lambda_t_linear(lam0, t, dphi0, sigma_w, sigma_b):
 
     Arguments: lam0 in (-inf, inf), t in [0, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived).
-    Expression srepr SHA-256: 1b8be8305eba32dd.
+    Expression srepr SHA-256: 01544b528604a877.
     """
     return _rt.evaluate(_lambda_t_linear_body, (lam0, t, dphi0, sigma_w, sigma_b))
 
@@ -151,7 +151,7 @@ def invariant(m0, q0, dphi0, d2phi0, sigma_w, sigma_b):
 
     Arguments: m0 in (-inf, inf), q0 in [0, inf), dphi0 in (-inf, inf), d2phi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived).
-    Expression srepr SHA-256: 95cf301d8688baeb.
+    Expression srepr SHA-256: 4795d2a82a4deb49.
     """
     return _rt.evaluate(_invariant_body, (m0, q0, dphi0, d2phi0, sigma_w, sigma_b))
 
@@ -178,7 +178,7 @@ def u_t(m0, q0, t, dphi0, d2phi0, sigma_w, sigma_b):
 
     Arguments: m0 in (-inf, inf), q0 in [0, inf), t in [0, inf), dphi0 in (-inf, inf), d2phi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived).
-    Expression srepr SHA-256: bae435550afde7ec.
+    Expression srepr SHA-256: c33bf9c43745e88e.
     """
     return _rt.evaluate(_u_t_body, (m0, q0, t, dphi0, d2phi0, sigma_w, sigma_b))
 
@@ -208,7 +208,7 @@ def S_t(m0, q0, t, dphi0, d2phi0, sigma_w, sigma_b):
 
     Arguments: m0 in (-inf, inf), q0 in [0, inf), t in [0, inf), dphi0 in (-inf, inf), d2phi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived).
-    Expression srepr SHA-256: 9845f46b8f86abae.
+    Expression srepr SHA-256: fab7406441ffcfa5.
     """
     return _rt.evaluate(_S_t_body, (m0, q0, t, dphi0, d2phi0, sigma_w, sigma_b))
 
@@ -237,7 +237,7 @@ def m_t(m0, q0, t, dphi0, d2phi0, sigma_w, sigma_b):
 
     Arguments: m0 in (-inf, inf), q0 in [0, inf), t in [0, inf), dphi0 in (-inf, inf), d2phi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived).
-    Expression srepr SHA-256: 73f7360559413880.
+    Expression srepr SHA-256: 711e2764589eed34.
     """
     return _rt.evaluate(_m_t_body, (m0, q0, t, dphi0, d2phi0, sigma_w, sigma_b))
 
@@ -268,7 +268,7 @@ def q_t(m0, q0, t, dphi0, d2phi0, sigma_w, sigma_b):
 
     Arguments: m0 in (-inf, inf), q0 in [0, inf), t in [0, inf), dphi0 in (-inf, inf), d2phi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived).
-    Expression srepr SHA-256: e6716977526fafee.
+    Expression srepr SHA-256: 84b18395d8f73312.
     """
     return _rt.evaluate(_q_t_body, (m0, q0, t, dphi0, d2phi0, sigma_w, sigma_b))
 
@@ -294,6 +294,6 @@ def explosion_time(m0, q0, dphi0, d2phi0, sigma_w, sigma_b):
 
     Arguments: m0 in (-inf, inf), q0 in [0, inf), dphi0 in (-inf, inf), d2phi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived).
-    Expression srepr SHA-256: f20854808b63ad61.
+    Expression srepr SHA-256: 401a0f100e72d74f.
     """
     return _rt.evaluate(_explosion_time_body, (m0, q0, dphi0, d2phi0, sigma_w, sigma_b))

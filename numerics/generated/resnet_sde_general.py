@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "6defa025a8a748a2",
+    "digest": "6a1875b544c0b37a",
     "id": "resnet_sde.general",
     "method": "closed form derived here",
     "source": "Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Theorem 2, Corollaries 3, 4, 5",
@@ -52,7 +52,7 @@ def drift(mean_rate, noise_var, dphi0, d2phi0):
 
     Arguments: mean_rate in (-inf, inf), noise_var in [0, inf), dphi0 in (-inf, inf), d2phi0 in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Theorem 2, Corollaries 3, 4, 5.
-    Expression srepr SHA-256: 00a505587ea0138d.
+    Expression srepr SHA-256: 5c472a48e9752fb4.
     """
     return _rt.evaluate(_drift_body, (mean_rate, noise_var, dphi0, d2phi0))
 
@@ -71,7 +71,7 @@ def diffusion(noise_cov, dphi0):
 
     Arguments: noise_cov in (-inf, inf), dphi0 in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Theorem 2, Corollaries 3, 4, 5.
-    Expression srepr SHA-256: cf797067dd7279f1.
+    Expression srepr SHA-256: d3477ff59cd732e0.
     """
     return _rt.evaluate(_diffusion_body, (noise_cov, dphi0))
 
@@ -90,7 +90,7 @@ def matrix_gaussian_noise_cov(Sigma_b, Sigma_O, psi_gram):
 
     Arguments: Sigma_b in (-inf, inf), Sigma_O in (-inf, inf), psi_gram in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Theorem 2, Corollaries 3, 4, 5.
-    Expression srepr SHA-256: c9dbac1e1f30337b.
+    Expression srepr SHA-256: 1c3e6984723c74c4.
     """
     return _rt.evaluate(_matrix_gaussian_noise_cov_body, (Sigma_b, Sigma_O, psi_gram))
 
@@ -109,7 +109,7 @@ def matrix_gaussian_cross_variation(Sigma_b, Sigma_O, psi_gram, dphi0):
 
     Arguments: Sigma_b in (-inf, inf), Sigma_O in (-inf, inf), psi_gram in (-inf, inf), dphi0 in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Theorem 2, Corollaries 3, 4, 5.
-    Expression srepr SHA-256: 8922ca9e5e62576c.
+    Expression srepr SHA-256: c2a6e27c8c16ab08.
     """
     return _rt.evaluate(_matrix_gaussian_cross_variation_body, (Sigma_b, Sigma_O, psi_gram, dphi0))
 
@@ -128,7 +128,7 @@ def iid_scale_squared(mean_psi_sq, sigma_w, sigma_b):
 
     Arguments: mean_psi_sq in [0, inf), sigma_w in [0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Theorem 2, Corollaries 3, 4, 5.
-    Expression srepr SHA-256: 83d98bd5d544a77c.
+    Expression srepr SHA-256: 790d85772b10cd1f.
     """
     return _rt.evaluate(_iid_scale_squared_body, (mean_psi_sq, sigma_w, sigma_b))
 
@@ -147,7 +147,7 @@ def iid_drift(mean_psi_sq, sigma_w, sigma_b, d2phi0):
 
     Arguments: mean_psi_sq in [0, inf), sigma_w in [0, inf), sigma_b in [0, inf), d2phi0 in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Theorem 2, Corollaries 3, 4, 5.
-    Expression srepr SHA-256: 6ebd8ac376050107.
+    Expression srepr SHA-256: b94e1225a78ea3df.
     """
     return _rt.evaluate(_iid_drift_body, (mean_psi_sq, sigma_w, sigma_b, d2phi0))
 
@@ -166,7 +166,7 @@ def iid_diffusion(mean_psi_sq, sigma_w, sigma_b, dphi0):
 
     Arguments: mean_psi_sq in [0, inf), sigma_w in [0, inf), sigma_b in [0, inf), dphi0 in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Theorem 2, Corollaries 3, 4, 5.
-    Expression srepr SHA-256: 7d1923b424aafc01.
+    Expression srepr SHA-256: d1640491ac4ada45.
     """
     return _rt.evaluate(_iid_diffusion_body, (mean_psi_sq, sigma_w, sigma_b, dphi0))
 
@@ -185,7 +185,7 @@ def iid_cross_variation(mean_psi_prod, sigma_w, sigma_b, dphi0):
 
     Arguments: mean_psi_prod in (-inf, inf), sigma_w in [0, inf), sigma_b in [0, inf), dphi0 in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Theorem 2, Corollaries 3, 4, 5.
-    Expression srepr SHA-256: d8aa6463a1d07050.
+    Expression srepr SHA-256: 0553e982b6f1b5d3.
     """
     return _rt.evaluate(_iid_cross_variation_body, (mean_psi_prod, sigma_w, sigma_b, dphi0))
 
@@ -204,6 +204,6 @@ def iid_generator(mean_psi_sq, ones_dot_grad, laplacian, sigma_w, sigma_b, dphi0
 
     Arguments: mean_psi_sq in [0, inf), ones_dot_grad in (-inf, inf), laplacian in (-inf, inf), sigma_w in [0, inf), sigma_b in [0, inf), dphi0 in (-inf, inf), d2phi0 in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Theorem 2, Corollaries 3, 4, 5.
-    Expression srepr SHA-256: 5cddc49c2334c355.
+    Expression srepr SHA-256: 99177cbd61f73ab5.
     """
     return _rt.evaluate(_iid_generator_body, (mean_psi_sq, ones_dot_grad, laplacian, sigma_w, sigma_b, dphi0, d2phi0))

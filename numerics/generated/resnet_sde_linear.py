@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "2738c9de59ddd128",
+    "digest": "102596e74ea7d285",
     "id": "resnet_sde.linear",
     "method": "closed form derived here",
     "source": "Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id (the SDE is linear); derived here",
@@ -45,7 +45,7 @@ def solution_d1(x0, g, I, dphi0):
 
     Arguments: x0 in (-inf, inf), g in (0, inf), I in (-inf, inf), dphi0 in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id (the SDE is linear); derived here.
-    Expression srepr SHA-256: b2cabc34fe93329b.
+    Expression srepr SHA-256: 830e9399372fceea.
     """
     return _rt.evaluate(_solution_d1_body, (x0, g, I, dphi0))
 
@@ -64,6 +64,6 @@ def gain_d1(W_T, dphi0, sigma_w, T):
 
     Arguments: W_T in (-inf, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), T in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id (the SDE is linear); derived here.
-    Expression srepr SHA-256: d03c2ab271dcf465.
+    Expression srepr SHA-256: 1cc2efbac5f0f018.
     """
     return _rt.evaluate(_gain_d1_body, (W_T, dphi0, sigma_w, T))

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "a2d7c4d4748d048a",
+    "digest": "3544f95dbb314b72",
     "id": "resnet_sde.norm_gbm",
     "method": "closed form derived here",
     "source": "Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id, sigma_b = 0; derived here (cf. Hayou, TMLR 2022)",
@@ -42,7 +42,7 @@ def norm_drift_rate(dphi0, sigma_w, D):
 
     Arguments: dphi0 in (-inf, inf), sigma_w in (0, inf), D in integers in [1, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id, sigma_b = 0; derived here (cf. Hayou, TMLR 2022).
-    Expression srepr SHA-256: fcdfa40ad3825774.
+    Expression srepr SHA-256: a2aad275af3b7960.
     """
     return _rt.evaluate(_norm_drift_rate_body, (dphi0, sigma_w, D))
 
@@ -61,7 +61,7 @@ def norm_variance_rate(dphi0, sigma_w, D):
 
     Arguments: dphi0 in (-inf, inf), sigma_w in (0, inf), D in integers in [1, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id, sigma_b = 0; derived here (cf. Hayou, TMLR 2022).
-    Expression srepr SHA-256: e33d310d65fb03e0.
+    Expression srepr SHA-256: 03e3ceec4ee57bda.
     """
     return _rt.evaluate(_norm_variance_rate_body, (dphi0, sigma_w, D))
 
@@ -80,7 +80,7 @@ def log_norm_mean(dphi0, sigma_w, D, T):
 
     Arguments: dphi0 in (-inf, inf), sigma_w in (0, inf), D in integers in [1, inf), T in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id, sigma_b = 0; derived here (cf. Hayou, TMLR 2022).
-    Expression srepr SHA-256: 09c256cebc7a3d5d.
+    Expression srepr SHA-256: c424209bf38c7976.
     """
     return _rt.evaluate(_log_norm_mean_body, (dphi0, sigma_w, D, T))
 
@@ -99,6 +99,6 @@ def log_norm_variance(dphi0, sigma_w, D, T):
 
     Arguments: dphi0 in (-inf, inf), sigma_w in (0, inf), D in integers in [1, inf), T in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id, sigma_b = 0; derived here (cf. Hayou, TMLR 2022).
-    Expression srepr SHA-256: 31810e9b72b5f58b.
+    Expression srepr SHA-256: d94ea955875a9dfc.
     """
     return _rt.evaluate(_log_norm_variance_body, (dphi0, sigma_w, D, T))

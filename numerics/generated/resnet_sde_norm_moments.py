@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "98df64c7e175eaa8",
+    "digest": "b20cfcc12023c0e6",
     "id": "resnet_sde.norm_moments",
     "method": "closed form derived here",
     "source": "Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id, phi''(0) = 0; derived here",
@@ -45,7 +45,7 @@ def q_drift(q0, dphi0, sigma_w, sigma_b):
 
     Arguments: q0 in [0, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id, phi''(0) = 0; derived here.
-    Expression srepr SHA-256: bd6735633708c965.
+    Expression srepr SHA-256: 4ae87c6b60592a1d.
     """
     return _rt.evaluate(_q_drift_body, (q0, dphi0, sigma_w, sigma_b))
 
@@ -64,7 +64,7 @@ def q_variance_rate(q0, dphi0, sigma_w, sigma_b, D):
 
     Arguments: q0 in [0, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf), D in integers in [1, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id, phi''(0) = 0; derived here.
-    Expression srepr SHA-256: 71caaaa26af71832.
+    Expression srepr SHA-256: fa8ec78856e5c870.
     """
     return _rt.evaluate(_q_variance_rate_body, (q0, dphi0, sigma_w, sigma_b, D))
 
@@ -85,7 +85,7 @@ def mean_q(q0, dphi0, sigma_w, sigma_b, T):
 
     Arguments: q0 in [0, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf), T in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id, phi''(0) = 0; derived here.
-    Expression srepr SHA-256: 8257ec0dd68fe846.
+    Expression srepr SHA-256: d0550c22c26103e7.
     """
     return _rt.evaluate(_mean_q_body, (q0, dphi0, sigma_w, sigma_b, T))
 
@@ -110,7 +110,7 @@ def second_moment_q(q0, dphi0, sigma_w, sigma_b, D, T):
 
     Arguments: q0 in [0, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf), D in integers in [1, inf), T in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id, phi''(0) = 0; derived here.
-    Expression srepr SHA-256: a4d702dbdebe7b7a.
+    Expression srepr SHA-256: 638aa55788b96f55.
     """
     return _rt.evaluate(_second_moment_q_body, (q0, dphi0, sigma_w, sigma_b, D, T))
 
@@ -131,6 +131,6 @@ def mean_q_finite_depth(q0, sigma_w, sigma_b, T, L):
 
     Arguments: q0 in [0, inf), sigma_w in (0, inf), sigma_b in [0, inf), T in [0, inf), L in integers in [1, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 with psi = id, phi''(0) = 0; derived here.
-    Expression srepr SHA-256: be5d53cce134ff38.
+    Expression srepr SHA-256: 2bd27dd2950a3ebb.
     """
     return _rt.evaluate(_mean_q_finite_depth_body, (q0, sigma_w, sigma_b, T, L))

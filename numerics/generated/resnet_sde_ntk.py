@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "26a7703fac645180",
+    "digest": "1f2585a6f1dea329",
     "id": "resnet_sde.ntk",
     "method": "closed form derived here",
     "source": "Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Section 5.4, eqs. 41-43 (heuristic in the paper)",
@@ -47,7 +47,7 @@ def ntk_bias(dphi0, sigma_w, sigma_b, T):
 
     Arguments: dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf), T in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Section 5.4, eqs. 41-43 (heuristic in the paper).
-    Expression srepr SHA-256: bf3729a5e9f6eb92.
+    Expression srepr SHA-256: 6d7359f48bc81468.
     """
     return _rt.evaluate(_ntk_bias_body, (dphi0, sigma_w, sigma_b, T))
 
@@ -70,7 +70,7 @@ def ntk_weights(lam0, dphi0, sigma_w, sigma_b, T):
 
     Arguments: lam0 in (-inf, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf), T in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Section 5.4, eqs. 41-43 (heuristic in the paper).
-    Expression srepr SHA-256: 3ff945c4354ac3cf.
+    Expression srepr SHA-256: f16862c89d527dc1.
     """
     return _rt.evaluate(_ntk_weights_body, (lam0, dphi0, sigma_w, sigma_b, T))
 
@@ -91,7 +91,7 @@ def ntk_total(lam0, dphi0, sigma_w, sigma_b, T):
 
     Arguments: lam0 in (-inf, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf), T in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Section 5.4, eqs. 41-43 (heuristic in the paper).
-    Expression srepr SHA-256: f2012c922ea05b12.
+    Expression srepr SHA-256: d5ade882c31adc6c.
     """
     return _rt.evaluate(_ntk_total_body, (lam0, dphi0, sigma_w, sigma_b, T))
 
@@ -111,7 +111,7 @@ def nngp_increment(lam0, dphi0, sigma_w, sigma_b, T):
 
     Arguments: lam0 in (-inf, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf), T in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Section 5.4, eqs. 41-43 (heuristic in the paper).
-    Expression srepr SHA-256: 265f5429ea8fe0a9.
+    Expression srepr SHA-256: b017c774fe1506fa.
     """
     return _rt.evaluate(_nngp_increment_body, (lam0, dphi0, sigma_w, sigma_b, T))
 
@@ -132,7 +132,7 @@ def nngp_completed(zz, dphi0, sigma_w, sigma_b, sigma_z, sigma_y, T):
 
     Arguments: zz in (-inf, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf), sigma_z in [0, inf), sigma_y in [0, inf), T in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Section 5.4, eqs. 41-43 (heuristic in the paper).
-    Expression srepr SHA-256: 5a611ef000bbd452.
+    Expression srepr SHA-256: 11452f4a3ea0c0c9.
     """
     return _rt.evaluate(_nngp_completed_body, (zz, dphi0, sigma_w, sigma_b, sigma_z, sigma_y, T))
 
@@ -154,6 +154,6 @@ def ntk_completed(zz, dphi0, sigma_w, sigma_b, sigma_z, sigma_y, T):
 
     Arguments: zz in (-inf, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf), sigma_z in [0, inf), sigma_y in [0, inf), T in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Section 5.4, eqs. 41-43 (heuristic in the paper).
-    Expression srepr SHA-256: 7a4253ad9759d4d2.
+    Expression srepr SHA-256: 0a45ecc71df234d2.
     """
     return _rt.evaluate(_ntk_completed_body, (zz, dphi0, sigma_w, sigma_b, sigma_z, sigma_y, T))

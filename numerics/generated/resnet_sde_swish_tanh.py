@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "e03240ad78751915",
+    "digest": "eaf93aa85cd0c7f4",
     "id": "resnet_sde.swish_tanh",
     "method": "closed form derived here",
     "source": "Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D)",
@@ -45,7 +45,7 @@ def psi(x):
 
     Arguments: x in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D).
-    Expression srepr SHA-256: 5526c1b94b31b4b5.
+    Expression srepr SHA-256: e7864cb41b2590ac.
     """
     return _rt.evaluate(_psi_body, (x,))
 
@@ -64,7 +64,7 @@ def psi_prime(x):
 
     Arguments: x in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D).
-    Expression srepr SHA-256: 057663ccd67df5b3.
+    Expression srepr SHA-256: 9ea929f5a369fb91.
     """
     return _rt.evaluate(_psi_prime_body, (x,))
 
@@ -83,7 +83,7 @@ def scale_squared(mean_psi_sq, sigma_w, sigma_b):
 
     Arguments: mean_psi_sq in [0, inf), sigma_w in [0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D).
-    Expression srepr SHA-256: 83d98bd5d544a77c.
+    Expression srepr SHA-256: 790d85772b10cd1f.
     """
     return _rt.evaluate(_scale_squared_body, (mean_psi_sq, sigma_w, sigma_b))
 
@@ -102,7 +102,7 @@ def drift(mean_psi_sq, sigma_w, sigma_b):
 
     Arguments: mean_psi_sq in [0, inf), sigma_w in [0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D).
-    Expression srepr SHA-256: 21ffdf56810bf472.
+    Expression srepr SHA-256: 6429894be1e4a9f3.
     """
     return _rt.evaluate(_drift_body, (mean_psi_sq, sigma_w, sigma_b))
 
@@ -121,7 +121,7 @@ def diffusion(mean_psi_sq, sigma_w, sigma_b):
 
     Arguments: mean_psi_sq in [0, inf), sigma_w in [0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D).
-    Expression srepr SHA-256: ac69d86641e0d49d.
+    Expression srepr SHA-256: 9ec2f0967baad21f.
     """
     return _rt.evaluate(_diffusion_body, (mean_psi_sq, sigma_w, sigma_b))
 
@@ -140,7 +140,7 @@ def cross_covariation(mean_psi_prod, sigma_w, sigma_b):
 
     Arguments: mean_psi_prod in (-inf, inf), sigma_w in [0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D).
-    Expression srepr SHA-256: 321fe22be2e602ce.
+    Expression srepr SHA-256: c53bc97fa68cf7d6.
     """
     return _rt.evaluate(_cross_covariation_body, (mean_psi_prod, sigma_w, sigma_b))
 
@@ -159,6 +159,6 @@ def generator(mean_psi_sq, ones_dot_grad, laplacian, sigma_w, sigma_b):
 
     Arguments: mean_psi_sq in [0, inf), ones_dot_grad in (-inf, inf), laplacian in (-inf, inf), sigma_w in [0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D).
-    Expression srepr SHA-256: 4022448a09d90b41.
+    Expression srepr SHA-256: 4e523c1dd8969191.
     """
     return _rt.evaluate(_generator_body, (mean_psi_sq, ones_dot_grad, laplacian, sigma_w, sigma_b))

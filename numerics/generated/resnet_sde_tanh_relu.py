@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "c160d3beb7557905",
+    "digest": "14ee0b13cbcab325",
     "id": "resnet_sde.tanh_relu",
     "method": "closed form derived here",
     "source": "Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D)",
@@ -45,7 +45,7 @@ def psi(x):
 
     Arguments: x in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D).
-    Expression srepr SHA-256: 3c6a14ce5f5cfcc6.
+    Expression srepr SHA-256: 708a4af8a34794ec.
     """
     return _rt.evaluate(_psi_body, (x,))
 
@@ -64,7 +64,7 @@ def psi_prime(x):
 
     Arguments: x in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D).
-    Expression srepr SHA-256: a5a3a9ab3912e09b.
+    Expression srepr SHA-256: a22edc84bb763b15.
     """
     return _rt.evaluate(_psi_prime_body, (x,))
 
@@ -83,7 +83,7 @@ def scale_squared(mean_psi_sq, sigma_w, sigma_b):
 
     Arguments: mean_psi_sq in [0, inf), sigma_w in [0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D).
-    Expression srepr SHA-256: 83d98bd5d544a77c.
+    Expression srepr SHA-256: 790d85772b10cd1f.
     """
     return _rt.evaluate(_scale_squared_body, (mean_psi_sq, sigma_w, sigma_b))
 
@@ -121,7 +121,7 @@ def diffusion(mean_psi_sq, sigma_w, sigma_b):
 
     Arguments: mean_psi_sq in [0, inf), sigma_w in [0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D).
-    Expression srepr SHA-256: aa3c7b09add2844d.
+    Expression srepr SHA-256: f7b72b3d9c71ea9b.
     """
     return _rt.evaluate(_diffusion_body, (mean_psi_sq, sigma_w, sigma_b))
 
@@ -140,7 +140,7 @@ def cross_covariation(mean_psi_prod, sigma_w, sigma_b):
 
     Arguments: mean_psi_prod in (-inf, inf), sigma_w in [0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D).
-    Expression srepr SHA-256: 74983aca11199912.
+    Expression srepr SHA-256: e32b1efe6fcd464f.
     """
     return _rt.evaluate(_cross_covariation_body, (mean_psi_prod, sigma_w, sigma_b))
 
@@ -159,6 +159,6 @@ def generator(mean_psi_sq, ones_dot_grad, laplacian, sigma_w, sigma_b):
 
     Arguments: mean_psi_sq in [0, inf), ones_dot_grad in (-inf, inf), laplacian in (-inf, inf), sigma_w in [0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Corollary 5 (drift vector 1_D, not I_D).
-    Expression srepr SHA-256: e74e7e35edd07458.
+    Expression srepr SHA-256: cb87f46a8da5aa0f.
     """
     return _rt.evaluate(_generator_body, (mean_psi_sq, ones_dot_grad, laplacian, sigma_w, sigma_b))

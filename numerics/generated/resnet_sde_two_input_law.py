@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "6120d1a91fa20c41",
+    "digest": "fb980bc78611b817",
     "id": "resnet_sde.two_input_law",
     "method": "closed form derived here",
     "source": "Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Proposition 19, eq. 40",
@@ -45,7 +45,7 @@ def mean_shift(int_S, d2phi0):
 
     Arguments: int_S in [0, inf), d2phi0 in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Proposition 19, eq. 40.
-    Expression srepr SHA-256: 196ed5a2267fe6b9.
+    Expression srepr SHA-256: 89473d79bb27af81.
     """
     return _rt.evaluate(_mean_shift_body, (int_S, d2phi0))
 
@@ -64,7 +64,7 @@ def variance_increment(int_S, dphi0):
 
     Arguments: int_S in [0, inf), dphi0 in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Proposition 19, eq. 40.
-    Expression srepr SHA-256: e6fe3de49a1d6618.
+    Expression srepr SHA-256: 16ce05ab478c7410.
     """
     return _rt.evaluate(_variance_increment_body, (int_S, dphi0))
 
@@ -83,7 +83,7 @@ def shift_to_variance_ratio(dphi0, d2phi0):
 
     Arguments: dphi0 in (-inf, inf), d2phi0 in (-inf, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Proposition 19, eq. 40.
-    Expression srepr SHA-256: dcebe294b10f474c.
+    Expression srepr SHA-256: 9b63117ec4b0910c.
     """
     return _rt.evaluate(_shift_to_variance_ratio_body, (dphi0, d2phi0))
 
@@ -103,6 +103,6 @@ def covariance_increment_linear(lam0, dphi0, sigma_w, sigma_b, T):
 
     Arguments: lam0 in (-inf, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf), T in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Proposition 19, eq. 40.
-    Expression srepr SHA-256: 265f5429ea8fe0a9.
+    Expression srepr SHA-256: b017c774fe1506fa.
     """
     return _rt.evaluate(_covariance_increment_linear_body, (lam0, dphi0, sigma_w, sigma_b, T))

@@ -12,7 +12,7 @@ import scipy.special
 from numerics import _runtime as _rt
 
 RECORD = {
-    "digest": "dae1b07ca04239c7",
+    "digest": "e811b38a941f050a",
     "id": "resnet_sde.width_first",
     "method": "closed form derived here",
     "source": "Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Section 5.6, eq. 44 (sigma's and phi restored); Hayou and Yang (ICML 2023)",
@@ -47,7 +47,7 @@ def kernel_rate(V, dphi0, sigma_w, sigma_b):
 
     Arguments: V in (-inf, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Section 5.6, eq. 44 (sigma's and phi restored); Hayou and Yang (ICML 2023).
-    Expression srepr SHA-256: 4340ffdd7440e161.
+    Expression srepr SHA-256: 9aff1afb2bc34682.
     """
     return _rt.evaluate(_kernel_rate_body, (V, dphi0, sigma_w, sigma_b))
 
@@ -67,7 +67,7 @@ def ntk_rate(Theta, V, Vdot, dphi0, sigma_w, sigma_b):
 
     Arguments: Theta in (-inf, inf), V in (-inf, inf), Vdot in (-inf, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Section 5.6, eq. 44 (sigma's and phi restored); Hayou and Yang (ICML 2023).
-    Expression srepr SHA-256: 6cc03726af32e444.
+    Expression srepr SHA-256: 13ccc0ff1e199ab7.
     """
     return _rt.evaluate(_ntk_rate_body, (Theta, V, Vdot, dphi0, sigma_w, sigma_b))
 
@@ -88,7 +88,7 @@ def relu_variance_t(q0, t, dphi0, sigma_w, sigma_b):
 
     Arguments: q0 in [0, inf), t in [0, inf), dphi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Section 5.6, eq. 44 (sigma's and phi restored); Hayou and Yang (ICML 2023).
-    Expression srepr SHA-256: 31484b3679db1561.
+    Expression srepr SHA-256: 6e6c05ab0529f28b.
     """
     return _rt.evaluate(_relu_variance_t_body, (q0, t, dphi0, sigma_w, sigma_b))
 
@@ -107,7 +107,7 @@ def relu_correlation_rate(rho, dphi0, sigma_w):
 
     Arguments: rho in [-1, 1], dphi0 in (-inf, inf), sigma_w in (0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Section 5.6, eq. 44 (sigma's and phi restored); Hayou and Yang (ICML 2023).
-    Expression srepr SHA-256: 4005aa8e1cfdc3f9.
+    Expression srepr SHA-256: 7866eed3ada88c2b.
     """
     return _rt.evaluate(_relu_correlation_rate_body, (rho, dphi0, sigma_w))
 
@@ -126,6 +126,6 @@ def relu_correlation_map(rho):
 
     Arguments: rho in [-1, 1].
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Section 5.6, eq. 44 (sigma's and phi restored); Hayou and Yang (ICML 2023).
-    Expression srepr SHA-256: ec05a85776193e4e.
+    Expression srepr SHA-256: c16e36177e1c27f1.
     """
     return _rt.evaluate(_relu_correlation_map_body, (rho,))
