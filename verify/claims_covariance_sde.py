@@ -31,6 +31,7 @@ from numerics.sde import ScalarNoise, solve
 from .claims import Claim, Profile
 from .extrapolation import assert_limit
 from .joint import all_of
+from .plots import convergence_plot
 from .stats import TestResult
 
 __all__ = ["COVARIANCE_SDE_CLAIM", "correlation_sde_paths"]
@@ -115,7 +116,13 @@ def _run(claim, p, seed, rate, prof) -> TestResult:
                      variable="n^-1/2 (sizes: sqrt n)"),
     ]
     return all_of(tests, names=["E rho_T", "P(rho_T <= SDE median)", "E ln Phi_T / T", "Var ln Phi_T / T"],
-                  data={"sizes": WIDTHS, "rows": rows, "prediction": pred})
+                  data={"sizes": WIDTHS, "rows": rows, "prediction": pred, "rho_error": rows[:, 0] - pred["mean"],
+                        "rho_se": rows[:, 1]})
+
+
+def _plot(result, path):
+    convergence_plot(result, path, series=(("rho_error", "rho_se", -0.5, "|E rho_d - E rho_T (SDE)|"),),
+                     title="Correlation of shaped-ReLU MLPs against the neural covariance SDE")
 
 
 COVARIANCE_SDE_CLAIM = Claim(
@@ -131,4 +138,5 @@ COVARIANCE_SDE_CLAIM = Claim(
           "error enters the z-test)"),
     # the linear network (c_+ = c_- = 0): nu = 0, so the drift is Ito's correction alone
     examples=({"c_plus": 0.0, "c_minus": 0.0, "rho0": 0.6, "T": 1.5},),
+    plot=_plot,
 )

@@ -23,6 +23,7 @@ r"""Claims of the depth-and-width regime ($d/n \to \beta$): log-Gaussian norms a
 from __future__ import annotations
 
 import math
+
 import numpy as np
 from hypothesis import strategies as st
 from scipy import stats as sstats
@@ -37,6 +38,7 @@ from numerics.proportional import fc_linear_net, fc_relu_net, relu_resnet
 from .claims import Claim, Profile
 from .extrapolation import assert_limit
 from .joint import all_of
+from .plots import convergence_plot
 from .stats import TestResult, assert_cdf_dkwm, assert_mean, assert_two_sample_dkwm
 
 __all__ = ["LOG_GAUSSIAN_CLAIMS"]
@@ -171,7 +173,14 @@ def log_gaussian_test(p, predicted, seed, rate, prof, *, widths=LG_WIDTHS, n_sam
                                   variable="n^-1/2 (sizes: sqrt n)"))
     names = ["mean/beta", "variance/beta"] + [f"P(Z <= {t:g})" for t in LG_POINTS]
     return all_of(tests, names=names, data={"sizes": widths, "mean": rows[:, 0], "mean_se": rows[:, 1],
-                                            "variance": rows[:, 2], "variance_se": rows[:, 3]})
+                                            "variance": rows[:, 2], "variance_se": rows[:, 3],
+                                            "mean_error": rows[:, 0] - mu, "variance_error": rows[:, 2] - s2})
+
+
+def _plot_lg(result, path):
+    convergence_plot(result, path, series=(("mean_error", "mean_se", -1.0, "|E L_d / beta - mu|"),
+                                           ("variance_error", "variance_se", -1.0, "|Var L_d / beta - sigma^2|")),
+                     title="Log-norm moments per unit d/n against the log-Gaussian limit")
 
 
 def _run_lg(claim, p, seed, rate, prof) -> TestResult:
@@ -190,6 +199,7 @@ LOG_GAUSSIAN_CLAIM = Claim(
           "1/n; the standardised CDF at -1, 0, 1 quadratic in n^-1/2 (Edgeworth)"),
     examples=({"architecture": "resnet_standard", "beta": 1.0, "lambda2": 0.5},),
     strategies={"architecture": st.sampled_from(ARCHITECTURES)},
+    plot=_plot_lg,
 )
 
 
@@ -335,7 +345,15 @@ def _run_hypo(claim, p, seed, rate, prof) -> TestResult:
     est = np.array([_hypo_estimates(p["block"], p["lambda2"], n, N, s) for n, s in zip(HYPO_WIDTHS, seeds)])
     tests = [assert_limit(HYPO_WIDTHS, est[:, j, 0], est[:, j, 1], predicted[j], false_fail_rate=rate / 4, order=1,
                           n_samples=N * len(HYPO_WIDTHS)) for j in range(4)]
-    return all_of(tests, names=HYPO_NAMES, data={"sizes": HYPO_WIDTHS, "estimates": est})
+    return all_of(tests, names=HYPO_NAMES, data={"sizes": HYPO_WIDTHS, "estimates": est,
+                                                 "mass_error": est[:, 1, 0] - predicted[1], "mass_se": est[:, 1, 1],
+                                                 "count_error": est[:, 0, 0] - predicted[0], "count_se": est[:, 0, 1]})
+
+
+def _plot_hypo(result, path):
+    convergence_plot(result, path, series=(("mass_error", "mass_se", -1.0, "|n(E r - 1/2) - series|"),
+                                           ("count_error", "count_se", -1.0, "|n(E frac - 1/2) - series|")),
+                     title="Hypoactivation of ReLU ResNets against the series")
 
 
 HYPO_CLAIM = Claim(
@@ -350,6 +368,7 @@ HYPO_CLAIM = Claim(
           "averaged per network (stationary), networks i.i.d."),
     examples=({"block": "standard", "lambda2": 0.5}, {"block": "balanced", "lambda2": 0.5}),
     strategies={"block": st.sampled_from(("standard", "balanced"))},
+    plot=_plot_hypo,
 )
 
 LOG_GAUSSIAN_CLAIMS = (HN_EXACT_CLAIM, LOG_GAUSSIAN_CLAIM, FALSIFIER_CLAIM, HYPO_CLAIM)

@@ -16,6 +16,10 @@ def _pyplot():
     return plt
 
 
+def _label(params) -> str:
+    return ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()) or "example"
+
+
 def convergence_plot(result, path, *, key_sizes="sizes", series=(), title=""):
     """Log-log plot of quantities against width, each with its predicted slope as a dashed theory line.
 
@@ -32,8 +36,7 @@ def convergence_plot(result, path, *, key_sizes="sizes", series=(), title=""):
             n = np.asarray(d[key_sizes], dtype=float)
             y = np.abs(np.asarray(d[key], dtype=float))
             yerr = np.asarray(d[err_key], dtype=float) if err_key else None
-            line = ax.errorbar(n, y, yerr=yerr, marker="o", ls="-", capsize=3,
-                               label=f"{params.get('activation', '')}, depth {params.get('depth', '')}")
+            line = ax.errorbar(n, y, yerr=yerr, marker="o", ls="-", capsize=3, label=_label(params))
             anchor = y[0] if y[0] > 0 else np.max(y)
             ax.plot(n, anchor * (n / n[0]) ** order, ls="--", color=line[0].get_color(), alpha=0.7)
         ax.set_xscale("log")
