@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -206,7 +207,11 @@ def _pyrepr(obj) -> str:
 
 
 def _index(records: list[Record]) -> str:
-    rows = ",\n".join(f'    "{r.id}": "{module_name(r.id)}"' for r in records)
+    return _index_of_ids([r.id for r in records])
+
+
+def _index_of_ids(ids: list[str]) -> str:
+    rows = ",\n".join(f'    "{i}": "{module_name(i)}"' for i in ids)
     return (
         f"{STAMP}\n"
         '"""Index of the generated modules: record id -> module name."""\n\n'
@@ -221,11 +226,42 @@ def render_all(records: list[Record]) -> dict[str, str]:
     return files
 
 
-def write_modules(records: list[Record], directory: Path = GENERATED_DIR) -> list[str]:
-    """Write the generated files; return the names that changed."""
+def _render_ids(ids: list[str]) -> dict[str, str]:
+    from .catalog import get
+
+    return {f"{module_name(i)}.py": emit_module(get(i)) for i in ids}
+
+
+def render_catalog(*, workers: int | None = None) -> dict[str, str]:
+    """:func:`render_all` of the whole catalog, deriving the records in ``workers`` processes.
+
+    Deriving is SymPy-bound and independent per record, so the ids are dealt
+    round-robin to worker processes (default: the CPU count, at most 8).  The text
+    does not depend on which process built which record (hashes use
+    :func:`~derivations.canonical.canonical_srepr`), so the result equals
+    ``render_all(all_records())`` byte for byte.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .catalog import ids as catalog_ids
+
+    ids = catalog_ids()
+    workers = max(1, min(workers or os.cpu_count() or 1, 8, len(ids)))
+    if workers == 1:
+        parts = [_render_ids(ids)]
+    else:
+        with ProcessPoolExecutor(workers) as pool:
+            parts = list(pool.map(_render_ids, [ids[k::workers] for k in range(workers)]))
+    rendered = {name: text for part in parts for name, text in part.items()}
+    files = {f"{module_name(i)}.py": rendered[f"{module_name(i)}.py"] for i in ids}
+    files["__init__.py"] = _index_of_ids(ids)
+    return files
+
+
+def write_files(files: dict[str, str], directory: Path = GENERATED_DIR) -> list[str]:
+    """Write rendered files (:func:`render_all`, :func:`render_catalog`) and delete stale generated ones."""
     directory.mkdir(parents=True, exist_ok=True)
     changed = []
-    files = render_all(records)
     for fname, text in files.items():
         path = directory / fname
         if not path.exists() or path.read_text() != text:
@@ -238,9 +274,18 @@ def write_modules(records: list[Record], directory: Path = GENERATED_DIR) -> lis
     return changed
 
 
-def stale_modules(records: list[Record], directory: Path = GENERATED_DIR) -> list[str]:
-    """Names of generated files that differ from what the records produce (or should not exist)."""
-    files = render_all(records)
+def stale_files(files: dict[str, str], directory: Path = GENERATED_DIR) -> list[str]:
+    """Names of generated files that differ from ``files`` (or should not exist)."""
     stale = [f for f, text in files.items() if not (directory / f).exists() or (directory / f).read_text() != text]
     stale += [p.name for p in directory.glob("*.py") if p.name not in files and p.read_text().startswith(STAMP)]
     return sorted(stale)
+
+
+def write_modules(records: list[Record], directory: Path = GENERATED_DIR) -> list[str]:
+    """Write the generated files of ``records``; return the names that changed."""
+    return write_files(render_all(records), directory)
+
+
+def stale_modules(records: list[Record], directory: Path = GENERATED_DIR) -> list[str]:
+    """Names of generated files that differ from what the records produce (or should not exist)."""
+    return stale_files(render_all(records), directory)

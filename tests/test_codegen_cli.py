@@ -151,3 +151,10 @@ def test_generated_code_does_not_depend_on_process_history():
         "    assert text == (GENERATED_DIR / (module_name(rid) + '.py')).read_text(), rid\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_parallel_rendering_equals_serial(records):
+    """``deeplimits codegen`` derives records in worker processes; the text must not change."""
+    from derivations.codegen import render_catalog
+
+    assert render_catalog(workers=2) == render_all(records)

@@ -157,18 +157,17 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_codegen(args) -> int:
-    from derivations import catalog
-    from derivations.codegen import stale_modules, write_modules
+    from derivations.codegen import render_catalog, stale_files, write_files
 
-    records = catalog.all_records()
+    files = render_catalog()  # records derived in worker processes
     if args.check:
-        stale = stale_modules(records)
+        stale = stale_files(files)
         if stale:
             print("stale generated files (run `deeplimits codegen`): " + ", ".join(stale), file=sys.stderr)
             return 1
-        print(f"generated code is up to date ({len(records)} records)")
+        print(f"generated code is up to date ({len(files) - 1} records)")
         return 0
-    changed = write_modules(records)
+    changed = write_files(files)
     print(f"regenerated {len(changed)} file(s)" + (": " + ", ".join(changed) if changed else ""))
     return 0
 
