@@ -1,7 +1,19 @@
-"""Power of claim.conv_resnet (verify/claims_resnet_sde_more.py): a planted per-position scaling is rejected."""
+"""Power of the claims in verify/claims_resnet_sde_more.py: planted errors are rejected.
 
-from verify.claims import check
-from verify.claims_resnet_sde_more import CONV_CLAIM, _predict_conv
+* ``claim.conv_resnet``: a planted per-position scaling;
+* ``claim.affine_functions``: a residual that does not vanish (silu), and the feedforward correlation 1.
+"""
+
+import dataclasses
+
+from verify.claims import Profile, check
+from verify.claims_resnet_sde_more import (
+    AFFINE_CLAIM,
+    CONV_CLAIM,
+    _predict_affine,
+    _predict_conv,
+    affine_claim,
+)
 
 
 def test_conv_claim_rejects_per_position_scaling():
@@ -13,3 +25,40 @@ def test_conv_claim_rejects_per_position_scaling():
     result = check(planted, profile="quick")
     assert not result.passed
     assert result.counterexample is not None
+
+
+def test_affine_claim_rejects_a_residual_that_does_not_vanish():
+    """Planted: claim that silu (swish, $\\phi''(0) = 1/2$) ResNets also draw affine functions.
+
+    Their limit drift $\\tfrac12\\phi''(0)(\\sigma_w^2|x|^2/D + \\sigma_b^2)\\mathbf 1$ is quadratic in $x$, so the
+    residual tends to a positive constant: at $D = 1$, $\\sigma_w = 0.5$, $\\sigma_b = 0$ its median moves by a
+    log-log slope of about 0 between $L = 16$ and $128$, where the decay test detects slopes above about
+    $-0.85$ (false-fail rate 2e-7 for that component).
+    """
+    wrong = dataclasses.replace(affine_claim("silu"), examples=({"width": 1, "sigma_w": 0.5, "sigma_b": 0.0},))
+    result = check(wrong, profile="quick")
+    assert not result.passed and result.counterexample is not None
+    _, _, res = result.counterexample
+    assert "quantile decay FAILED" in res.detail
+
+
+def test_affine_claim_rejects_the_feedforward_correlation():
+    """Planted: the correlation of $x_T(1)$ and $x_T(-1)$ tends to 1 (as for a deep edge-of-chaos feedforward net).
+
+    The prediction for $E x_T(1)x_T(-1)$ is replaced by $E x_T(1)^2$.  The true limit correlation,
+    $((\\beta - 1)(E - 1) - 1) / ((\\beta + 1)(E - 1) + 1)$ with $E = e^{\\sigma_w^2}$, is negative for
+    $\\beta = \\sigma_b^2 \\le 0.49$, so the planted moment is off by more than $E x_T(1)^2 \\ge 1$ against a
+    detectable discrepancy of about 0.1.
+    """
+    def planted(p):
+        out = _predict_affine(p)
+        sm = out["second_moments"].copy()
+        sm[2] = sm[0]
+        return {**out, "second_moments": sm}
+
+    wrong = dataclasses.replace(AFFINE_CLAIM.with_prediction(planted), examples=())
+    result = check(wrong, profile=Profile("planted", max_examples=1, sample_scale=1.0))
+    assert not result.passed and result.counterexample is not None
+    params, _, res = result.counterexample
+    assert "E x_T1(1) x_T1(-1) (limit corr 1.000): REJECTED" in res.detail
+    assert params["width"] == 1  # shrunk to the smallest width

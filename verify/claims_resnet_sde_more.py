@@ -2,11 +2,11 @@ r"""More claims of Peluchetti and Favaro (JMLR 22(175) 2021): affine functions, 
 
 Companion of :mod:`verify.claims_resnet_sde` (same block, $\Delta t = T/L$, $T = 1$):
 
-* ``claim.affine_functions`` (defined, not in :data:`MORE_RESNET_SDE_CLAIMS`: see there): with $\psi = \mathrm{id}$, $\phi = \tanh$ the limit SDE
+* ``claim.affine_functions``: with $\psi = \mathrm{id}$, $\phi = \tanh$ the limit SDE
   $dx = \tfrac{\sigma_w}{\sqrt D}dW\,x + \sigma_b\,dB$ is linear, so $z \mapsto x_T(z)$ is affine
-  (JMLR §4.1); the nonlinearity residual of finite nets vanishes like $L^{-2}$, while the
-  correlation of two distant inputs keeps its (non-degenerate) limit, unlike an
-  edge-of-chaos ReLU feedforward net of the same depth;
+  (JMLR §4.1); the median nonlinearity residual of finite nets falls (theory: like $L^{-2}$; asserted: at
+  least like $L^{-1}$, by distribution-free order-statistic bounds), while the correlation of two distant
+  inputs keeps its (non-degenerate) limit, unlike an edge-of-chaos ReLU feedforward net of the same depth;
 * ``claim.width_first_ode``: stable ResNets ($\phi = \mathrm{id}$, dense Gaussian input layer) at
   $L = D \to \infty$ have the kernel of the width-first ODE (JMLR §5.6 eq. 44): the limits commute;
 * ``claim.conv_resnet``: Corollary 13's cross-position covariation (record ``resnet_sde.conv``)
@@ -15,6 +15,7 @@ Companion of :mod:`verify.claims_resnet_sde` (same block, $\Delta t = T/L$, $T =
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -32,9 +33,10 @@ from numerics.networks import fc_outputs
 from .claims import Claim, Profile
 from .extrapolation import assert_limit
 from .joint import all_of
-from .stats import TestResult, assert_mean, assert_rate
+from .quantiles import assert_quantile_decay
+from .stats import TestResult, assert_mean
 
-__all__ = ["MORE_RESNET_SDE_CLAIMS", "conv_covariance_finite_depth", "nonlinearity_residual"]
+__all__ = ["AFFINE_CLAIM", "MORE_RESNET_SDE_CLAIMS", "affine_claim", "conv_covariance_finite_depth", "nonlinearity_residual"]
 
 INF = math.inf
 SOURCE = "Peluchetti and Favaro, JMLR 22(175) 2021"
@@ -50,16 +52,16 @@ def _mean_se(x: np.ndarray) -> tuple[float, float]:
 
 
 # -- claim.affine_functions --------------------------------------------------------------------
-AFF_DEPTHS = (8, 16, 32, 64)
+AFF_DEPTHS = (8, 16, 32, 64, 128)
 AFF_SAMPLES = 20_000
 AFF_GRID = np.linspace(-1.5, 1.5, 7)
-#: the log-log slope of the residual is reported against -2 with this tolerance but NOT asserted: measured
-#: -1.3 +- 0.1 over L = 8..64 at D = 1, sigma_w = 0.5 (L^2 r: 0.025, 0.040, 0.065, 0.085, 0.136, 0.142 at
-#: L = 8..256; heavy-tailed per-draw residuals, the median times L^2 creeps from 0.0017 to 0.0044)
-AFF_SLOPE_TOL = 0.3
+#: the residual's median must fall at least like L^-AFF_EXPONENT between these depths (theory: L^-2; see ``bias``)
+AFF_RATE_DEPTHS = (16, 128)
+AFF_EXPONENT = 1.0
 #: edge-of-chaos ReLU contrast: width, and the correlation it must exceed at depth max(AFF_DEPTHS)
 FC_WIDTH = 64
-FC_CORR_FLOOR = 0.75  # measured 0.866 at width 64 (0.992 at infinite width)
+FC_CORR_FLOOR = 0.75  # measured 0.866 at width 64, depth 64 (0.992 at infinite width)
+FC_DEPTH = 64
 P_DA = Parameter("width", Domain(1, INF, integer=True), "D", (1, 4), "width")
 P_SWA = Parameter("sigma_w", Domain(0, INF, closed=(False, True)), r"\sigma_w", (0.3, 0.8),
                   "weight scale (not shipped above 0.8: see the bias sentence)")
@@ -78,99 +80,114 @@ def nonlinearity_residual(y: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 
 def _predict_affine(p):
-    r"""Limits at $L = \infty$ of $E x_{T,1}(z)x_{T,1}(z')$ for $(z, z') = (1, 1), (-1, -1), (1, -1)$ and 0 for the residual.
+    r"""Limits at $L = \infty$ of $E x_{T,1}(z)x_{T,1}(z')$ for $(z, z') = (1, 1), (-1, -1), (1, -1)$; residual decay.
 
     The limit SDE is linear, so $E\lambda_T = \lambda_0 + (\lambda_0 + \beta)(e^{\sigma_w^2} - 1)$
     (``nngp_increment`` of ``resnet_sde.ntk``, $\phi'(0) = 1$) at every width, and
-    $E x_{T,d}x'_{T,d} = E\lambda_T$ by exchangeability of the units.
+    $E x_{T,d}x'_{T,d} = E\lambda_T$ by exchangeability of the units.  The nonlinearity residual
+    vanishes; its median is asserted to fall at least like $L^{-1}$ (theory: $L^{-2}$).
     """
     sw, sb = p["sigma_w"], p["sigma_b"]
     lam0 = np.array([1.0, 1.0, -1.0])
-    return {"second_moments": lam0 + ntk_forms.nngp_increment(lam0, 1.0, sw, sb, 1.0), "residual": 0.0}
+    return {"second_moments": lam0 + ntk_forms.nngp_increment(lam0, 1.0, sw, sb, 1.0),
+            "residual_exponent": AFF_EXPONENT}
 
 
-def _rate_as_test(r, n_samples) -> TestResult:
-    return TestResult(passed=r.passed, statistic=abs(r.slope - r.predicted_order), threshold=r.tolerance,
-                      false_fail_rate=0.0, detectable_discrepancy=r.tolerance, n_samples=n_samples,
-                      observed=r.slope, predicted=r.predicted_order, detail=r.detail)
+#: the contrast does not depend on the claim's parameters: it is simulated once per (samples, rate), from
+#: this fixed SeedSequence entropy, and shared by every example of a run (a single test at its stated rate)
+FC_ENTROPY = 20210175
 
 
-def _fc_contrast(N, seed, rate) -> TestResult:
+@functools.lru_cache(maxsize=4)
+def _fc_contrast(N, rate) -> TestResult:
     r"""One-sided z-test that the edge-of-chaos ReLU net ($\sigma_w^2 = 2$, $\sigma_b = 0$) has corr $> c$.
 
     Inputs $\pm 1$: $f(x)$ and $f(-x)$ have the same law (flip the first layer), so
     $E f f' - c\,E(f^2 + f'^2)/2 > 0$ iff the correlation exceeds $c$.
     """
-    f = fc_outputs(np.array([[1.0], [-1.0]]), activation="relu", depth=AFF_DEPTHS[-1], width=FC_WIDTH,
-                   W_std=math.sqrt(2.0), b_std=0.0, n_samples=N, seed=seed)
+    f = fc_outputs(np.array([[1.0], [-1.0]]), activation="relu", depth=FC_DEPTH, width=FC_WIDTH,
+                   W_std=math.sqrt(2.0), b_std=0.0, n_samples=N, seed=np.random.SeedSequence(FC_ENTROPY))
     t = f[:, 0] * f[:, 1] - FC_CORR_FLOOR * 0.5 * (f[:, 0] ** 2 + f[:, 1] ** 2)
     m, se = _mean_se(t)
     z = float(_st.norm.isf(rate))
     corr = float(np.mean(f[:, 0] * f[:, 1]) / math.sqrt(np.mean(f[:, 0] ** 2) * np.mean(f[:, 1] ** 2)))
     return TestResult(passed=m > z * se, statistic=-m / (z * se), threshold=1.0, false_fail_rate=rate,
                       detectable_discrepancy=2 * z * se, n_samples=N, observed=corr, predicted=FC_CORR_FLOOR,
-                      detail=f"edge-of-chaos ReLU (width {FC_WIDTH}, depth {AFF_DEPTHS[-1]}) corr {corr:.4f} "
+                      detail=f"edge-of-chaos ReLU (width {FC_WIDTH}, depth {FC_DEPTH}) corr {corr:.4f} "
                              f"> {FC_CORR_FLOOR}: E[ff' - c(f^2+f'^2)/2] = {m:.4g} +- {se:.2g}")
 
 
-def _run_affine(claim, p, seed, rate, prof) -> TestResult:
-    pred = claim.predict(p)
-    N = _samples(AFF_SAMPLES, prof)
-    seeds = np.random.SeedSequence(seed).spawn(len(AFF_DEPTHS) + 1)
-    i_one, i_m1 = int(np.argmin(abs(AFF_GRID - 1.0))), int(np.argmin(abs(AFF_GRID + 1.0)))
-    res, res_se, mom, mom_se = [], [], [], []
-    for L, s in zip(AFF_DEPTHS, seeds):
-        net = ResNet(depth=L, width=p["width"], sigma_w=p["sigma_w"], sigma_b=p["sigma_b"], phi="tanh",
-                     psi="identity", input="copy")
-        y = resnet_outputs(net, AFF_GRID, n_samples=N, seed=s, chunk_size=CHUNK).states[:, 0, :, 0]
-        m, e = _mean_se(nonlinearity_residual(y, AFF_GRID))
-        res.append(m)
-        res_se.append(e)
-        a, b = y[:, i_one], y[:, i_m1]
-        rows = [_mean_se(v) for v in (a * a, b * b, a * b)]
-        mom.append([r[0] for r in rows])
-        mom_se.append([r[1] for r in rows])
-    res, res_se, mom, mom_se = map(np.array, (res, res_se, mom, mom_se))
-    k, total = 5, N * len(AFF_DEPTHS)
-    tests = [assert_limit(AFF_DEPTHS, res, res_se, 0.0, false_fail_rate=rate / k, order=2, n_samples=total,
-                          variable="1/L")]
-    slope = assert_rate(AFF_DEPTHS, res, predicted_order=-2.0, tolerance=AFF_SLOPE_TOL, raise_on_failure=False)
-    # E x(1)^2, E x(-1)^2 and E x(1) x(-1): their limits fix the correlation, away from 1
-    tests += [assert_limit(AFF_DEPTHS, mom[:, j], mom_se[:, j], float(pred["second_moments"][j]),
-                           false_fail_rate=rate / k / 3, order=2, n_samples=total, variable="1/L")
-              for j in range(3)]
-    tests.append(_fc_contrast(N, seeds[-1], rate / k))
-    sm = pred["second_moments"]
-    rho = sm[2] / math.sqrt(sm[0] * sm[1])
-    names = [f"residual -> 0 (extrapolated in 1/L; log-log slope {slope.slope:.2f} +- {slope.slope_stderr:.2f}, "
-             "reported, not asserted)",
-             "E x_T1(1)^2", "E x_T1(-1)^2", f"E x_T1(1) x_T1(-1) (limit corr {rho:.3f})", "EOC ReLU contrast"]
-    return all_of(tests, names=names, data={"depths": AFF_DEPTHS, "residual": res, "residual_se": res_se,
-                                            "moments": mom, "prediction": sm, "limit_correlation": rho,
-                                            "residual_slope": slope.slope})
+def _affine_run(phi: str):
+    def run(claim, p, seed, rate, prof) -> TestResult:
+        pred = claim.predict(p)
+        N = _samples(AFF_SAMPLES, prof)
+        seeds = np.random.SeedSequence(seed).spawn(len(AFF_DEPTHS))
+        i_one, i_m1 = int(np.argmin(abs(AFF_GRID - 1.0))), int(np.argmin(abs(AFF_GRID + 1.0)))
+        residuals, mom, mom_se = {}, [], []
+        for L, s in zip(AFF_DEPTHS, seeds):
+            net = ResNet(depth=L, width=p["width"], sigma_w=p["sigma_w"], sigma_b=p["sigma_b"], phi=phi,
+                         psi="identity", input="copy")
+            y = resnet_outputs(net, AFF_GRID, n_samples=N, seed=s, chunk_size=CHUNK).states[:, 0, :, 0]
+            residuals[L] = nonlinearity_residual(y, AFF_GRID)
+            a, b = y[:, i_one], y[:, i_m1]
+            rows = [_mean_se(v) for v in (a * a, b * b, a * b)]
+            mom.append([r[0] for r in rows])
+            mom_se.append([r[1] for r in rows])
+        mom, mom_se = np.array(mom), np.array(mom_se)
+        k, total = 5, N * len(AFF_DEPTHS)
+        L1, L2 = AFF_RATE_DEPTHS
+        tests = [assert_quantile_decay(L1, L2, residuals[L1], residuals[L2], exponent=pred["residual_exponent"],
+                                       false_fail_rate=rate / k, raise_on_failure=False)]
+        # E x(1)^2, E x(-1)^2 and E x(1) x(-1): their limits fix the correlation, away from 1
+        tests += [assert_limit(AFF_DEPTHS, mom[:, j], mom_se[:, j], float(pred["second_moments"][j]),
+                               false_fail_rate=rate / k / 3, order=2, n_samples=total, variable="1/L")
+                  for j in range(3)]
+        tests.append(_fc_contrast(N, rate / k))
+        sm = pred["second_moments"]
+        rho = sm[2] / math.sqrt(sm[0] * sm[1])
+        medians = np.array([np.median(residuals[L]) for L in AFF_DEPTHS])
+        local = np.diff(np.log(medians)) / np.diff(np.log(AFF_DEPTHS))
+        names = [f"median residual decays at least like L^-{AFF_EXPONENT:g} over L = {L1}..{L2} (local slopes "
+                 + ", ".join(f"{v:.2f}" for v in local) + "; theory -2)",
+                 "E x_T1(1)^2", "E x_T1(-1)^2", f"E x_T1(1) x_T1(-1) (limit corr {rho:.3f})", "EOC ReLU contrast"]
+        return all_of(tests, names=names, data={"depths": AFF_DEPTHS, "median_residual": medians,
+                                                "local_slopes": local, "moments": mom, "prediction": sm,
+                                                "limit_correlation": rho})
+    return run
 
 
-AFFINE_CLAIM = Claim(
-    id="claim.affine_functions",
-    title="Deep ResNets with psi = id, phi = tanh draw affine functions of the input; distant inputs stay decorrelated",
-    source=f"{SOURCE}, Section 4.1 (Corollary 5 with psi = id: a linear SDE) and Section 5.3 (record resnet_sde.ntk)",
-    records=("resnet_sde.ntk",),
-    parameters=(P_DA, P_SWA, P_SBA),
-    predict=_predict_affine,
-    run=_run_affine,
-    bias=("residual: tanh(h) = h - h^3/3 + O(h^5) with h ~ dt^{1/2} conditionally centred Gaussian, so the "
-          "deviation from the (affine in z) linear-block net is a sum of L martingale increments of size dt^{3/2}: "
-          "its mean square, hence the mean squared least-squares residual over the grid, is heuristically c/L^2; "
-          "measured it is not yet there by L = 64 (slope -1.3, heavy tails), so only the limit 0 is asserted, by "
-          f"quadratic extrapolation in 1/L over depths {AFF_DEPTHS} (z-test), the slope is reported.  Not shipped: "
-          "sigma_w = 1.5, D = 2, sigma_b = 0.7 (residual flat at 0.08 over L = 8..64 and E x_T1(1)^2 extrapolates to "
-          "6.4 vs the limit 11.3: tanh saturates, h has variance sigma_w^2 q dt ~ 0.4 at L = 64).  Second moments at z = +-1 "
-          "extrapolated quadratically in 1/L (one-step expansion in integer powers of dt) to nngp_increment; the "
-          f"contrast is a one-sided z-test at depth {AFF_DEPTHS[-1]}, width {FC_WIDTH}, of corr > {FC_CORR_FLOOR} "
-          "(infinite-width value 0.992)"),
-    examples=({"width": 2, "sigma_w": 0.8, "sigma_b": 0.7},),
-    max_examples=2,
-)
+def affine_claim(phi: str = "tanh") -> Claim:
+    """``claim.affine_functions`` for the residual activation ``phi`` (the shipped claim is ``"tanh"``;
+    another ``phi`` with $\\phi''(0) \\neq 0$, e.g. ``"swish"``, plants a false claim the run must reject)."""
+    return Claim(
+        id="claim.affine_functions",
+        title="Deep ResNets with psi = id, phi = tanh draw affine functions of the input; distant inputs stay "
+              "decorrelated",
+        source=f"{SOURCE}, Section 4.1 (Corollary 5 with psi = id: a linear SDE) and Section 5.3 (record resnet_sde.ntk)",
+        records=("resnet_sde.ntk", "resnet_sde.linear"),
+        parameters=(P_DA, P_SWA, P_SBA),
+        predict=_predict_affine,
+        run=_affine_run(phi),
+        bias=("residual: tanh(h) = h - h^3/3 + O(h^5) with h ~ dt^{1/2} conditionally centred, so the draw differs "
+              "from an affine function of z by L terms of size dt^{3/2}: the residual r_L (mean squared deviation "
+              "from the least-squares line over the grid) is L^-2 R_L with R_L converging in law.  Its mean needs "
+              "high moments of products of (I + A_l) and converges too slowly to test, so the MEDIAN is used, with "
+              "distribution-free order-statistic bounds.  The local log-log slope of the median approaches -2 "
+              "from above with a ~c/L correction (measured c = 5..30 over the ranges, largest at D = 4, "
+              "sigma_w = 0.8, sigma_b = 0.7: slopes -0.98, -1.36, -1.47, -1.74, -1.84 between L = 8..256), so "
+              f"the assertion is one-sided and conservative: the median falls at least like L^-{AFF_EXPONENT:g} "
+              f"between L = {AFF_RATE_DEPTHS[0]} and {AFF_RATE_DEPTHS[1]} (measured -1.5 .. -1.9); a residual "
+              "that does not vanish (phi''(0) != 0: the limit drift is quadratic in x) gives slope ~0 and is "
+              "rejected.  Not shipped: sigma_w > 0.8 (tanh saturates: h has variance ~0.4 at sigma_w = 1.5, "
+              "L = 64).  Second moments at z = +-1 extrapolated quadratically in 1/L (one-step expansion in "
+              f"integer powers of dt) over depths {AFF_DEPTHS} to nngp_increment; the contrast is a one-sided "
+              f"z-test at depth {FC_DEPTH}, width {FC_WIDTH}, of corr > {FC_CORR_FLOOR} (infinite-width value 0.992)"),
+        examples=({"width": 4, "sigma_w": 0.8, "sigma_b": 0.7},),
+        max_examples=2,
+    )
+
+
+AFFINE_CLAIM = affine_claim()
 
 
 # -- claim.width_first_ode ---------------------------------------------------------------------
@@ -335,7 +352,4 @@ CONV_CLAIM = Claim(
     max_examples=2,
 )
 
-#: AFFINE_CLAIM is NOT shipped: its residual -> 0 part, quadratically extrapolated in 1/L over L = 8..64, is
-#: biased negative (measured slopes -0.8 to -1.8, not -2; shrunk counterexample D = 3, sigma_w ~ 0.5:
-#: limit -1.1e-5 +- 1.3e-6, |z| = 9.1); it needs larger depths or a sound rate model first.
-MORE_RESNET_SDE_CLAIMS = (WF_CLAIM, CONV_CLAIM)
+MORE_RESNET_SDE_CLAIMS = (AFFINE_CLAIM, WF_CLAIM, CONV_CLAIM)
