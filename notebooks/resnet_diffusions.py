@@ -64,7 +64,7 @@ from verify.stats import (
 START = time.perf_counter()
 OUT = os.environ.get("DEEPLIMITS_NOTEBOOK_OUT")
 # [Fig. 2 ResNet, Fig. 2 SDE, Fig. 3, Fig. 4, swish mean, Fig. 5]
-SEEDS = np.random.SeedSequence(20210715).spawn(6)
+SEEDS = np.random.SeedSequence(20210715).spawn(7)
 SIGMA_W = SIGMA_B = 1.0
 E = math.e
 
@@ -391,11 +391,32 @@ for z, s_, lo, ml in zip(Z_SW, shift.mean(0), lower, m_limit):
 assert lower.min() > 0, lower
 
 # %% [markdown]
-# **Nonlinearity decays with depth (tanh)**, roughly like $1/L$ (median residual mean
-# square printed above: about 0.04, 0.011, 0.0034 at $L = D = 4, 16, 64$).  This is *not
-# asserted*: with 12 draws per size there is no derived false-failure rate, and an earlier
-# ad-hoc threshold ("a tenth of the value at $L = 4$") passed only narrowly.  Swish draws
-# do not straighten (their residual grows with $L$ towards the non-affine limit).
+# **Nonlinearity decays with depth (tanh).**  At $L = D$ (the paper's setting) the median
+# residual mean square printed above falls roughly like $1/L$ (about 0.04, 0.011, 0.0034 at
+# $L = D = 4, 16, 64$); that joint rate is shown, not asserted (12 draws per size, and no theory
+# here for the rate when $D$ grows with $L$).  Swish draws do not straighten (their residual grows
+# with $L$ towards the non-affine limit).
+#
+# At a **fixed width** the statement is the one of `claim.affine_functions`: the draw differs from
+# an affine function of $z$ by $L$ terms of size $L^{-3/2}$, so the residual is $L^{-2}R_L$ with $R_L$
+# converging in law.  Its mean needs high moments of products of $(I + A_l)$, so we test the
+# *median*, with distribution-free order-statistic bounds (`verify.quantiles`): at $D = 4$,
+# $\sigma_w = 0.8$, $\sigma_b = 0.7$ (the claim's hardest corner) the
+# median must fall at least like $1/L$ between $L = 16$ and $128$ (false-failure rate $10^{-6}$;
+# theory's local slope is $-2$ with a $c/L$ correction; the claim's `bias` text gives the numbers).
+
+# %%
+from verify.quantiles import assert_quantile_decay  # noqa: E402
+
+Z_AFF = np.linspace(-1.5, 1.5, 7)
+fixed = {}
+for L, seed in zip((16, 128), SEEDS[6].spawn(2)):
+    net = ResNet(depth=L, width=4, sigma_w=0.8, sigma_b=0.7, phi="tanh", psi="identity", input="copy")
+    f = resnet_outputs(net, Z_AFF, n_samples=5000, seed=seed).states[:, 0, :, 0]
+    X = np.vander(Z_AFF, 2)
+    fixed[L] = np.mean((f - (f @ np.linalg.pinv(X).T) @ X.T) ** 2, axis=1)
+decay = assert_quantile_decay(16, 128, fixed[16], fixed[128], exponent=1.0, false_fail_rate=1e-6)
+print(decay.detail)
 
 # %% [markdown]
 # ## 4. Fig. 5: correlation heat maps against edge-of-chaos feedforward nets
@@ -506,7 +527,8 @@ for name, f in outputs5.items():
 #   only resolves discrepancies of about 3.3 ($K_W$) and 0.7 ($K_b$); a linear fit sits
 #   about 2.4 standard errors low.
 # * **Fig. 4 matched qualitatively.** $F_{\tanh}$ draws straighten as $L = D$ grows (not
-#   asserted); $F_{\rm swish}$ draws curve and trend upward, with a positive mean shift
+#   asserted); at fixed width $D = 4$ the median residual falls with slope $-1.5$ between
+#   $L = 16$ and $128$ (asserted: at least $1/L$; theory $L^{-2}$ asymptotically); $F_{\rm swish}$ draws curve and trend upward, with a positive mean shift
 #   (asserted) close to the doubly infinite $m_T - m_0$ at $z = 0, -2$ (0.30 vs 0.29,
 #   0.93 vs 0.95) and below it at $z = 2$ (2.59 vs 3.12, finite size).
 # * **Fig. 5 matched**, with our own edge-of-chaos choice for tanh ($\sigma_b = 0.3$,
