@@ -55,6 +55,7 @@ from numerics.kernels import nngp_ntk
 from numerics.networks import fc_outputs
 from numerics.sde import OperatorNoise, solve
 from verify.extrapolation import assert_limit, extrapolate
+from verify.quantiles import assert_quantile_decay
 from verify.stats import (
     assert_two_sample_dkwm,
     bonferroni,
@@ -406,8 +407,6 @@ assert lower.min() > 0, lower
 # theory's local slope is $-2$ with a $c/L$ correction; the claim's `bias` text gives the numbers).
 
 # %%
-from verify.quantiles import assert_quantile_decay  # noqa: E402
-
 Z_AFF = np.linspace(-1.5, 1.5, 7)
 fixed = {}
 for L, seed in zip((16, 128), SEEDS[6].spawn(2)):
