@@ -7,7 +7,11 @@ The shipped claims themselves run in ``tests/test_claims.py`` once registered.  
 * the planted wrong drift (the $\\tfrac12\\phi''(0)s^2$ term dropped, swish with $\\phi''(0) = 1/2$) is
   rejected by ``claim.resnet_sde_weak``;
 * the planted wrong doubly infinite NTK ($\\beta(CE - (E - 1))$ dropped from $K_W$) is rejected by
-  ``claim.doubly_infinite_kernels``.
+  ``claim.doubly_infinite_kernels``;
+* ``claim.jacobian_law``: the backward SDE of ``resnet_sde.backward`` is the linear GBM of ``resnet_sde.norm_gbm``,
+  the exact finite-depth law of the linear Jacobian (closed form at $L = 1$, spline accuracy, convergence to the
+  GBM at rate $1/L$, independent noncentral chi-square draws), and two planted errors (variance rate without the
+  $1/D$; the Ito term of $\\log|y|$ dropped) rejected with shrunk counterexamples.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from hypothesis import strategies as st
 
 from verify import claims_resnet_sde as rs
 from verify.claims import Profile, check
-from verify.stats import assert_rate, z_threshold
+from verify.stats import assert_mean, assert_rate, z_threshold
 
 PLANTED = Profile("planted", max_examples=1, sample_scale=1.0)
 
@@ -103,3 +107,98 @@ def test_planted_ntk_without_the_bias_part_of_k_w_is_rejected():
     _, result = _rejected(check(wrong, profile=PLANTED))  # drawn, then shrunk by hypothesis
     assert "NTK K_W(z, z'): REJECTED" in result.detail
     assert "NTK K_b(z, z'): ok" in result.detail
+
+
+# -- claim.jacobian_law -------------------------------------------------------------------------
+
+
+def test_backward_sde_of_g_v_is_the_linear_gbm_of_norm_gbm():
+    r"""$\psi = \mathrm{id}$, $\phi''(0) = 0$: the backward SDE $dg = c\,dB\,g$ (``resnet_sde.backward``) makes
+    $y = g v$ solve the linear forward SDE of ``resnet_sde.norm_gbm``: $c^2$ = ``norm_variance_rate``, no drift."""
+    from numerics.generated import resnet_sde_backward as backward
+    from numerics.generated import resnet_sde_norm_gbm as norm_gbm
+
+    for D in (1, 2, 3, 7, 100):
+        for sw in (0.3, 0.8, 1.7):
+            for d1 in (1.0, 0.5):
+                c = float(backward.noise_coefficient(1.0, d1, sw, D))            # psi' = 1
+                assert float(backward.drift_coefficient(1.0, 0.0, sw, D)) == 0.0  # phi''(0) = 0
+                assert math.isclose(c * c, float(norm_gbm.norm_variance_rate(d1, sw, D)), rel_tol=1e-14)
+            assert rs._jac_rates("tanh", D, sw) == rs._jac_rates("identity", D, sw) == (
+                float(backward.noise_coefficient(1.0, 1.0, sw, D)) ** 2, 0.0)
+
+
+def test_exact_linear_jacobian_law_at_depth_one_is_the_closed_form():
+    r"""$L = D = 1$: $\log|g_1| = \log|1 + \varepsilon g|$, $P(\log|1 + \varepsilon g| \le y) =
+    \Phi((e^y - 1)/\varepsilon) - \Phi((-e^y - 1)/\varepsilon)$; Gil-Pelaez inversion (direct and through the
+    spline grid) agrees to 1e-9, and the spline agrees with direct inversion elsewhere to 1e-9."""
+    from scipy.stats import norm
+
+    y = np.linspace(-6.0, 1.5, 3001)
+    for sw in (0.3, 0.8, 1.5):
+        exact = norm.cdf((np.exp(y) - 1) / sw) - norm.cdf((-np.exp(y) - 1) / sw)
+        np.testing.assert_allclose(rs.linear_jacobian_log_norm_cdf(y[::10], 1, sw, 1), exact[::10], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(rs.linear_jacobian_log_norm_cdf(y, 1, sw, 1), exact, rtol=0, atol=1e-9)
+    rng = np.random.default_rng(np.random.SeedSequence(7))
+    for D, sw, L in ((2, 0.45, 33), (6, 1.5, 64), (3, 0.6, 7)):
+        m, v = rs.linear_jacobian_log_norm_moments(D, sw, L)
+        pts = m + math.sqrt(v) * np.concatenate([rng.standard_normal(2500), [-8.0, 8.0]])
+        np.testing.assert_allclose(rs.linear_jacobian_log_norm_cdf(pts, D, sw, L),
+                                   rs.linear_jacobian_log_norm_cdf(pts, D, sw, L, grid=10**6), rtol=0, atol=1e-9)
+
+
+def test_exact_linear_jacobian_moments_converge_to_the_gbm_at_rate_one_over_depth():
+    r"""The exact finite-$L$ mean and variance of $\log|g_L v|$ tend to ``log_norm_mean`` / ``log_norm_variance``
+    with error $c/L + O(L^{-2})$: $L\cdot$error is Cauchy in $L$ (deterministic, no sampling)."""
+    from numerics.generated import resnet_sde_norm_gbm as norm_gbm
+
+    for D in (1, 2, 5):
+        for sw in (0.4, 1.2):
+            lim = (float(norm_gbm.log_norm_mean(1.0, sw, D, 1.0)), float(norm_gbm.log_norm_variance(1.0, sw, D, 1.0)))
+            scaled = np.array([[L * (a - b) for a, b in zip(rs.linear_jacobian_log_norm_moments(D, sw, L), lim)]
+                               for L in (256, 512, 1024)])
+            assert np.all(np.abs(scaled[2] - scaled[1]) <= 0.6 * np.abs(scaled[1] - scaled[0]) + 1e-9)
+
+
+def test_exact_linear_jacobian_moments_against_noncentral_chi_square_draws():
+    r"""The Poisson-mixture moments against an independent sampler of the same product law:
+    $\tfrac12\sum_l\log(\varepsilon^2\chi'^2_D(1/\varepsilon^2))$ from ``Generator.noncentral_chisquare``.
+    Mean and $E(Y - \mu)^2$ jointly, $n = 200000$, false-failure rate 1e-6 (detects about 0.02 in the mean)."""
+    rng = np.random.default_rng(np.random.SeedSequence(20240617))
+    for D, sw, L in ((1, 0.8, 3), (3, 1.5, 5)):
+        eps2 = sw**2 / (D * L)
+        y = 0.5 * np.log(eps2 * rng.noncentral_chisquare(D, 1 / eps2, size=(200_000, L))).sum(1)
+        m, v = rs.linear_jacobian_log_norm_moments(D, sw, L)
+        assert_mean(np.stack([y, (y - m) ** 2], 1), [m, v], false_fail_rate=0.5e-6)
+
+
+def _jac_planted(planted, **strategies):
+    wrong = rs.JACOBIAN_CLAIM.with_prediction(lambda p: rs._predict_jac(p, planted=planted))
+    return dataclasses.replace(wrong, examples=(), strategies={**rs.JACOBIAN_CLAIM.strategies, **strategies})
+
+
+def test_planted_jacobian_variance_rate_without_the_width_is_rejected():
+    r"""Variance $\phi'(0)^2\sigma_w^2T$ instead of $\phi'(0)^2\sigma_w^2T/D$ (identical at $D = 1$, so widths
+    from 2).  Measured: shrunk to $\phi = \mathrm{id}$, $D = 2$, $\sigma_w = 0.5$, $L = 1$, where the planted
+    variance is 0.25 against 0.125; the extrapolated variance has standard error 0.002 (detectable about 0.02),
+    |z| = 59; the exact finite-depth checks reject it too."""
+    params, result = _rejected(check(_jac_planted("rate_not_over_D", width=st.integers(2, 6)), profile=PLANTED))
+    assert params["width"] == 2  # shrunk to the smallest width where the plant shows
+    assert "Var log|g v|: REJECTED" in result.detail
+
+
+def test_planted_jacobian_ito_term_dropped_is_rejected():
+    r"""Mean $\tfrac{D-1}{2D}\phi'(0)^2\sigma_w^2T$ (the drift of $|y|$) instead of $\tfrac{D-2}{2D}\phi'(0)^2\sigma_w^2T$
+    (of $\log|y|$): off by $\sigma_w^2/(2D)$.  Measured: shrunk to $\phi = \mathrm{id}$, $D = 1$, $\sigma_w = 0.5$,
+    $L = 1$, off by 0.125; the extrapolated mean has standard error 0.006 (detectable about 0.06), |z| = 22."""
+    params, result = _rejected(check(_jac_planted("ito_dropped"), profile=PLANTED))
+    assert params["width"] == 1 and params["phi"] == "identity"
+    assert "E log|g v|: REJECTED" in result.detail
+
+
+def test_planted_jacobian_ito_term_dropped_is_rejected_by_the_tanh_extrapolation():
+    r"""The same plant with $\phi = \tanh$ only (no exact finite-depth part: the extrapolated limit alone).
+    Measured: shrunk to $D = 1$, $\sigma_w = 0.5$, off by 0.125 against a standard error of 0.006."""
+    params, result = _rejected(check(_jac_planted("ito_dropped", phi=st.just("tanh")), profile=PLANTED))
+    assert params["width"] == 1 and params["phi"] == "tanh"
+    assert "E log|g v|: REJECTED" in result.detail and "E log|g^T u|: REJECTED" in result.detail

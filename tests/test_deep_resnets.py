@@ -24,6 +24,7 @@ from numerics.deep_resnets import (
     resnet_outputs,
     resnet_parameters,
 )
+from numerics.deep_resnets.ntk import resnet_jacobian
 from numerics.networks import BLOCK
 from verify.stats import assert_mean, assert_rate, assert_two_sample_dkwm, bonferroni
 
@@ -274,6 +275,35 @@ def test_jacobian_gram_exact_mean():
     g = resnet_ntk(net, np.zeros((1, D)), n_samples=20000, seed=8, jacobian=True).jacobian[:, 0]
     gram = np.einsum("ski,skj->sij", g, g).reshape(len(g), -1)
     assert_mean(gram, ((1 + sw**2 / L) ** L * np.eye(D)).reshape(-1), false_fail_rate=RATE)
+
+
+@pytest.mark.parametrize("net, z", [
+    (ResNet(depth=5, width=3, sigma_w=1.2, sigma_b=0.7, phi="silu", psi="tanh", mu_w=-0.2, mu_b=0.1),
+     np.array([[1.0, -0.5, 0.2], [0.3, 0.8, -1.0]])),
+    (ResNet(depth=4, width=4, sigma_w=0.9, sigma_b=0.3, phi="tanh", psi="identity", input="dense", sigma_z=0.8),
+     np.array([[1.0, 2.0], [-0.5, 0.1]])),
+])
+def test_resnet_jacobian_is_the_forward_pass_of_resnet_ntk(net, z):
+    """resnet_jacobian draws what resnet_ntk draws (same seed): identical Jacobians, whatever the chunking."""
+    n = 3 * BLOCK + 5
+    ref = resnet_ntk(net, z, n_samples=n, seed=11, jacobian=True).jacobian
+    for chunk in (None, 1, 2 * BLOCK, 10 * BLOCK):
+        np.testing.assert_array_equal(resnet_jacobian(net, z, n_samples=n, seed=11, chunk_size=chunk), ref)
+
+
+def test_resnet_jacobian_validation():
+    net = ResNet(depth=2, width=3, sigma_w=1.0, sigma_b=0.0)
+    x = np.ones((1, 3))
+    for kwargs, match in [(dict(n_samples=0), "n_samples=0"), (dict(chunk_size=0), "chunk_size=0"),
+                          (dict(seed=-1), "seed=-1")]:
+        with pytest.raises(ValueError, match=match):
+            resnet_jacobian(net, x, **(dict(n_samples=2, seed=0) | kwargs))
+    with pytest.raises(ValueError, match="must be a numerics.deep_resnets.ResNet"):
+        resnet_jacobian("net", x, n_samples=1, seed=0)
+    with pytest.raises(ValueError, match="resnet_jacobian needs the derivative of psi"):
+        resnet_jacobian(ResNet(depth=2, width=3, sigma_w=1.0, sigma_b=0.0, psi=np.sin), x, n_samples=1, seed=0)
+    with pytest.raises(ValueError, match=r"x has 2 features but width=3"):
+        resnet_jacobian(net, np.ones((1, 2)), n_samples=1, seed=0)
 
 
 def test_ntk_parts_exact_means():

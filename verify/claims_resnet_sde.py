@@ -11,7 +11,9 @@ record:
   ``resnet_sde.norm_gbm``, and $E q_L$ is exact at every width (``resnet_sde.norm_moments``);
 * ``claim.doubly_infinite_kernels``: NNGP and NTK parts at $L = D \to \infty$ against the closed
   forms of ``resnet_sde.ntk`` (JMLR §5.3-5.4);
-* ``claim.jacobian_law``: $E[g_T^\top g_T] = e^{\phi'(0)^2\sigma_w^2T}I$ (``resnet_sde.backward``, §4).
+* ``claim.jacobian_law``: $\log|g_T v|$ and $\log|g_T^\top u|$ are normal with the GBM moments of
+  ``resnet_sde.norm_gbm`` at every width (the backward SDE of ``resnet_sde.backward``, §4), exact
+  finite-depth laws and $E[g_L^\top g_L]$ for $\phi = \mathrm{id}$.
 
 Finite-depth bias is handled per claim (stated in each ``bias=``): exact identities where they
 exist ($\phi = \mathrm{id}$), otherwise weighted extrapolation in $1/L$ (:func:`verify.extrapolation.assert_limit`).
@@ -23,9 +25,14 @@ import math
 
 import numpy as np
 from hypothesis import strategies as st
+from scipy import interpolate as _interp
+from scipy import special as _special
+from scipy.stats import norm as _norm
+from scipy.stats import poisson as _poisson
 
 from derivations.parameters import Domain, Parameter
 from numerics.deep_resnets import ResNet, resnet_ntk, resnet_outputs
+from numerics.deep_resnets.ntk import resnet_jacobian
 from numerics.generated import resnet_sde_backward as backward
 from numerics.generated import resnet_sde_norm_gbm as norm_gbm
 from numerics.generated import resnet_sde_norm_moments as norm_moments
@@ -37,7 +44,7 @@ from numerics.sde import OperatorNoise, brownian_increments, coarsen_increments,
 from .claims import Claim, Profile
 from .extrapolation import assert_limit, extrapolate
 from .joint import all_of
-from .stats import TestResult, assert_mean, assert_two_sample_dkwm
+from .stats import TestResult, assert_cdf_dkwm, assert_mean, assert_two_sample_dkwm
 
 __all__ = ["RESNET_SDE_CLAIMS", "predict_doubly_infinite", "resnet_sde_terminal", "resnet_terminal", "weak_moments"]
 
@@ -334,76 +341,246 @@ DI_CLAIM = Claim(
 
 # -- claim.jacobian_law ------------------------------------------------------------------------
 JAC_DEPTHS = (8, 16, 32, 64)
-JAC_SAMPLES = 10_000
+JAC_SAMPLES = 20_000
+#: CDF points of the law check: these quantiles of the limiting normal law of $\log|g_T v|$
+JAC_LAW_QUANTILES = (0.25, 0.5, 0.75)
+#: sup-distance allowed for the numerical error of :func:`linear_jacobian_log_norm_cdf` (measured <= 1e-9)
+JAC_CDF_NUMERICAL_TOL = 1e-7
 P_PHIJ = Parameter("phi", Domain(0, INF, integer=True), r"\phi", (0, 0), "identity or tanh (categorical)")
 P_DJ = Parameter("width", Domain(1, INF, integer=True), "D", (1, 6), "width")
-P_SWJ = Parameter("sigma_w", Domain(0, INF, closed=(False, True)), r"\sigma_w", (0.3, 0.8), "weight scale")
-P_SBJ = Parameter("sigma_b", Domain(0, INF), r"\sigma_b", (0.0, 0.5), "bias scale")
-P_LJ = Parameter("depth", Domain(1, INF, integer=True), "L", (1, 32), "depth (exact part, phi = identity)")
+P_SWJ = Parameter("sigma_w", Domain(0, INF, closed=(False, True)), r"\sigma_w", (0.3, 0.5), "weight scale")
+P_SBJ = Parameter("sigma_b", Domain(0, INF), r"\sigma_b", (0.0, 0.2), "bias scale")
+P_LJ = Parameter("depth", Domain(1, INF, integer=True), "L", (1, 64), "depth (exact part, phi = identity)")
 
 
-def _predict_jac(p):
-    sw = p["sigma_w"]
-    exact = float(norm_moments.mean_q_finite_depth(1.0, sw, 0.0, 1.0, p["depth"]))  # (1 + sigma_w^2/L)^L
-    return {"limit": float(backward.gram_mean(PHI_DERIVS[p["phi"]][0], sw, 1.0)), "finite": exact}
+def _poisson_mixture(width, sigma_w, depth, T=1.0):
+    r"""$\tfrac12\log X$ of one linear layer as a Poisson mixture (helper of the exact finite-depth law).
+
+    With $\phi = \psi = \mathrm{id}$, $g_L = \prod_l (I + A_l)$, $A_{l,ij} \sim N(0, \varepsilon^2)$,
+    $\varepsilon^2 = \sigma_w^2 T/(DL)$.  For a unit $v$, $|g_L v|^2 = \prod_l X_l$ with $X_l$ i.i.d.: given
+    $w = g_l v$, the law of $|(I + A_l)w|/|w|$ does not depend on $w$ (rotation invariance of $A_l$), so each
+    ratio is independent of the past and distributed as $|(I + A)e_1|^2 = (1 + \varepsilon g_1)^2 +
+    \varepsilon^2\sum_{i\ge2} g_i^2 = \varepsilon^2\chi'^2_D(\lambda)$, $\lambda = 1/\varepsilon^2$, and
+    $\chi'^2_D(\lambda) = \chi^2_{D + 2K}$ with $K \sim \mathrm{Poisson}(\lambda/2)$.  $g_L^\top = \prod(I + A_l^\top)$
+    in reverse order has the same law, so $|g_L^\top u|$ has the same law as $|g_L v|$.
+
+    Returns the weights $p_K$, the half degrees of freedom $a_K = D/2 + K$ and $\log(2\varepsilon^2)$.
+    """
+    eps2 = sigma_w**2 * T / (width * depth)
+    mu = 0.5 / eps2
+    lo = max(0, int(mu - 12.0 * math.sqrt(mu) - 30))
+    k = np.arange(lo, int(mu + 12.0 * math.sqrt(mu) + 30) + 1)
+    p = _poisson.pmf(k, mu)
+    return p / p.sum(), 0.5 * width + k, math.log(2.0 * eps2)
 
 
-def _gram_stats(model, x0, N, seed):
-    g = resnet_ntk(model, x0, n_samples=N, seed=seed, jacobian=True, chunk_size=CHUNK).jacobian[:, 0]
+def linear_jacobian_log_norm_moments(width, sigma_w, depth, T=1.0):
+    r"""Exact mean and variance of $\log|g_L v|$, $|v| = 1$, for $\phi = \psi = \mathrm{id}$ at finite $D$, $L$.
+
+    $\log|g_L v| = \tfrac12\sum_{l<L}\log X_l$ (:func:`_poisson_mixture`), and $E\log\chi^2_k = \log 2 +
+    \psi(k/2)$, $\operatorname{Var}\log\chi^2_k = \psi'(k/2)$ (digamma, trigamma), so with $a = D/2 + K$:
+
+    $$E\log|g_Lv| = \tfrac L2\big(\log 2\varepsilon^2 + E\psi(a)\big),\qquad
+      \operatorname{Var}\log|g_Lv| = \tfrac L4\big(E\psi'(a) + \operatorname{Var}\psi(a)\big).$$
+
+    As $L \to \infty$ these tend to the GBM law of ``resnet_sde.norm_gbm`` (tested).
+    """
+    p, a, log2e = _poisson_mixture(width, sigma_w, depth, T)
+    dig = _special.digamma(a)
+    m = p @ dig
+    var1 = p @ _special.polygamma(1, a) + p @ (dig - m) ** 2
+    return 0.5 * depth * (log2e + m), 0.25 * depth * var1
+
+
+def linear_jacobian_log_norm_cdf(y, width, sigma_w, depth, T=1.0, *, grid=2049):
+    r"""Exact CDF of $\log|g_L v|$ ($\phi = \psi = \mathrm{id}$, finite $D$, $L$) by Gil-Pelaez inversion.
+
+    The characteristic function of one layer's $\tfrac12\log X$ is
+    $\varphi_1(t) = E X^{it/2} = \sum_K p_K (2\varepsilon^2)^{it/2}\,\Gamma(a_K + it/2)/\Gamma(a_K)$
+    ($E(\chi^2_k)^s = 2^s\Gamma(k/2 + s)/\Gamma(k/2)$), that of the sum $\varphi = \varphi_1^L$, and
+    $F(y) = \tfrac12 - \tfrac1\pi\int_0^\infty \operatorname{Im}[e^{-ity}\varphi(t)]/t\,dt$, integrated by
+    16-point Gauss-Legendre panels up to $|\varphi| < e^{-32}$.  More than ``grid`` points: inverted on a
+    uniform grid of ``grid`` points over their range and interpolated by a cubic spline.  Numerical error
+    below $10^{-9}$ (tested against the closed form at $L = 1$, $D = 1$: $P(|1 + \varepsilon g| \le e^y)$,
+    and the spline against direct inversion).
+    """
+    y = np.asarray(y, dtype=float)
+    p, a, log2e = _poisson_mixture(width, sigma_w, depth, T)
+    mean, var = linear_jacobian_log_norm_moments(width, sigma_w, depth, T)
+    lga = _special.loggamma(a)
+
+    def log_phi(t):
+        s = 0.5j * np.asarray(t)[:, None]
+        return depth * np.log(np.exp(s * log2e + _special.loggamma(a + s) - lga) @ p)
+
+    t_max = 1.0 / math.sqrt(var)
+    while log_phi(np.array([t_max]))[0].real > -32.0:
+        t_max *= 1.5
+    span = float(np.max(np.abs(y - mean), initial=0.0)) + math.sqrt(var)
+    panels = int(math.ceil(t_max * span / (2 * math.pi))) + 8       # about one period of e^{-ity} per panel
+    nodes, weights = np.polynomial.legendre.leggauss(16)
+    edges = np.linspace(0.0, t_max, panels + 1)
+    half = 0.5 * np.diff(edges)
+    t = ((edges[:-1] + half)[:, None] + half[:, None] * nodes).ravel()
+    w = (half[:, None] * weights).ravel()
+    lp = log_phi(t)
+
+    def inversion(points):
+        out = np.empty_like(points)
+        for i in range(0, points.size, 1024):                  # (points x nodes) blocks
+            yy = points[i:i + 1024, None]
+            out[i:i + 1024] = 0.5 - (np.exp(lp - 1j * t * yy).imag / t) @ w / math.pi
+        return out
+
+    flat = y.ravel()
+    if flat.size <= grid:
+        out = inversion(flat)
+    else:  # many points: invert on a uniform grid, interpolate by a cubic spline (error < 1e-9, tested)
+        lo, hi = float(flat.min()), float(flat.max())
+        nodes_y = np.linspace(lo, hi, grid)
+        out = _interp.CubicSpline(nodes_y, inversion(nodes_y))(flat)
+    return np.clip(out, 0.0, 1.0).reshape(y.shape)
+
+
+def _jac_rates(phi, width, sigma_w):
+    r"""$(c^2, \text{drift})$ of the backward SDE for $\psi = \mathrm{id}$ (record ``resnet_sde.backward``).
+
+    $dg = c\,dB\,g + \text{drift}\,\mathbf 1(\psi\psi')^\top g\,dt$ with $c$ = ``noise_coefficient``$(\psi' = 1)$
+    and drift = ``drift_coefficient`` per unit of $\psi\psi'$ (0 for $\phi''(0) = 0$).  With drift 0, $y = g v$
+    solves $dy = c\,dB\,y$, the linear forward SDE of ``resnet_sde.norm_gbm`` ($\sigma_b = 0$), whose
+    ``norm_variance_rate`` equals $c^2$ (tested): so $\log|g_T v|$ has the GBM law of that record at every $D$.
+    """
+    d1, d2 = PHI_DERIVS[phi]
+    c = float(backward.noise_coefficient(1.0, d1, sigma_w, width))
+    return c * c, float(backward.drift_coefficient(1.0, d2, sigma_w, width))
+
+
+def _predict_jac(p, *, planted=None):
+    r"""Limit law of $\log|g_T v|$ (``resnet_sde.norm_gbm`` through ``resnet_sde.backward``), exact finite-$L$ parts.
+
+    ``planted``: ``"rate_not_over_D"`` (variance $\phi'(0)^2\sigma_w^2T$, the $1/D$ dropped) or
+    ``"ito_dropped"`` (mean $\tfrac{D-1}{2D}\phi'(0)^2\sigma_w^2T$: the drift of $|y|$, not of $\log|y|$);
+    the exact finite-depth parts move with the limit (shifted by the planted change of the limit).
+    """
+    D, sw, L = p["width"], p["sigma_w"], p["depth"]
+    d1 = PHI_DERIVS[p["phi"]][0]
+    c2, drift = _jac_rates(p["phi"], D, sw)
+    if drift != 0.0:
+        raise ValueError(f"phi={p['phi']!r} has phi''(0) != 0: the backward SDE has a drift; not covered")
+    mean = float(norm_gbm.log_norm_mean(d1, sw, D, 1.0))
+    var = float(norm_gbm.log_norm_variance(d1, sw, D, 1.0))
+    shift_m, scale_v = 0.0, 1.0
+    if planted == "rate_not_over_D":
+        scale_v = D
+    elif planted == "ito_dropped":
+        shift_m = float(norm_gbm.norm_drift_rate(d1, sw, D)) - mean
+    elif planted is not None:
+        raise ValueError(f"planted={planted!r}; allowed: None, 'rate_not_over_D', 'ito_dropped'")
+    fin_m, fin_v = linear_jacobian_log_norm_moments(D, sw, L)
+
+    def finite_cdf(y):  # the planted change acts on the finite law as on the limit
+        y = np.asarray(y, dtype=float)
+        return linear_jacobian_log_norm_cdf(fin_m + (y - shift_m - fin_m) / math.sqrt(scale_v), D, sw, L)
+
+    return {"mean": mean + shift_m, "var": var * scale_v, "rate": c2,
+            "gram_finite": float(norm_moments.mean_q_finite_depth(1.0, sw, 0.0, 1.0, L)),  # (1 + sigma_w^2/L)^L
+            "finite_mean": fin_m + shift_m, "finite_var": fin_v * scale_v, "finite_cdf": finite_cdf}
+
+
+def _jacobian_samples(phi, width, sigma_w, sigma_b, depth, n, seed):
+    r"""$g_L$ (``(n, D, D)``), $\log|g_L e_1|$ and $\log|g_L^\top e_1|$ of ``n`` networks from $x_0 = \mathbf 1$."""
+    net = ResNet(depth=depth, width=width, sigma_w=sigma_w, sigma_b=sigma_b, phi=phi, psi="identity")
+    g = resnet_jacobian(net, np.ones((1, width)), n_samples=n, seed=seed, chunk_size=CHUNK)[:, 0]
+    return g, np.log(np.linalg.norm(g[:, :, 0], axis=1)), np.log(np.linalg.norm(g[:, 0, :], axis=1))
+
+
+def _gram_stats(g):
     U = np.matmul(g.transpose(0, 2, 1), g)
     D = U.shape[-1]
     diag = np.trace(U, axis1=1, axis2=2) / D
-    off = (U.sum((1, 2)) - diag * D) / (D * (D - 1)) if D > 1 else np.zeros(len(U))
+    off = (U.sum((1, 2)) - diag * D) / (D * (D - 1)) if D > 1 else None
     return diag, off
 
 
 def _run_jac(claim, p, seed, rate, prof) -> TestResult:
     pred = claim.predict(p)
-    N = _samples(JAC_SAMPLES, prof)
-    D = p["width"]
-    x0 = np.linspace(-1.0, 1.0, D)[None] if D > 1 else np.ones((1, 1))
-    if p["phi"] == "identity":
-        net = ResNet(depth=p["depth"], width=D, sigma_w=p["sigma_w"], sigma_b=p["sigma_b"], phi="identity",
-                     psi="identity")
-        diag, off = _gram_stats(net, x0, N, seed)
-        tests = [assert_mean(diag, pred["finite"], false_fail_rate=rate / 2, raise_on_failure=False)]
-        tests.append(assert_mean(off, 0.0, false_fail_rate=rate / 2, raise_on_failure=False) if D > 1 else
-                     tests[0])
-        return all_of(tests, names=[f"tr E[g^T g]/D (exact, L={p['depth']})", "off-diagonal mean"])
-    seeds = np.random.SeedSequence(seed).spawn(len(JAC_DEPTHS))
-    est, se = [], []
+    # tanh: not scaled by the profile, the measured truncation bound (bias text) is relative to this size
+    N = _samples(JAC_SAMPLES, prof) if p["phi"] == "identity" else JAC_SAMPLES
+    D, sw, sb = p["width"], p["sigma_w"], p["sigma_b"]
+    seeds = np.random.SeedSequence(seed).spawn(len(JAC_DEPTHS) + 1)
+    # the limit law by extrapolation in 1/L: mean and variance of log|g v| and log|g^T u|, CDF of log|g v|
+    cuts = pred["mean"] + math.sqrt(pred["var"]) * _norm.ppf(JAC_LAW_QUANTILES)
+    rows = []
     for L, s in zip(JAC_DEPTHS, seeds):
-        net = ResNet(depth=L, width=D, sigma_w=p["sigma_w"], sigma_b=p["sigma_b"], phi="tanh", psi="identity")
-        diag, off = _gram_stats(net, x0, N, s)
-        (m1, s1), (m2, s2) = _mean_se(diag), (_mean_se(off) if D > 1 else (0.0, 1.0))
-        est.append([m1, m2])
-        se.append([s1, s2])
-    est, se = np.array(est), np.array(se)
+        _, yv, yu = _jacobian_samples(p["phi"], D, sw, sb, L, N, s)
+        row = []
+        for y in (yv, yu):
+            m, v = y.mean(), y.var(ddof=1)
+            row += [m, math.sqrt(v / N), v, math.sqrt(max(np.mean((y - m) ** 4) - v**2, 0.0) / N)]
+        F = (yv[:, None] <= cuts).mean(0)
+        for f in F:
+            row += [f, math.sqrt(max(f * (1 - f), 1.0 / N) / N)]
+        rows.append(row)
+    rows = np.array(rows)
+    targets = [pred["mean"], pred["var"], pred["mean"], pred["var"]] + list(JAC_LAW_QUANTILES)
+    names = ["E log|g v|", "Var log|g v|", "E log|g^T u|", "Var log|g^T u|"] + \
+            [f"P(log|g v| <= q{int(100 * q)})" for q in JAC_LAW_QUANTILES]
+    k = len(targets) + ((5 if D > 1 else 4) if p["phi"] == "identity" else 0)  # sub-checks sharing the rate
     total = N * len(JAC_DEPTHS)
-    tests = [assert_limit(JAC_DEPTHS, est[:, 0], se[:, 0], pred["limit"], false_fail_rate=rate / 2, order=2,
-                          n_samples=total, variable="1/L"),
-             assert_limit(JAC_DEPTHS, est[:, 1], se[:, 1], 0.0, false_fail_rate=rate / 2, order=2,
-                          n_samples=total, variable="1/L")]
-    return all_of(tests, names=["tr E[g_T^T g_T]/D", "off-diagonal mean"],
-                  data={"depths": JAC_DEPTHS, "estimates": est, "stderrs": se})
+    tests = [assert_limit(JAC_DEPTHS, rows[:, 2 * j], rows[:, 2 * j + 1], float(t), false_fail_rate=rate / k, order=2,
+                          n_samples=total, variable="1/L") for j, t in enumerate(targets)]
+    if p["phi"] == "identity":  # exact at the drawn depth: no finite-depth bias
+        L = p["depth"]
+        g, yv, yu = _jacobian_samples("identity", D, sw, sb, L, N, seeds[-1])
+        diag, off = _gram_stats(g)
+        exact = [assert_mean(diag, pred["gram_finite"], false_fail_rate=rate / k, raise_on_failure=False),
+                 assert_mean(np.stack([yv, (yv - pred["finite_mean"]) ** 2], 1),
+                             [pred["finite_mean"], pred["finite_var"]], false_fail_rate=rate / k,
+                             raise_on_failure=False)]
+        exact += [assert_cdf_dkwm(y, pred["finite_cdf"], false_fail_rate=rate / k, model_tol=JAC_CDF_NUMERICAL_TOL,
+                                  raise_on_failure=False) for y in (yv, yu)]
+        names += [f"tr E[g^T g]/D (exact, L={L})", f"E, Var log|g v| (exact, L={L})",
+                  f"law of log|g v| (exact, L={L})", f"law of log|g^T u| (exact, L={L})"]
+        if off is not None:
+            exact.append(assert_mean(off, 0.0, false_fail_rate=rate / k, raise_on_failure=False))
+            names.append("off-diagonal mean of g^T g")
+        tests += exact
+    return all_of(tests, names=names, data={"depths": JAC_DEPTHS, "rows": rows, "prediction": {
+        k_: v_ for k_, v_ in pred.items() if k_ != "finite_cdf"}})
 
 
 JACOBIAN_CLAIM = Claim(
     id="claim.jacobian_law",
-    title="Input Jacobian of deep ResNets (psi = id, phi''(0) = 0): E[g_T^T g_T] = exp(phi'(0)^2 sigma_w^2 T) I at any width",
-    source=f"{SOURCE}, Theorem 14, Corollary 15 and Section 5.4 (record resnet_sde.backward: gram_mean)",
-    records=("resnet_sde.backward", "resnet_sde.norm_moments"),
+    title=("Input Jacobian of deep ResNets (psi = id, phi''(0) = 0): log|g_T v| and log|g_T^T u| are normal with the "
+           "GBM moments at any width"),
+    source=(f"{SOURCE}, Theorem 14, Corollary 15 and Section 5.4 (records resnet_sde.backward: noise_coefficient, "
+            "drift_coefficient; resnet_sde.norm_gbm: the law of the linear SDE dy = c dB y; "
+            "resnet_sde.norm_moments: E[g_L^T g_L] at finite L)"),
+    records=("resnet_sde.backward", "resnet_sde.norm_gbm", "resnet_sde.norm_moments"),
     parameters=(P_PHIJ, P_DJ, P_SWJ, P_SBJ, P_LJ),
     predict=_predict_jac,
     run=_run_jac,
-    bias=("phi = identity: exact at finite L, E[g_L^T g_L] = (1 + sigma_w^2/L)^L I (mean_q_finite_depth of "
-          "resnet_sde.norm_moments at q_0 = 1, sigma_b = 0), z-test, no bias.  Not shipped: phi = tanh "
-          f"(extrapolated in 1/L over depths {JAC_DEPTHS} to gram_mean); its 1/L^k coefficients grow like moments "
-          "of q = |x|^2/D at small D and the truncation is not under control (at D = 3, sigma_w = 1.2, sigma_b = 1 "
-          "the estimate is still 0.7 below the limit at L = 128)"),
-    examples=({"phi": "identity", "width": 4, "sigma_w": 1.5, "sigma_b": 0.5, "depth": 32},),
-    strategies={"phi": st.just("identity"), "width": st.integers(1, 6)},
+    bias=("phi = identity, exact at the drawn finite (D, L), no bias: E[g_L^T g_L] = (1 + sigma_w^2/L)^L I "
+          "(mean_q_finite_depth of resnet_sde.norm_moments), and log|g_L v| = (1/2) sum_l log X_l with X_l i.i.d. "
+          "eps^2 chi'^2_D(1/eps^2), eps^2 = sigma_w^2/(DL) (rotation invariance; g_L^T has the law of g_L), whose mean "
+          "and variance (Poisson mixture of digammas) and CDF (Gil-Pelaez inversion, numerical error < 1e-9, "
+          "model_tol 1e-7) are exact: z-tests and one-sample DKWM for log|g v| and log|g^T u|.  The L = infinity law "
+          "(normal, log_norm_mean and log_norm_variance of resnet_sde.norm_gbm at the rate noise_coefficient^2 of "
+          "resnet_sde.backward), both phi, x_0 = 1: mean and variance of log|g v| and log|g^T u| and the CDF of "
+          f"log|g v| at the limit's quartiles, extrapolated quadratically in 1/L over depths {JAC_DEPTHS}.  phi = id: "
+          "the fit's truncation, computed exactly from the finite-L law, is below 0.03 standard errors over the "
+          "ranges and at the pinned sigma_w = 1.5.  phi = tanh: the 1/L expansion is only asymptotic (tanh saturates "
+          "on paths where (sigma_w^2 q + sigma_b^2)/L is not small, and q = |x|^2/D is heavy-tailed at small D): at "
+          "D = 3, 6, sigma_w = 1.2, sigma_b = 1 the fit misses by 8-10 standard errors, at D = 6, sigma_w = 0.6, "
+          "sigma_b = 0.3 by 1.  Hence sigma_w <= 0.5, sigma_b <= 0.2, D <= 6: at the corners (D = 1, 2, 3, 4, 6, "
+          "sigma_w = 0.5, sigma_b = 0.2; 400k-700k networks per depth) the measured truncation is below 0.55 of "
+          "the claim's standard errors for every sub-check and consistent with zero at that precision "
+          f"(0.17-0.23 standard errors); so the tanh sweep keeps {JAC_SAMPLES} networks per depth in every profile"),
+    examples=({"phi": "tanh", "width": 6, "sigma_w": 0.5, "sigma_b": 0.2, "depth": 1},
+              {"phi": "identity", "width": 4, "sigma_w": 1.5, "sigma_b": 0.5, "depth": 32}),
+    strategies={"phi": st.sampled_from(("identity", "tanh"))},
     max_examples=2,
 )
+
 
 RESNET_SDE_CLAIMS = (WEAK_CLAIM, GBM_CLAIM, DI_CLAIM, JACOBIAN_CLAIM)
