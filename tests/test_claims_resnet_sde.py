@@ -99,12 +99,16 @@ def test_planted_drift_dropped_is_rejected():
 def test_planted_ntk_without_the_bias_part_of_k_w_is_rejected():
     """$K_W = \\lambda_0 CE$ instead of $\\lambda_0 CE + \\beta(CE - (E - 1))$.
 
-    At the pinned example ($\\sigma_w = 1$, $\\sigma_b = 0.7$, so $\\beta = 0.49$, $C = 1$) the dropped term is
-    $0.49$; the claim's extrapolated $K_W$ has standard error $\\approx 0.03$ (detectable $\\approx 0.3$).
+    Drawn with $\\phi = \\mathrm{id}$ (quadratic extrapolation, the smaller standard errors) and $\\sigma_b = 0.8$
+    ($\\beta = 0.64$): the dropped term is 0.095 at $\\sigma_w = 0.5$ and 0.32 at $\\sigma_w = 0.8$, against an
+    extrapolated $K_W$ whose standard error is 0.0026 at the shrunk $\\sigma_w = 0.5$, $z' = 0$ (|z| = 37; the
+    claim detects 0.06 there).
     """
     wrong = dataclasses.replace(
-        rs.DI_CLAIM.with_prediction(lambda p: rs.predict_doubly_infinite(p, drop_weight_bias_term=True)), examples=())
-    _, result = _rejected(check(wrong, profile=PLANTED))  # drawn, then shrunk by hypothesis
+        rs.DI_CLAIM.with_prediction(lambda p: rs.predict_doubly_infinite(p, drop_weight_bias_term=True)), examples=(),
+        strategies={"phi": st.just("identity"), "sigma_b": st.just(0.8)})
+    params, result = _rejected(check(wrong, profile=PLANTED))  # drawn, then shrunk by hypothesis
+    assert params["phi"] == "identity"
     assert "NTK K_W(z, z'): REJECTED" in result.detail
     assert "NTK K_b(z, z'): ok" in result.detail
 

@@ -274,8 +274,12 @@ GBM_CLAIM = Claim(
 DI_SIZES = (8, 16, 32, 64)
 DI_SAMPLES = 400        # networks per size for the NTK (explicit weights, O(L D^2) per network)
 DI_NNGP_SAMPLES = 4000  # networks per size for the NNGP (exact in law, two inputs)
+#: order of the polynomial in 1/D fitted along L = D: tanh's coefficients are large (~ -10, +50, -150 for the NNGP
+#: at sigma_w = 1), so its quadratic fit is biased at these sizes; the identity's are small (see DI_CLAIM.bias)
+DI_ORDER = {"identity": 2, "tanh": 3}
 P_PHID = Parameter("phi", Domain(0, INF, integer=True), r"\phi", (0, 0), "identity or tanh (categorical)")
-P_SWD = Parameter("sigma_w", Domain(0, INF, closed=(False, True)), r"\sigma_w", (0.5, 1.0), "weight scale")
+P_SWD = Parameter("sigma_w", Domain(0, INF, closed=(False, True)), r"\sigma_w", (0.5, 0.8),
+                  "weight scale (not shipped above 0.8: see the bias sentence)")
 P_SBD = Parameter("sigma_b", Domain(0, INF), r"\sigma_b", (0.3, 0.8), "bias scale")
 P_ZD = Parameter("z2", Domain(), "z'", (-1.0, 1.0), "second input (copied to every unit; the first is z = 1)")
 
@@ -312,7 +316,8 @@ def _run_di(claim, p, seed, rate, prof) -> TestResult:
         se.append([s for _, s in rows])
     est, se = np.array(est), np.array(se)
     k, total = 3, (N + Ng) * len(DI_SIZES)
-    tests = [assert_limit(DI_SIZES, est[:, j], se[:, j], float(pred[j]), false_fail_rate=rate / k, order=2,
+    order = DI_ORDER[p["phi"]]
+    tests = [assert_limit(DI_SIZES, est[:, j], se[:, j], float(pred[j]), false_fail_rate=rate / k, order=order,
                           n_samples=total, variable="1/D (L = D)") for j in range(3)]
     return all_of(tests, names=["NNGP E x_T1(z) x_T1(z')", "NTK K_W(z, z')", "NTK K_b(z, z')"],
                   data={"sizes": DI_SIZES, "estimates": est, "stderrs": se, "prediction": pred})
@@ -326,14 +331,20 @@ DI_CLAIM = Claim(
     parameters=(P_PHID, P_SWD, P_SBD, P_ZD),
     predict=predict_doubly_infinite,
     run=_run_di,
-    bias=(f"extrapolated quadratically in 1/D along L = D over {DI_SIZES}.  At fixed D the depth bias is O(1/L) (the "
-          "one-step expansion has integer powers of dt; for tanh the h^3 Taylor term enters at O(dt^2) per layer) and "
-          "at fixed L the width bias is O(1/D) (K_W sums products of width averages, whose covariances are O(1/D)); "
-          "so along L = D the bias is c_1/D + c_2/D^2 + ...; the NNGP is E lambda_T = E x_T,d x'_T,d (any unit d), "
-          "exact at every D and L -> (lambda_0 + beta)(1 + sigma_w^2/L)^L - beta for phi = id.  The ranges keep "
-          "sigma_w^2 q dt small at D = 8 (for tanh the 1/D^2 coefficient grows fast with sigma_w^2 q, so larger "
-          "scales need larger sizes)"),
-    examples=({"phi": "tanh", "sigma_w": 1.0, "sigma_b": 0.7, "z2": 0.5},),
+    bias=(f"extrapolated in 1/D along L = D over {DI_SIZES}, quadratically for phi = id and cubically for tanh.  At "
+          "fixed D the depth bias is O(1/L) (the one-step expansion has integer powers of dt; for tanh the h^3 Taylor "
+          "term enters at O(dt^2) per layer) and at fixed L the width bias is O(1/D) (K_W sums products of width "
+          "averages, whose covariances are O(1/D)); so along L = D the bias is c_1/D + c_2/D^2 + ...; the NNGP is "
+          "E lambda_T = E x_T,d x'_T,d (any unit d), exact at every D and L -> (lambda_0 + beta)(1 + sigma_w^2/L)^L - "
+          "beta for phi = id.  For tanh the coefficients are large (NNGP at sigma_w = 1, sigma_b = 0.8, z' = 1: "
+          "about -23/D + 170/D^2 - 570/D^3), and the quadratic fit over these sizes is biased: measured with 16x-64x "
+          "the claim's samples, at sigma_w = 1, sigma_b = 0.8, z' = 1 by -2.6% (NNGP), -5% (K_W), -4.4% (K_b), 11 "
+          "standard errors at 3200 networks; at sigma_w = 0.8 by -0.6%, -1.4%, -1.7% (up to 4.7 standard errors).  "
+          "The cubic fit leaves -0.1%, -0.9%, -0.4% there (0.4, 0.7, 0.5 standard errors at 64000, 3200, 3200 "
+          "networks; at most 0.3 at the claim's sample sizes), so tanh uses it, and sigma_w stays <= 0.8 (at sigma_w = 1 the cubic fit still misses K_W "
+          "by 1.75 standard errors at 3200 networks).  For phi = id the quadratic fit is unbiased at the same corner "
+          "(+0.5 and -0.9 standard errors at 1600 networks)"),
+    examples=({"phi": "tanh", "sigma_w": 0.8, "sigma_b": 0.8, "z2": 1.0},),
     strategies={"phi": st.sampled_from(("identity", "tanh"))},
     max_examples=2,
 )
