@@ -428,7 +428,7 @@ def linear_jacobian_log_norm_cdf(y, width, sigma_w, depth, T=1.0, *, grid=2049):
     while log_phi(np.array([t_max]))[0].real > -32.0:
         t_max *= 1.5
     span = float(np.max(np.abs(y - mean), initial=0.0)) + math.sqrt(var)
-    panels = int(math.ceil(t_max * span / (2 * math.pi))) + 8       # about one period of e^{-ity} per panel
+    panels = math.ceil(t_max * span / (2 * math.pi)) + 8       # about one period of e^{-ity} per panel
     nodes, weights = np.polynomial.legendre.leggauss(16)
     edges = np.linspace(0.0, t_max, panels + 1)
     half = 0.5 * np.diff(edges)
