@@ -32,7 +32,7 @@ __all__ = ["phi", "phi_prime"]
 
 def _phi_body(x, alpha):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        return numpy.where(numpy.less(x, 0), alpha*(numpy.exp(x) - 1), x)
+        return numpy.where(numpy.less(x, 0), alpha*numpy.expm1(x), x)
 
 
 def phi(x, alpha=1.0):

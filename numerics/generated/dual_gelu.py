@@ -32,7 +32,7 @@ __all__ = ["phi", "phi_prime", "dual", "dual_derivative", "variance", "derivativ
 def _phi_body(x):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         _x0 = (1/2)*x
-        return _x0*(scipy.special.erf(numpy.sqrt(2)*_x0) + 1)
+        return _x0*scipy.special.erfc(-numpy.sqrt(2)*_x0)
 
 
 def phi(x):
@@ -52,7 +52,7 @@ def phi(x):
 def _phi_prime_body(x):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         _x0 = numpy.sqrt(2)*x
-        return (1/2)*_x0*numpy.exp(-1/2*x**2)/numpy.sqrt(numpy.pi) + (1/2)*scipy.special.erf((1/2)*_x0) + 1/2
+        return (1/2)*_x0*numpy.exp(-1/2*x**2)/numpy.sqrt(numpy.pi) + (1/2)*scipy.special.erfc(-1/2*_x0)
 
 
 def phi_prime(x):

@@ -31,7 +31,7 @@ __all__ = ["phi", "phi_prime"]
 
 def _phi_body(x):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        return x/(1 + numpy.exp(-x))
+        return x*(1/(1 + numpy.exp(-x)))
 
 
 def phi(x):
@@ -50,9 +50,7 @@ def phi(x):
 
 def _phi_prime_body(x):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        _x0 = numpy.exp(-x)
-        _x1 = (_x0 + 1)**(-1.0)
-        return _x1*(_x0*_x1*x + 1)
+        return (x*(1/(1 + numpy.exp(x))) + 1)*(1/(1 + numpy.exp(-x)))
 
 
 def phi_prime(x):

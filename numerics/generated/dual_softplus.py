@@ -31,7 +31,7 @@ __all__ = ["phi", "phi_prime"]
 
 def _phi_body(x):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        return numpy.log(numpy.exp(x) + 1)
+        return (numpy.maximum(x, 0) + numpy.log1p(numpy.exp(-numpy.abs(x))))
 
 
 def phi(x):
@@ -50,8 +50,7 @@ def phi(x):
 
 def _phi_prime_body(x):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        _x0 = numpy.exp(x)
-        return _x0/(_x0 + 1)
+        return (1/(1 + numpy.exp(-x)))
 
 
 def phi_prime(x):

@@ -50,7 +50,7 @@ def phi(x):
 
 def _phi_prime_body(x):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        return 1 - numpy.tanh(x)**2
+        return numpy.cosh(x)**(-2.0)
 
 
 def phi_prime(x):

@@ -99,7 +99,7 @@ def lambda_rate(m, m_j, q, q_j, lam, dphi0, d2phi0, sigma_w, sigma_b):
 def _q_t_linear_body(q0, t, dphi0, sigma_w, sigma_b):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         _x0 = sigma_w**2
-        return q0 + (q0 + sigma_b**2/_x0)*(numpy.exp(_x0*dphi0**2*t) - 1)
+        return q0 + (q0 + sigma_b**2/_x0)*numpy.expm1(_x0*dphi0**2*t)
 
 
 def q_t_linear(q0, t, dphi0, sigma_w, sigma_b):
@@ -119,7 +119,7 @@ def q_t_linear(q0, t, dphi0, sigma_w, sigma_b):
 def _lambda_t_linear_body(lam0, t, dphi0, sigma_w, sigma_b):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         _x0 = sigma_w**2
-        return lam0 + (lam0 + sigma_b**2/_x0)*(numpy.exp(_x0*dphi0**2*t) - 1)
+        return lam0 + (lam0 + sigma_b**2/_x0)*numpy.expm1(_x0*dphi0**2*t)
 
 
 def lambda_t_linear(lam0, t, dphi0, sigma_w, sigma_b):

@@ -96,9 +96,10 @@ def _second_moment_q_body(q0, dphi0, sigma_w, sigma_b, D, T):
         _x1 = T*_x0*dphi0**2
         _x2 = D**(-1.0)
         _x3 = 4*_x2 + 2
-        _x4 = numpy.exp(_x1*_x3)
-        _x5 = sigma_b**2/_x0
-        return -_x3*_x5*(-_x4 + numpy.exp(_x1))*(_x5 + q0)/(4*_x2 + 1) + _x4*q0**2 - sigma_b**4*(_x4 - 1)/sigma_w**4
+        _x4 = _x1*_x3
+        _x5 = numpy.exp(_x4)
+        _x6 = sigma_b**2/_x0
+        return -_x3*_x6*(-_x5 + numpy.exp(_x1))*(_x6 + q0)/(4*_x2 + 1) + _x5*q0**2 - sigma_b**4*numpy.expm1(_x4)/sigma_w**4
 
 
 def second_moment_q(q0, dphi0, sigma_w, sigma_b, D, T):

@@ -35,7 +35,7 @@ __all__ = ["ntk_bias", "ntk_weights", "ntk_total", "nngp_increment", "nngp_compl
 def _ntk_bias_body(dphi0, sigma_w, sigma_b, T):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         _x0 = sigma_w**2
-        return sigma_b**2*(numpy.exp(T*_x0*dphi0**2) - 1)/_x0
+        return sigma_b**2*numpy.expm1(T*_x0*dphi0**2)/_x0
 
 
 def ntk_bias(dphi0, sigma_w, sigma_b, T):
@@ -56,9 +56,8 @@ def _ntk_weights_body(lam0, dphi0, sigma_w, sigma_b, T):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         _x0 = sigma_w**2
         _x1 = T*_x0*dphi0**2
-        _x2 = numpy.exp(_x1)
-        _x3 = _x1*_x2
-        return _x3*lam0 + sigma_b**2*(-_x2 + _x3 + 1)/_x0
+        _x2 = _x1*numpy.exp(_x1)
+        return _x2*lam0 + sigma_b**2*(_x2 - numpy.expm1(_x1))/_x0
 
 
 def ntk_weights(lam0, dphi0, sigma_w, sigma_b, T):
@@ -99,7 +98,7 @@ def ntk_total(lam0, dphi0, sigma_w, sigma_b, T):
 def _nngp_increment_body(lam0, dphi0, sigma_w, sigma_b, T):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         _x0 = sigma_w**2
-        return (lam0 + sigma_b**2/_x0)*(numpy.exp(T*_x0*dphi0**2) - 1)
+        return (lam0 + sigma_b**2/_x0)*numpy.expm1(T*_x0*dphi0**2)
 
 
 def nngp_increment(lam0, dphi0, sigma_w, sigma_b, T):
@@ -119,8 +118,8 @@ def nngp_increment(lam0, dphi0, sigma_w, sigma_b, T):
 def _nngp_completed_body(zz, dphi0, sigma_w, sigma_b, sigma_z, sigma_y, T):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         _x0 = sigma_w**2
-        _x1 = numpy.exp(T*_x0*dphi0**2)
-        return sigma_y**2*(_x1*sigma_z**2*zz + sigma_b**2*(_x1 - 1)/_x0)
+        _x1 = T*_x0*dphi0**2
+        return sigma_y**2*(sigma_z**2*zz*numpy.exp(_x1) + sigma_b**2*numpy.expm1(_x1)/_x0)
 
 
 def nngp_completed(zz, dphi0, sigma_w, sigma_b, sigma_z, sigma_y, T):
@@ -142,7 +141,7 @@ def _ntk_completed_body(zz, dphi0, sigma_w, sigma_b, sigma_z, sigma_y, T):
         _x0 = sigma_w**2
         _x1 = T*_x0*dphi0**2
         _x2 = numpy.exp(_x1)
-        return sigma_y**2*(_x2*sigma_z**2*zz*(_x1 + 2) + sigma_b**2*(_x1*_x2 + _x2 - 1)/_x0)
+        return sigma_y**2*(_x2*sigma_z**2*zz*(_x1 + 2) + sigma_b**2*(_x1*_x2 + numpy.expm1(_x1))/_x0)
 
 
 def ntk_completed(zz, dphi0, sigma_w, sigma_b, sigma_z, sigma_y, T):

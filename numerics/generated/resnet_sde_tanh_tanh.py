@@ -52,7 +52,7 @@ def psi(x):
 
 def _psi_prime_body(x):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        return 1 - numpy.tanh(x)**2
+        return numpy.cosh(x)**(-2.0)
 
 
 def psi_prime(x):

@@ -91,7 +91,7 @@ def shift_to_variance_ratio(dphi0, d2phi0):
 def _covariance_increment_linear_body(lam0, dphi0, sigma_w, sigma_b, T):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         _x0 = sigma_w**2
-        return (lam0 + sigma_b**2/_x0)*(numpy.exp(T*_x0*dphi0**2) - 1)
+        return (lam0 + sigma_b**2/_x0)*numpy.expm1(T*_x0*dphi0**2)
 
 
 def covariance_increment_linear(lam0, dphi0, sigma_w, sigma_b, T):
