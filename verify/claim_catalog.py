@@ -20,7 +20,7 @@ Each claim cites its source and says how finite-size bias is handled.
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import sympy as sp
@@ -28,12 +28,14 @@ from hypothesis import strategies as st
 
 from derivations import custom_activation
 from derivations.parameters import Domain, Parameter
+from derivations.printer import KernelPrinter, stable_rewrite
 from numerics import kernels, quadrature
 from numerics.activations import activation
 from numerics.networks import fc_empirical_ntk, fc_outputs
 
 from .accuracy import backward_error
 from .claims import Claim, Profile
+from .claims_conv_sde import CONV_SDE_CLAIMS
 from .claims_covariance_sde import COVARIANCE_SDE_CLAIM
 from .claims_log_gaussian import LOG_GAUSSIAN_CLAIMS
 from .claims_resnet_sde import RESNET_SDE_CLAIMS
@@ -278,8 +280,9 @@ def _user_functions(expr: str):
     if expr not in _USER_CACHE:
         rec = custom_activation(expr, name="user")
         xs = rec.parameter("x").symbol
-        _USER_CACHE[expr] = (sp.lambdify(xs, rec.expressions["phi"], "scipy"),
-                             sp.lambdify(xs, rec.expressions["phi_prime"], "scipy"), rec.derivation.method.value)
+        stable = [sp.lambdify(xs, stable_rewrite(rec.expressions[k]), modules="scipy", printer=KernelPrinter())
+                  for k in ("phi", "phi_prime")]  # the emitter's overflow-free forms (no NaN at |x| ~ 800)
+        _USER_CACHE[expr] = (*stable, rec.derivation.method.value)
     return _USER_CACHE[expr]
 
 
@@ -321,7 +324,7 @@ PRICE_CLAIM = Claim(
 
 CLAIMS: dict[str, Claim] = {c.id: c for c in (DUAL_CLAIM, NNGP_DEPTH1_CLAIM, NNGP_DEEP_CLAIM, NTK_CLAIM, PRICE_CLAIM,
                                                *LOG_GAUSSIAN_CLAIMS, COVARIANCE_SDE_CLAIM, *RESNET_SDE_CLAIMS,
-                                               *MORE_RESNET_SDE_CLAIMS)}
+                                               *MORE_RESNET_SDE_CLAIMS, *CONV_SDE_CLAIMS)}
 
 
 def get_claim(claim_id: str) -> Claim:

@@ -39,6 +39,19 @@ __all__ = ["PADDINGS", "conv_resnet_outputs"]
 PADDINGS = ("zero", "circular")
 
 
+def _patch_sources(spatial: tuple, K: int, padding: str) -> np.ndarray:
+    """``src[j, p]``: the position $p + k_j - (K-1)/2$ (C order), or $P$ (a zero row) outside a zero-padded image."""
+    P, r = math.prod(spatial), (K - 1) // 2
+    shape = np.array(spatial)
+    grid = np.indices(spatial).reshape(len(spatial), P).T
+    src = np.empty((K ** len(spatial), P), dtype=np.intp)
+    for j, k in enumerate(itertools.product(range(-r, r + 1), repeat=len(spatial))):
+        t = grid + np.array(k)
+        inside = np.all((t >= 0) & (t < shape), axis=1) | (padding == "circular")
+        src[j] = np.where(inside, np.ravel_multi_index(tuple((t % shape).T), spatial), P)
+    return src
+
+
 def conv_resnet_outputs(model: ResNet, x, *, kernel_size, n_samples, seed, padding="zero",
                         chunk_size=None) -> np.ndarray:
     r"""Final states $x_L$ of ``n_samples`` independent convolutional ResNets on the inputs ``x``.
@@ -85,37 +98,40 @@ def conv_resnet_outputs(model: ResNet, x, *, kernel_size, n_samples, seed, paddi
     if padding == "circular" and K > min(spatial):
         raise ValueError(f"kernel_size={K!r} exceeds the spatial size {spatial}; circular padding needs "
                          f"kernel_size <= {min(spatial)}")
-    m, n_pos, r = x.shape[0], math.prod(spatial), (K - 1) // 2
+    m, n_pos = x.shape[0], math.prod(spatial)
     dt = model.dt
     phi, psi = model._phi.f, model._psi.f
-    offsets = list(itertools.product(range(K), repeat=ns))
-    pad = [(0, 0), (0, 0)] + [(r, r)] * ns + [(0, 0)]
-    mode = "constant" if padding == "zero" else "wrap"
+    src = _patch_sources(spatial, K, padding)                    # (T, P); index P: the zero row (zero padding)
+    T = src.shape[0]
+    taps = np.arange(T)[:, None]
+    w_scale, b_scale = model.sigma_w * math.sqrt(dt / D), model.sigma_b * math.sqrt(dt)
 
     blocks = _Blocks(seed, n_samples)
-    per_sample = 8 * (D * D * K**ns + 6 * m * (n_pos + 2 * r * max(spatial)) * D)
+    per_sample = 8 * (2 * T * D * D + m * D * (2 * T * (n_pos + 1) + 6 * n_pos))
     out = np.empty((n_samples,) + x.shape)
+    x_t = x.reshape(m, n_pos, D).transpose(1, 2, 0)              # (P, D, m)
     for chunk in blocks.chunks(_blocks_per_chunk(chunk_size, per_sample, n_samples)):
         lo, hi = blocks.bounds[chunk[0]][0], blocks.bounds[chunk[-1]][1]
         S = hi - lo
-        X = np.broadcast_to(x, (S,) + x.shape).copy()
+        # The sample axis is last inside (long inner loops): the state is X[p, i, input, sample].
+        X = np.ascontiguousarray(np.broadcast_to(x_t[..., None], (n_pos, D, m, S)))
+        Y = np.zeros((T, n_pos + 1, D, m, S))                    # row n_pos stays 0
         for _ in range(model.depth):
             filt = blocks.normals(chunk, (D,) + (K,) * ns + (D,), np.float64)
             e = blocks.normals(chunk, (D, 1), np.float64)
+            F = np.ascontiguousarray(filt.reshape(S, D, T, D).transpose(2, 3, 1, 0))   # F[k, i, o, sample]
             P = np.asarray(psi(X), dtype=np.float64)
-            Pp = np.pad(P, pad, mode=mode) if r else P
-            h = np.zeros((S, m * n_pos, D))
-            for k in offsets:
-                window = Pp[(slice(None), slice(None)) + tuple(slice(k[i], k[i] + spatial[i]) for i in range(ns))]
-                Wk = filt[(slice(None), slice(None)) + k]                       # (S, D_out, D_in)
-                h += np.matmul(window.reshape(S, m * n_pos, D), Wk.transpose(0, 2, 1))
-            h *= model.sigma_w * math.sqrt(dt / D)
-            h += (model.sigma_b * math.sqrt(dt)) * e.transpose(0, 2, 1)
-            h = h.reshape(X.shape)
+            # Y[k, q, o] = sum_i F[k, i, o] psi(x_q)_i; the pre-activation at p is sum_k Y[k, p + k]
+            np.multiply(P[None, :, 0, None], F[:, None, 0, :, None], out=Y[:, :n_pos])
+            for i in range(1, D):
+                Y[:, :n_pos] += P[None, :, i, None] * F[:, None, i, :, None]
+            h = Y[taps, src].sum(0)                                # (P, D, m, S)
+            h *= w_scale
+            h += b_scale * e[:, :, 0].T[:, None, :]
             if model.mu_w:
                 h += (model.mu_w * dt) * P
             if model.mu_b:
                 h += model.mu_b * dt
             X += np.asarray(phi(h), dtype=np.float64)
-        out[lo:hi] = X
+        out[lo:hi] = X.transpose(3, 2, 0, 1).reshape((S,) + x.shape)
     return out
