@@ -103,6 +103,17 @@ def _forward(model: ResNet, z, blocks, chunk, *, jacobian: bool, keep: bool):
     return X, g, saved, xs, dphis
 
 
+def _check_common(caller: str, model, n_samples, chunk_size) -> tuple[int, int | None]:
+    """Validate the arguments shared by :func:`resnet_jacobian` and :func:`resnet_ntk`."""
+    if not isinstance(model, ResNet):
+        raise ValueError(f"model={model!r} must be a numerics.deep_resnets.ResNet")
+    model.needs_derivatives(caller)
+    n_samples = check_integer("n_samples", n_samples, minimum=1)
+    if chunk_size is not None:
+        chunk_size = check_integer("chunk_size", chunk_size, minimum=1)
+    return n_samples, chunk_size
+
+
 def resnet_jacobian(model: ResNet, x, *, n_samples, seed, chunk_size=None) -> np.ndarray:
     r"""Input Jacobians $g_L = \partial x_L/\partial x_0$ of ``n_samples`` networks, shape ``(n, m, D, D)``.
 
@@ -114,12 +125,7 @@ def resnet_jacobian(model: ResNet, x, *, n_samples, seed, chunk_size=None) -> np
 
     Reference: Peluchetti & Favaro, JMLR 2021, §4 (Theorem 14).
     """
-    if not isinstance(model, ResNet):
-        raise ValueError(f"model={model!r} must be a numerics.deep_resnets.ResNet")
-    model.needs_derivatives("resnet_jacobian")
-    n_samples = check_integer("n_samples", n_samples, minimum=1)
-    if chunk_size is not None:
-        chunk_size = check_integer("chunk_size", chunk_size, minimum=1)
+    n_samples, chunk_size = _check_common("resnet_jacobian", model, n_samples, chunk_size)
     z = model.initial_state_shape(x)
     m, D = z.shape[0], model.width
     blocks = _Blocks(seed, n_samples)
@@ -151,12 +157,7 @@ def resnet_ntk(model: ResNet, x, *, n_samples, seed, unit=0, jacobian=False, chu
 
     Reference: Peluchetti & Favaro, JMLR 2021, §4 (Jacobian), §5.4-5.5 (NTK).
     """
-    if not isinstance(model, ResNet):
-        raise ValueError(f"model={model!r} must be a numerics.deep_resnets.ResNet")
-    model.needs_derivatives("resnet_ntk")
-    n_samples = check_integer("n_samples", n_samples, minimum=1)
-    if chunk_size is not None:
-        chunk_size = check_integer("chunk_size", chunk_size, minimum=1)
+    n_samples, chunk_size = _check_common("resnet_ntk", model, n_samples, chunk_size)
     unit = check_units(unit, model.width)[0]
     jacobian = _check_flag("jacobian", jacobian)
     z = model.initial_state_shape(x)
