@@ -25,56 +25,42 @@ Public API:
 
 Randomness and reproducibility
 ------------------------------
-Samples are grouped in fixed blocks of :data:`BLOCK` consecutive samples; block
-$j$ draws everything it needs from its own generator
-``Generator(SFC64(child_j))`` with ``child_j`` the $j$-th child of
-``SeedSequence(seed).spawn(n_blocks)``, in a fixed order (layer by layer; for
-drawn weights $W$ then $b$).  ``chunk_size`` only groups whole blocks for
-batching, and the per-sample arithmetic (batched ``matmul``, per-matrix LAPACK
-factorisations) does not depend on which samples share a batch, so results
-depend on ``(seed, n_samples, inputs, options)`` only: not on ``chunk_size``,
-the number of threads, or the executor.  Blocks are filled by a small thread
-pool (NumPy generators release the GIL); for ``method="exact_in_law"`` each
-worker runs whole blocks (their draws, then their forward pass, products split
-into pieces that OpenBLAS runs single-threaded).  Each generator is used by
-one thread at a time, so this changes nothing either.  A ``SeedSequence`` passed as
-``seed`` is not mutated: its children are those that a fresh copy's first
-``spawn`` would give.
+The seed-block scheme of :mod:`numerics.sampling`: samples are grouped in fixed
+blocks of :data:`BLOCK` consecutive samples; block $j$ draws everything it
+needs from its own generator ``Generator(SFC64(child_j))`` with ``child_j`` the
+$j$-th child of ``SeedSequence(seed).spawn(n_blocks)``, in a fixed order (layer
+by layer; for drawn weights $W$ then $b$).  ``chunk_size`` only groups whole
+blocks for batching, and the per-sample arithmetic (batched ``matmul``,
+per-matrix LAPACK factorisations) does not depend on which samples share a
+batch, so results depend on ``(seed, n_samples, inputs, options)`` only: not on
+``chunk_size``, the number of threads, or the executor.  Blocks are filled by a
+small thread pool (NumPy generators release the GIL); for
+``method="exact_in_law"`` each worker runs whole blocks (their draws, then
+their forward pass, products split into pieces that OpenBLAS runs
+single-threaded).  Each generator is used by one thread at a time, so this
+changes nothing either.  A ``SeedSequence`` passed as ``seed`` is not mutated:
+its children are those that a fresh copy's first ``spawn`` would give.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
-import os
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from .activations import Activation, activation as _activation
+from .sampling import BLOCK, THREADS, SeedBlocks, blocks_per_chunk, child_seeds, psd_factor, thread_pool
 from .validation import check_finite_array, check_integer, check_scalar
 
 __all__ = ["fc_outputs", "fc_empirical_ntk", "sweep", "BLOCK", "METHODS"]
 
-#: Samples per random-number block (fixed: it defines which generator draws what).
-BLOCK = 16
 #: Methods of :func:`fc_outputs`.
 METHODS = ("exact_in_law", "full")
-#: Upper bound on the bytes of temporaries held per chunk.
+#: Upper bound on the bytes of temporaries held per chunk (chunks aim at
+#: :data:`numerics.sampling.TARGET_BYTES`, a quarter of it).
 MEMORY_BUDGET = 256 * 2**20
-#: Preferred bytes of temporaries per chunk (cache-friendlier than the bound).
-_TARGET_BYTES = 64 * 2**20
 _DTYPES = {"float32": np.float32, "float64": np.float64}
-_THREADS = max(1, min(os.cpu_count() or 1, 8))
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(_THREADS, thread_name_prefix="deeplimits-rng")
-    return _POOL
 
 
 # ----------------------------------------------------------------------------- validation
@@ -84,23 +70,6 @@ def _act(activation) -> Activation:
     if isinstance(activation, Activation):
         return activation
     return _activation(activation)
-
-
-def _check_seed(seed) -> np.random.SeedSequence:
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed={seed!r} must be an integer >= 0 or a numpy.random.SeedSequence")
-    return np.random.SeedSequence(int(seed))
-
-
-def _children(seed, n: int) -> list[np.random.SeedSequence]:
-    """The first ``n`` children of ``seed`` (as a fresh ``spawn(n)`` gives), without mutating it."""
-    ss = _check_seed(seed)
-    return [
-        np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (i,), pool_size=ss.pool_size)
-        for i in range(n)
-    ]
 
 
 def _check_options(x, depth, width, W_std, b_std, n_samples, dtype):
@@ -126,65 +95,7 @@ def _check_chunk(chunk_size):
     return check_integer("chunk_size", chunk_size, minimum=1)
 
 
-# ----------------------------------------------------------------------------- sampling helpers
-
-
-class _Blocks:
-    """Fixed blocks of samples, each with its own generator, grouped into chunks."""
-
-    def __init__(self, seed, n_samples: int):
-        n_blocks = -(-n_samples // BLOCK)
-        self.bounds = [(j * BLOCK, min((j + 1) * BLOCK, n_samples)) for j in range(n_blocks)]
-        self.gens = [np.random.Generator(np.random.SFC64(c)) for c in _children(seed, n_blocks)]
-
-    def chunks(self, blocks_per_chunk: int):
-        for j0 in range(0, len(self.bounds), blocks_per_chunk):
-            yield range(j0, min(j0 + blocks_per_chunk, len(self.bounds)))
-
-    def normals(self, blocks: range, shape: tuple, dtype) -> np.ndarray:
-        """Standard normals of shape ``(samples in blocks,) + shape``; block j from generator j."""
-        first = self.bounds[blocks[0]][0]
-        out = np.empty((self.bounds[blocks[-1]][1] - first,) + shape, dtype=dtype)
-
-        def fill(j):
-            lo, hi = self.bounds[j]
-            self.gens[j].standard_normal(out=out[lo - first:hi - first], dtype=dtype)
-
-        if len(blocks) > 1 and _THREADS > 1 and out.size >= 1 << 16:
-            list(_pool().map(fill, blocks))
-        else:
-            for j in blocks:
-                fill(j)
-        return out
-
-
-def _blocks_per_chunk(chunk_size, bytes_per_sample: int, n_samples: int) -> int:
-    n_blocks = -(-n_samples // BLOCK)
-    if chunk_size is None:
-        per_block = max(1, bytes_per_sample * BLOCK)
-        k = max(1, _TARGET_BYTES // per_block)
-        k = min(k, max(1, MEMORY_BUDGET // per_block))
-    else:
-        k = -(-chunk_size // BLOCK)
-    return max(1, min(k, n_blocks))
-
-
-def _psd_factor(gram: np.ndarray) -> np.ndarray:
-    r"""Batched $A$ with $A A^\top = $ ``gram`` (symmetric PSD, shape ``(..., m, m)``).
-
-    The Cholesky factor when every matrix of the batch is positive definite;
-    otherwise (rank-deficient Gram, e.g. duplicated inputs or dead units) the
-    factor $V \operatorname{diag}(\sqrt{\lambda_+})$ of the eigendecomposition,
-    with eigenvalues below $m\,\epsilon \max|\lambda|$ (rounding level) set to 0.  No
-    jitter is added, so the law is not changed.
-    """
-    try:
-        return np.linalg.cholesky(gram)
-    except np.linalg.LinAlgError:
-        w, v = np.linalg.eigh(gram)
-        # eigenvalues below the rounding level of the largest are zero (not sqrt(rounding))
-        tol = gram.shape[-1] * np.finfo(gram.dtype).eps * np.max(np.abs(w), axis=-1, keepdims=True)
-        return v * np.sqrt(np.where(w > tol, w, 0))[..., None, :]
+# ----------------------------------------------------------------------------- layers
 
 
 def _dense_full(a, x_first, n_out, W_std, b_std, blocks, chunk, dtype):
@@ -320,8 +231,8 @@ def _in_law_block(j, blocks, act, xd, x_factor, dims, W_std, b_std, dtype) -> np
                 factor = None
                 try:  # Cholesky: lower-triangular, so G F^T costs 3/4 of a GEMM
                     h = _times_lower_t(G, np.linalg.cholesky(gram), np.empty_like(G))
-                except np.linalg.LinAlgError:  # rank-deficient Gram: eigen factor (:func:`_psd_factor`)
-                    factor = _psd_factor(gram)
+                except np.linalg.LinAlgError:  # rank-deficient Gram: eigen factor (:func:`~numerics.sampling.psd_factor`)
+                    factor = psd_factor(gram)
             if factor is not None:
                 h = _mm(G, np.swapaxes(factor, -1, -2), np.empty_like(G))
         if l < depth:
@@ -383,7 +294,7 @@ def fc_outputs(x, *, activation, depth, width, W_std, b_std, n_samples, seed, dt
     normal matrix independent of the past and $F F^\top = \Sigma$ gives the
     same conditional law, hence by induction over layers the same joint law
     of $(h_1, \dots, h_{L+1})$, hence of $f$.  $F$ is the Cholesky factor, or
-    an eigen-factor when $\Sigma$ is singular (see :func:`_psd_factor`; no
+    an eigen-factor when $\Sigma$ is singular (see :func:`~numerics.sampling.psd_factor`; no
     jitter).  Cost per layer: $O(n m^2 + m^3)$ and $n m$ normals instead of
     $n^2$.  A layer with a small fan-in (a first layer with few features) or a
     narrow output (the readout) is drawn with explicit weights
@@ -409,24 +320,24 @@ def fc_outputs(x, *, activation, depth, width, W_std, b_std, n_samples, seed, dt
         per_sample = (max(dims[i] * dims[i + 1] for i in range(len(dims) - 1)) + 4 * width * m) * max(itemsize, 8)
     else:
         per_sample = (5 * max(width, d) * m + 3 * m * m) * max(itemsize, 8)
-    blocks = _Blocks(seed, n_samples)
+    blocks = SeedBlocks(seed, n_samples)
     out = np.empty((n_samples, m), dtype=dt)
     if method == "exact_in_law":
-        x_factor = _psd_factor((W_std**2 / d) * (xd @ xd.T) + b_std**2) if d + 1 > m else None
+        x_factor = psd_factor((W_std**2 / d) * (xd @ xd.T) + b_std**2) if d + 1 > m else None
         n_blocks = len(blocks.bounds)
         run = lambda j: _in_law_block(j, blocks, act, xd, x_factor, dims, W_std, b_std, dt)  # noqa: E731
         # whole blocks per worker: draws and forward pass of a block stay on one thread, in cache
-        results = _pool().map(run, range(n_blocks)) if _THREADS > 1 and n_blocks > 1 else map(run, range(n_blocks))
+        results = thread_pool().map(run, range(n_blocks)) if THREADS > 1 and n_blocks > 1 else map(run, range(n_blocks))
         for j, f in enumerate(results):
             lo, hi = blocks.bounds[j]
             out[lo:hi] = f
         return out
-    for chunk in blocks.chunks(_blocks_per_chunk(chunk_size, per_sample, n_samples)):
+    for chunk in blocks.chunks(blocks_per_chunk(chunk_size, per_sample, n_samples)):
         a = None
         for l in range(depth + 1):
             h, _ = _dense_full(a, xd, dims[l + 1], W_std, b_std, blocks, chunk, dt)
             a = _phi(act, h, dt) if l < depth else h
-        lo, hi = blocks.bounds[chunk[0]][0], blocks.bounds[chunk[-1]][1]
+        lo, hi = blocks.span(chunk)
         out[lo:hi] = a[:, 0, :]
     return out
 
@@ -462,11 +373,11 @@ def fc_empirical_ntk(x, *, activation, depth, width, W_std, b_std, n_samples, se
     dims = [d] + [width] * depth + [1]
     per_sample = (sum(dims[i] * dims[i + 1] for i in range(len(dims) - 1)) + (3 * depth + 4) * width * m
                   + 4 * m * m) * 8
-    blocks = _Blocks(seed, n_samples)
+    blocks = SeedBlocks(seed, n_samples)
     outputs = np.empty((n_samples, m), dtype=dt)
     ntk = np.empty((n_samples, m, m), dtype=dt)
     x_gram = xd @ xd.T
-    for chunk in blocks.chunks(_blocks_per_chunk(None, per_sample, n_samples)):
+    for chunk in blocks.chunks(blocks_per_chunk(None, per_sample, n_samples)):
         weights, pre, post = [], [], []
         a = None
         for l in range(depth + 1):
@@ -489,7 +400,7 @@ def fc_empirical_ntk(x, *, activation, depth, width, W_std, b_std, n_samples, se
                 back = np.matmul(weights[l - 1].transpose(0, 2, 1), delta)
                 back *= dt(W_std / math.sqrt(dims[l - 1]))
                 delta = np.asarray(act.phi_prime(pre[l - 2])).astype(dt, copy=False) * back
-        lo, hi = blocks.bounds[chunk[0]][0], blocks.bounds[chunk[-1]][1]
+        lo, hi = blocks.span(chunk)
         outputs[lo:hi] = f[:, 0, :]
         ntk[lo:hi] = theta
     return outputs, ntk
@@ -515,7 +426,7 @@ def sweep(fn, grid, *, seed, executor=None) -> list:
     for i, params in enumerate(grid):
         if not isinstance(params, Mapping):
             raise ValueError(f"grid[{i}]={params!r} must be a dict of parameters")
-    seeds = _children(seed, len(grid))
+    seeds = child_seeds(seed, len(grid))
     if executor is not None and not callable(getattr(executor, "map", None)):
         raise ValueError(f"executor={executor!r} must be None or have a map method (concurrent.futures.Executor)")
     mapper = map if executor is None else executor.map

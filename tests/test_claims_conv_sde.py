@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from numerics.deep_resnets import ResNet, conv_resnet_outputs
 from numerics.generated import resnet_sde_conv as conv_forms
-from numerics.networks import _Blocks
+from numerics.sampling import SeedBlocks
 from verify import claims_conv_sde as cs
 from verify.claims import Profile, check
 from verify.claims_resnet_sde_more import _shift_matrices
@@ -141,7 +141,7 @@ def test_sde_terminal_is_reproducible_and_does_not_mutate_the_seed():
 
 def _conv_reference(model, x, *, kernel_size, n_samples, seed, padding):
     """The conv block position by position and tap by tap, on the draws of conv_resnet_outputs (filter, then bias)."""
-    blocks = _Blocks(seed, n_samples)
+    blocks = SeedBlocks(seed, n_samples)
     chunk = range(len(blocks.bounds))
     D, spatial, K = model.width, x.shape[1:-1], kernel_size
     ns, r, dt = len(spatial), (K - 1) // 2, model.dt

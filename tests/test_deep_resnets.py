@@ -403,3 +403,13 @@ def test_stable_resnet_width_limit_is_the_kernel_recursion():
         g = resnet_outputs(net, z, n_samples=400_000, seed=int(D), gram=True).gram[:, 0]
         errors.append(abs(g[:, 0, 0].mean() + g[:, 1, 1].mean() - K[0, 0] - K[1, 1]) / 2)
     assert_rate(widths, errors, predicted_order=-1.0, tolerance=0.3)
+
+
+def test_exact_in_law_draws_do_not_depend_on_chunk_size_with_singular_grams():
+    """relu psi with sigma_b = 0 at width 2 gives dead (zero) Gram matrices in some samples; the factor is decided
+    per seed block, so every chunking gives the same draws (it was per chunk: outputs differed by up to 2.5)."""
+    net = ResNet(depth=4, width=2, sigma_w=1.0, sigma_b=0.0, psi="relu")
+    z = np.array([[1.0, 0.5], [-1.0, -0.3], [0.5, 0.25]])
+    ref = resnet_outputs(net, z, n_samples=64, seed=3).states
+    for chunk in (1, 5, 16, 33):
+        np.testing.assert_array_equal(resnet_outputs(net, z, n_samples=64, seed=3, chunk_size=chunk).states, ref)

@@ -25,7 +25,7 @@ from numerics.proportional import (
     shaped_relu_mlp,
     shaped_smooth_mlp,
 )
-from numerics.proportional._sampling import psd_cholesky
+from numerics.sampling import psd_cholesky
 from verify.stats import (
     assert_cdf_dkwm,
     assert_mean,

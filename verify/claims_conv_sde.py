@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 from derivations.parameters import Domain, Parameter
 from numerics.deep_resnets import PADDINGS, ResNet, conv_resnet_outputs
 from numerics.generated import resnet_sde_conv as conv_forms
+from numerics.sampling import child_seeds
 from numerics.sde import OperatorNoise, brownian_increments, coarsen_increments, solve
 from numerics.validation import check_finite_array, check_integer
 
@@ -198,9 +199,7 @@ def conv_sde_terminal(phi, psi, x0, *, sigma_w, sigma_b, padding, n_paths, n_ste
     y0 = x0.reshape(1, P, D)
     sizes = [min(SDE_CHUNK, n_paths - i) for i in range(0, n_paths, SDE_CHUNK)]
     fine, coarse = np.empty((n_paths, P, D)), np.empty((n_paths, P, D))
-    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    children = [np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (i,), pool_size=ss.pool_size)
-                for i in range(len(sizes))]  # as ss.spawn, without mutating the caller's SeedSequence
+    children = child_seeds(seed, len(sizes))  # as spawn, without mutating the caller's SeedSequence
     lo = 0
     for size, s in zip(sizes, children):
         dW = brownian_increments(s, n_steps=n_steps, n_paths=size, noise_dim=m)

@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from ..networks import _Blocks, _blocks_per_chunk
+from ..sampling import SeedBlocks, blocks_per_chunk
 from ..validation import check_finite_array, check_integer
 from ._model import ResNet
 
@@ -106,12 +106,12 @@ def conv_resnet_outputs(model: ResNet, x, *, kernel_size, n_samples, seed, paddi
     taps = np.arange(T)[:, None]
     w_scale, b_scale = model.sigma_w * math.sqrt(dt / D), model.sigma_b * math.sqrt(dt)
 
-    blocks = _Blocks(seed, n_samples)
+    blocks = SeedBlocks(seed, n_samples)
     per_sample = 8 * (2 * T * D * D + m * D * (2 * T * (n_pos + 1) + 6 * n_pos))
     out = np.empty((n_samples,) + x.shape)
     x_t = x.reshape(m, n_pos, D).transpose(1, 2, 0)              # (P, D, m)
-    for chunk in blocks.chunks(_blocks_per_chunk(chunk_size, per_sample, n_samples)):
-        lo, hi = blocks.bounds[chunk[0]][0], blocks.bounds[chunk[-1]][1]
+    for chunk in blocks.chunks(blocks_per_chunk(chunk_size, per_sample, n_samples)):
+        lo, hi = blocks.span(chunk)
         S = hi - lo
         # The sample axis is last inside (long inner loops): the state is X[p, i, input, sample].
         X = np.ascontiguousarray(np.broadcast_to(x_t[..., None], (n_pos, D, m, S)))

@@ -29,8 +29,8 @@ e.g. 400 inputs at $D = 500$).  The two are equal in law, not draw by draw.
 
 Randomness
 ----------
-As in :mod:`numerics.networks`: fixed blocks of :data:`~numerics.networks.BLOCK`
-samples, block $j$ drawing from ``Generator(SFC64(child_j))``,
+The seed-block scheme of :mod:`numerics.sampling`: fixed blocks of
+:data:`~numerics.sampling.BLOCK` samples, block $j$ drawing from ``Generator(SFC64(child_j))``,
 ``child_j = SeedSequence(seed).spawn(n_blocks)[j]``, in the order: input layer
 $A$ (``(D, d)``, dense input only), then per layer $E_l$ ``(D, D)`` and $e_l$
 ``(D, 1)`` (full) or $G_l$ ``(D, m)`` (in law), then the readout $G$ ``(1, D)``.
@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..networks import _Blocks, _blocks_per_chunk, _psd_factor
+from ..sampling import BLOCK, SeedBlocks, blocks_per_chunk, psd_factor
 from ..validation import check_integer
 from ._model import ResNet, check_layers, check_units
 
@@ -88,9 +88,10 @@ def choose_method(width: int, m: int) -> str:
     return "exact_in_law" if in_law < full else "full"
 
 
-def initial_states(model: ResNet, z: np.ndarray, blocks: _Blocks, chunk: range) -> np.ndarray:
+def initial_states(model: ResNet, z: np.ndarray, blocks: SeedBlocks, chunk: range) -> np.ndarray:
     """$X_0$ of shape ``(S, D, m)`` for the samples of ``chunk`` (draws the dense input layer)."""
-    S = blocks.bounds[chunk[-1]][1] - blocks.bounds[chunk[0]][0]
+    lo, hi = blocks.span(chunk)
+    S = hi - lo
     D, m = model.width, z.shape[0]
     if model.input == "state":
         return np.broadcast_to(z.T, (S, D, m)).copy()
@@ -125,9 +126,23 @@ def in_law_preactivation(model: ResNet, P: np.ndarray, G: np.ndarray) -> np.ndar
     gram = np.matmul(P.transpose(0, 2, 1), P)
     gram *= model.sigma_w**2 * dt / D
     gram += model.sigma_b**2 * dt
-    h = np.matmul(G, _psd_factor(gram).transpose(0, 2, 1))
+    h = np.matmul(G, _blockwise_factor(gram).transpose(0, 2, 1))
     _add_means(model, h, P)
     return h
+
+
+def _blockwise_factor(gram: np.ndarray) -> np.ndarray:
+    """:func:`~numerics.sampling.psd_factor` decided per seed block of ``BLOCK`` samples, not per chunk.
+
+    The chunk's samples are whole seed blocks (the last one may be partial, the same in every chunking).  One
+    singular Gram sends :func:`psd_factor` to the eigen-factor for its whole batch; deciding per block keeps
+    every sample's factor, hence its draw, independent of ``chunk_size``.  When the chunk is positive definite
+    (the usual case) this is one batched Cholesky.
+    """
+    try:
+        return np.linalg.cholesky(gram)
+    except np.linalg.LinAlgError:
+        return np.concatenate([psd_factor(gram[i:i + BLOCK]) for i in range(0, gram.shape[0], BLOCK)])
 
 
 def _check_sampling(n_samples, chunk_size, method):
@@ -207,7 +222,7 @@ def resnet_outputs(model: ResNet, x, *, n_samples, seed, method="auto", layers=N
     method = choose_method(D, m) if method == "auto" else method
     phi, psi = model._phi.f, model._psi.f
 
-    blocks = _Blocks(seed, n_samples)
+    blocks = SeedBlocks(seed, n_samples)
     per_sample = 8 * (D * D + 6 * D * m if method == "full" else 7 * D * m + 3 * m * m)
     states = np.empty((n_samples, len(layers), m, len(units)))
     grams = np.empty((n_samples, len(layers), m, m)) if gram else None
@@ -215,8 +230,8 @@ def resnet_outputs(model: ResNet, x, *, n_samples, seed, method="auto", layers=N
     readout = np.empty((n_samples, m)) if model.sigma_y is not None else None
     idx = np.asarray(units)
 
-    for chunk in blocks.chunks(_blocks_per_chunk(chunk_size, per_sample, n_samples)):
-        lo, hi = blocks.bounds[chunk[0]][0], blocks.bounds[chunk[-1]][1]
+    for chunk in blocks.chunks(blocks_per_chunk(chunk_size, per_sample, n_samples)):
+        lo, hi = blocks.span(chunk)
         X = initial_states(model, z, blocks, chunk)
 
         if 0 in layers:

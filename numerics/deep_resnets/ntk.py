@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..networks import _Blocks, _blocks_per_chunk
+from ..sampling import SeedBlocks, blocks_per_chunk
 from ..validation import check_integer
 from ._model import ResNet, check_units
 from .forward import _check_flag, full_preactivation, initial_states
@@ -128,11 +128,11 @@ def resnet_jacobian(model: ResNet, x, *, n_samples, seed, chunk_size=None) -> np
     n_samples, chunk_size = _check_common("resnet_jacobian", model, n_samples, chunk_size)
     z = model.initial_state_shape(x)
     m, D = z.shape[0], model.width
-    blocks = _Blocks(seed, n_samples)
+    blocks = SeedBlocks(seed, n_samples)
     per_sample = 8 * (2 * D * D + 6 * D * m + 3 * m * D * D)
     jac = np.empty((n_samples, m, D, D))
-    for chunk in blocks.chunks(_blocks_per_chunk(chunk_size, per_sample, n_samples)):
-        lo, hi = blocks.bounds[chunk[0]][0], blocks.bounds[chunk[-1]][1]
+    for chunk in blocks.chunks(blocks_per_chunk(chunk_size, per_sample, n_samples)):
+        lo, hi = blocks.span(chunk)
         jac[lo:hi] = _forward(model, z, blocks, chunk, jacobian=True, keep=False)[1]
     return jac
 
@@ -165,7 +165,7 @@ def resnet_ntk(model: ResNet, x, *, n_samples, seed, unit=0, jacobian=False, chu
     psi, dpsi = model._psi.f, model._psi.df
     sw = model.sigma_w * math.sqrt(dt / D)
 
-    blocks = _Blocks(seed, n_samples)
+    blocks = SeedBlocks(seed, n_samples)
     per_sample = 8 * (2 * D * D + (2 * L + 8) * D * m + (2 * m * D * D if jacobian else 0))
     outputs = np.empty((n_samples, m))
     parts = ["W", "b"] + (["input"] if model.input == "dense" else []) + (["output"] if model.sigma_y is not None else [])
@@ -173,8 +173,8 @@ def resnet_ntk(model: ResNet, x, *, n_samples, seed, unit=0, jacobian=False, chu
     grad_input = np.empty((n_samples, m, D))
     jac = np.empty((n_samples, m, D, D)) if jacobian else None
 
-    for chunk in blocks.chunks(_blocks_per_chunk(chunk_size, per_sample, n_samples)):
-        lo, hi = blocks.bounds[chunk[0]][0], blocks.bounds[chunk[-1]][1]
+    for chunk in blocks.chunks(blocks_per_chunk(chunk_size, per_sample, n_samples)):
+        lo, hi = blocks.span(chunk)
         S = hi - lo
         X, g, saved, xs, dphis = _forward(model, z, blocks, chunk, jacobian=jacobian, keep=True)
         after = [blocks.gens[j].bit_generator.state for j in chunk]
@@ -231,8 +231,8 @@ def resnet_parameters(model: ResNet, x, *, n_samples, seed) -> dict:
     n_samples = check_integer("n_samples", n_samples, minimum=1)
     z = model.initial_state_shape(x)
     D, L = model.width, model.depth
-    blocks = _Blocks(seed, n_samples)
-    chunk = range(len(blocks.bounds))
+    blocks = SeedBlocks(seed, n_samples)
+    chunk = range(blocks.n_blocks)
     out = {}
     if model.input == "dense":
         out["input"] = blocks.normals(chunk, (D, z.shape[1]), np.float64)

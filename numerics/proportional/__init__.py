@@ -12,11 +12,12 @@ chunking.
 * :func:`hypoactivation_constant`: $\lim n (E r - 1/2)$ for the standard ResNet by extrapolation in $1/n$.
 """
 
+from ..sampling import BLOCK
 from ._fc import fc_linear_net, fc_relu_net
 from ._hypoactivation import HypoactivationEstimate, hypoactivation_constant
 from ._resnets import RESNET_BLOCKS, relu_resnet
 from ._result import ProportionalResult
-from ._sampling import BLOCK, METHODS
+from ._sampling import METHODS
 from ._shaped import shaped_normaliser, shaped_relu_mlp, shaped_smooth_mlp
 
 __all__ = ["BLOCK", "METHODS", "RESNET_BLOCKS", "HypoactivationEstimate", "ProportionalResult", "fc_linear_net",

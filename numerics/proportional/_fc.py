@@ -31,10 +31,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..sampling import SeedBlocks, blocks_per_chunk
 from ..validation import check_integer
 from ._result import ProportionalResult, Recorder, log_mean_square
 from ._sampling import (
-    Blocks,
     check_chunk,
     check_inputs,
     check_method,
@@ -42,7 +42,6 @@ from ._sampling import (
     col_sq,
     dense,
     normalise_columns,
-    plan_chunks,
     safe_log,
 )
 
@@ -65,7 +64,7 @@ def _fc(x, widths, relu, n_out, n_samples, seed, method, chunk_size, record) -> 
     method = check_method(method)
     chunk_size = check_chunk(chunk_size)
     record = check_record(record, _FC_RECORDS if relu else ("log_norm_path",))
-    blocks = Blocks(seed, n_samples)
+    blocks = SeedBlocks(seed, n_samples)
     m, n0 = x.shape
     dims = [n0] + widths
     depth = len(widths)
@@ -77,7 +76,8 @@ def _fc(x, widths, relu, n_out, n_samples, seed, method, chunk_size, record) -> 
     rec = Recorder(record, n_samples, depth, m, n_out)
     u0 = log_mean_square(x.T[None])[0]
     xt = normalise_columns(x.T[None], col_sq(x.T[None]))[0]        # unit mean square per input
-    for lo, hi, chunk in blocks.chunks(plan_chunks(chunk_size, per_sample, n_samples)):
+    for chunk in blocks.chunks(blocks_per_chunk(chunk_size, per_sample, n_samples)):
+        lo, hi = blocks.span(chunk)
         S = hi - lo
         u = np.broadcast_to(u0, (S, m)).copy()
         rec.start(lo, hi, u)

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..sampling import child_seeds
 from ..validation import check_integer, check_scalar
 from ._resnets import relu_resnet
-from ._sampling import children
 
 __all__ = ["HypoactivationEstimate", "hypoactivation_constant"]
 
@@ -93,7 +93,7 @@ def hypoactivation_constant(*, branch_weight: float = math.sqrt(0.5), widths=(32
     layers = check_integer("layers", layers, minimum=1)
     n_samples = check_integer("n_samples", n_samples, minimum=2)
     mass, mass_se, count, count_se = [], [], [], []
-    for n, ss in zip(widths, children(seed, len(widths))):
+    for n, ss in zip(widths, child_seeds(seed, len(widths))):
         res = relu_resnet(np.ones(1), width=n, depth=burn_in + layers, branch_weight=lam, n_out=0,
                           n_samples=n_samples, seed=ss, record=("active_mass", "active_fraction"))
         for data, means, ses in ((res.active_mass, mass, mass_se), (res.active_fraction, count, count_se)):

@@ -44,10 +44,10 @@ import math
 
 import numpy as np
 
+from ..sampling import SeedBlocks, blocks_per_chunk
 from ..validation import check_integer, check_scalar
 from ._result import STREAM_RECORDS, ProportionalResult, Recorder, log_mean_square
 from ._sampling import (
-    Blocks,
     check_chunk,
     check_inputs,
     check_method,
@@ -55,7 +55,6 @@ from ._sampling import (
     col_sq,
     dense,
     normalise_columns,
-    plan_chunks,
     safe_log,
 )
 
@@ -116,7 +115,7 @@ def relu_resnet(x, *, width: int, depth: int, branch_weight: float = math.sqrt(0
     method = check_method(method)
     chunk_size = check_chunk(chunk_size)
     record = check_record(record, STREAM_RECORDS)
-    blocks = Blocks(seed, n_samples)
+    blocks = SeedBlocks(seed, n_samples)
 
     m, n_in = x.shape
     n = width
@@ -127,7 +126,8 @@ def relu_resnet(x, *, width: int, depth: int, branch_weight: float = math.sqrt(0
         per_sample = 8 * (10 * n * m + 4 * m * m)
     rec = Recorder(record, n_samples, depth, m, n_out)
     xt = x.T / math.sqrt(n_in)
-    for lo, hi, chunk in blocks.chunks(plan_chunks(chunk_size, per_sample, n_samples)):
+    for chunk in blocks.chunks(blocks_per_chunk(chunk_size, per_sample, n_samples)):
+        lo, hi = blocks.span(chunk)
         z = dense(xt, n, blocks, chunk, method)
         u = log_mean_square(z)
         rec.start(lo, hi, u)

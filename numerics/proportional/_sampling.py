@@ -1,15 +1,9 @@
-r"""Seeds, sample blocks, chunking, PSD factors and the T1 reduction shared by the simulators.
+r"""Validation, the T1 reduction and column statistics shared by the proportional simulators.
 
-Randomness and reproducibility
-------------------------------
-Samples are grouped in fixed blocks of :data:`BLOCK` consecutive samples.  Block
-$j$ draws everything from its own generator ``Generator(SFC64(child_j))``,
-where ``child_j`` is the $j$-th child of ``SeedSequence(seed).spawn(n_blocks)``.
-Within a block the draws come in a fixed, documented order (layer by layer).
-``chunk_size`` only groups whole blocks into one batched computation, and the
-per-sample arithmetic does not depend on which samples share a batch, so the
-results depend on ``(seed, n_samples, inputs, options)`` only.  A
-``SeedSequence`` passed as ``seed`` is not mutated.
+Randomness comes only from the seed, through the seed-block scheme of
+:mod:`numerics.sampling` (fixed blocks of :data:`~numerics.sampling.BLOCK`
+samples, block $j$ drawing from its own generator in a fixed, documented order,
+layer by layer); ``chunk_size`` never changes the result.
 
 The T1 reduction (exact in law)
 -------------------------------
@@ -23,55 +17,30 @@ fresh weights in every layer this holds jointly over layers, by induction.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable
 
 import numpy as np
 
+from ..sampling import SeedBlocks, psd_cholesky
 from ..validation import check_finite_array, check_integer
 
 __all__ = [
-    "BLOCK",
     "METHODS",
-    "Blocks",
     "check_chunk",
     "check_inputs",
     "check_method",
     "check_record",
-    "check_seed",
-    "children",
     "col_sq",
     "dense",
     "gram",
     "normalise_columns",
-    "plan_chunks",
-    "psd_cholesky",
     "safe_log",
     "times_factor_t",
     "unit_ratio",
 ]
 
-#: Samples per random-number block (fixed: it defines which generator draws what).
-BLOCK = 16
 #: The two simulation methods of every network.
 METHODS = ("exact_in_law", "full")
-#: Preferred bytes of temporaries per chunk.
-TARGET_BYTES = 64 * 2**20
-
-
-def check_seed(seed) -> np.random.SeedSequence:
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed={seed!r} must be an integer >= 0 or a numpy.random.SeedSequence")
-    return np.random.SeedSequence(int(seed))
-
-
-def children(seed, n: int) -> list[np.random.SeedSequence]:
-    """The first ``n`` children of ``seed`` (those a fresh ``spawn(n)`` gives), without mutating it."""
-    ss = check_seed(seed)
-    return [np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (i,), pool_size=ss.pool_size)
-            for i in range(n)]
 
 
 def check_method(method) -> str:
@@ -111,72 +80,6 @@ def check_inputs(x) -> np.ndarray:
 
 def check_chunk(chunk_size):
     return None if chunk_size is None else check_integer("chunk_size", chunk_size, minimum=1)
-
-
-class Blocks:
-    """Fixed blocks of samples, each with its own generator, grouped into chunks of whole blocks."""
-
-    def __init__(self, seed, n_samples: int):
-        n_blocks = -(-n_samples // BLOCK)
-        self.bounds = [(j * BLOCK, min((j + 1) * BLOCK, n_samples)) for j in range(n_blocks)]
-        self.gens = [np.random.Generator(np.random.SFC64(c)) for c in children(seed, n_blocks)]
-
-    def chunks(self, blocks_per_chunk: int):
-        """Yield ``(lo, hi, blocks)``: the sample range and block indices of each chunk."""
-        for j0 in range(0, len(self.bounds), blocks_per_chunk):
-            blocks = range(j0, min(j0 + blocks_per_chunk, len(self.bounds)))
-            yield self.bounds[blocks[0]][0], self.bounds[blocks[-1]][1], blocks
-
-    def _fill(self, blocks: range, shape: tuple, draw) -> np.ndarray:
-        parts = []
-        for j in blocks:
-            lo, hi = self.bounds[j]
-            parts.append(draw(self.gens[j], (hi - lo,) + shape))
-        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
-
-    def normals(self, blocks: range, shape: tuple) -> np.ndarray:
-        """Standard normals of shape ``(samples in blocks,) + shape``; block j from generator j."""
-        return self._fill(blocks, shape, lambda g, s: g.standard_normal(s))
-
-    def bits(self, blocks: range, shape: tuple) -> np.ndarray:
-        """Fair coins (bool) of shape ``(samples in blocks,) + shape``; block j from generator j."""
-        return self._fill(blocks, shape, lambda g, s: g.integers(0, 2, size=s, dtype=np.int8).astype(bool))
-
-
-def plan_chunks(chunk_size, bytes_per_sample: int, n_samples: int) -> int:
-    """Blocks per chunk: ``chunk_size`` rounded up to whole blocks, or about :data:`TARGET_BYTES` of temporaries."""
-    n_blocks = -(-n_samples // BLOCK)
-    if chunk_size is None:
-        k = max(1, TARGET_BYTES // max(1, bytes_per_sample * BLOCK))
-    else:
-        k = -(-chunk_size // BLOCK)
-    return max(1, min(k, n_blocks))
-
-
-def psd_cholesky(gram: np.ndarray) -> np.ndarray:
-    r"""Batched lower-triangular $L$ with $L L^\top = $ ``gram`` for symmetric PSD ``gram`` (``(..., m, m)``).
-
-    Column-by-column Cholesky (a loop over the $m$ inputs, vectorised over the
-    batch) that sets a column to zero where its pivot is at rounding level
-    ($\le 4 m \epsilon \max_i A_{ii}$): for a PSD matrix a zero pivot means the
-    whole remaining column of the Schur complement is zero, so this is exact for
-    zero and rank-deficient Grams (duplicated inputs, dead units) and never gives
-    NaN.  No jitter is added.  Each matrix is factorised by the same arithmetic
-    whatever else is in the batch.  For $m = 1$ it is $\sqrt{A_{11}}$.
-    """
-    m = gram.shape[-1]
-    if m == 1:
-        return np.sqrt(np.maximum(gram, 0.0))
-    L = np.zeros_like(gram)
-    diag = np.diagonal(gram, axis1=-2, axis2=-1)
-    tol = 4 * m * np.finfo(gram.dtype).eps * np.max(diag, axis=-1)
-    for j in range(m):
-        pivot = gram[..., j, j] - np.sum(L[..., j, :j] ** 2, axis=-1)
-        ok = pivot > tol
-        ljj = np.sqrt(np.where(ok, pivot, 1.0))
-        col = gram[..., j:, j] - np.einsum("...ik,...k->...i", L[..., j:, :j], L[..., j, :j])
-        L[..., j:, j] = np.where(ok[..., None], col / ljj[..., None], 0.0)
-    return L
 
 
 def times_factor_t(G: np.ndarray, L: np.ndarray) -> np.ndarray:
@@ -219,13 +122,14 @@ def unit_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 
-def dense(a: np.ndarray, n_out: int, blocks: Blocks, chunk: range, method: str) -> np.ndarray:
+def dense(a: np.ndarray, n_out: int, blocks: SeedBlocks, chunk: range, method: str) -> np.ndarray:
     r"""$W a$ for fresh i.i.d. $N(0,1)$ weights $W \in \mathbb R^{n_{out} \times n}$, one per sample (unscaled).
 
     ``a`` has shape ``(S, n, m)``, or ``(n, m)`` when it is shared by all
     samples (the input layer).  ``"full"`` draws $W$ (``(S, n_out, n)``, one
     draw) and multiplies; ``"exact_in_law"`` draws $G$ (``(S, n_out, m)``) and
-    returns $G L^\top$ with $L L^\top = a^\top a$ (T1): $O(n m^2 + n_{out} m)$.
+    returns $G L^\top$ with $L L^\top = a^\top a$ (T1,
+    :func:`~numerics.sampling.psd_cholesky`): $O(n m^2 + n_{out} m)$.
     """
     n, m = a.shape[-2:]
     if method == "full":

@@ -31,10 +31,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..sampling import SeedBlocks, blocks_per_chunk
 from ..validation import check_integer, check_scalar
 from ._result import ProportionalResult, Recorder
 from ._sampling import (
-    Blocks,
     check_chunk,
     check_inputs,
     check_method,
@@ -42,7 +42,6 @@ from ._sampling import (
     col_sq,
     dense,
     gram,
-    plan_chunks,
     safe_log,
 )
 
@@ -99,7 +98,7 @@ def _shaped(x, width, depth, phi_s, c, n_out, n_samples, seed, method, chunk_siz
     method = check_method(method)
     chunk_size = check_chunk(chunk_size)
     record = check_record(record, _SHAPED_RECORDS)
-    blocks = Blocks(seed, n_samples)
+    blocks = SeedBlocks(seed, n_samples)
     m, n0 = x.shape
     n = width
     per_sample = 8 * ((max(n * n, n * n0, n * n_out) if method == "full" else 0) + 8 * n * m + 4 * m * m)
@@ -108,7 +107,8 @@ def _shaped(x, width, depth, phi_s, c, n_out, n_samples, seed, method, chunk_siz
     logd0 = np.log(np.diagonal(phi0))
     xt = x.T / math.sqrt(n0)
     scale = math.sqrt(c / n)
-    for lo, hi, chunk in blocks.chunks(plan_chunks(chunk_size, per_sample, n_samples)):
+    for chunk in blocks.chunks(blocks_per_chunk(chunk_size, per_sample, n_samples)):
+        lo, hi = blocks.span(chunk)
         S = hi - lo
         rec.start(lo, hi, np.broadcast_to(logd0, (S, m)))
         rec.covariance(0, phi0)
