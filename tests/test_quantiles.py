@@ -83,3 +83,11 @@ def test_decay_bad_input(args, match):
     small = x * (args[2] if len(args) > 2 else 1.0)
     with pytest.raises(ValueError, match=match):
         assert_quantile_decay(args[0], args[1], small, x, exponent=1.0, false_fail_rate=1e-3)
+
+
+def test_decay_validates_the_rate_before_halving_it_and_names_the_array():
+    x = np.ones(1000)
+    with pytest.raises(ValueError, match="false_fail_rate=1.5"):
+        assert_quantile_decay(16, 128, x, x, exponent=1.0, false_fail_rate=1.5)
+    with pytest.raises(ValueError, match="x_large must be finite"):
+        assert_quantile_decay(16, 128, x, np.r_[x, np.nan], exponent=1.0, false_fail_rate=1e-3)

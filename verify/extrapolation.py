@@ -17,7 +17,7 @@ import numpy as np
 
 from .stats import TestResult, min_discrepancy_mean, z_threshold
 
-__all__ = ["Extrapolation", "extrapolate", "assert_limit"]
+__all__ = ["Extrapolation", "assert_limit", "extrapolate"]
 
 
 @dataclass(frozen=True)
@@ -47,30 +47,38 @@ def extrapolate(sizes, estimates, stderrs, *, order: int = 2) -> Extrapolation:
 
 def assert_limit(sizes, estimates, stderrs, predicted: float, *, false_fail_rate: float, order: int = 2,
                  n_samples: int = 0, false_pass_rate: float = 1e-6, predicted_stderr: float = 0.0,
-                 variable: str = "1/n") -> TestResult:
+                 bias_tol: float = 0.0, variable: str = "1/n") -> TestResult:
     r"""z-test of the extrapolated intercept against ``predicted``.
 
     ``predicted_stderr`` is the standard error of a prediction that is itself a Monte
     Carlo estimate (e.g. an SDE solved over many paths), independent of the estimates;
     the z-statistic then uses $\sqrt{SE(\hat a)^2 + SE_{pred}^2}$.  ``variable`` names
     $1/\text{size}$ in the message (e.g. ``"n^-1/2"`` when the sizes passed are $\sqrt n$).
+
+    ``bias_tol`` is a stated bound on the truncation of the fit (a measured finite-size remainder, say);
+    the test passes iff $|\hat a - \text{predicted}| \le z\,SE + $ ``bias_tol``, so a true bias up to
+    ``bias_tol`` keeps the false-failure rate at most ``false_fail_rate``; the detectable discrepancy grows by
+    ``bias_tol``.
     """
     if not (predicted_stderr >= 0 and np.isfinite(predicted_stderr)):
         raise ValueError(f"predicted_stderr={predicted_stderr!r} must be finite and >= 0")
+    if not (bias_tol >= 0 and np.isfinite(bias_tol)):
+        raise ValueError(f"bias_tol={bias_tol!r} must be finite and >= 0")
     fit = extrapolate(sizes, estimates, stderrs, order=order)
     fit = Extrapolation(fit.intercept, float(np.hypot(fit.stderr, predicted_stderr)), fit.coefficients)
     z = z_threshold(false_fail_rate)
-    stat = abs(fit.intercept - predicted) / fit.stderr
+    stat = max(abs(fit.intercept - predicted) - bias_tol, 0.0) / fit.stderr
+    tol_note = f" after bias_tol {bias_tol:.2g}" if bias_tol else ""
     return TestResult(
         passed=bool(stat <= z),
         statistic=float(stat),
         threshold=float(z),
         false_fail_rate=false_fail_rate,
         detectable_discrepancy=float(min_discrepancy_mean(fit.stderr, false_fail_rate=false_fail_rate,
-                                                          false_pass_rate=false_pass_rate)),
+                                                          false_pass_rate=false_pass_rate)) + bias_tol,
         n_samples=int(n_samples),
         observed=fit.intercept,
         predicted=float(predicted),
         detail=(f"extrapolated limit {fit.intercept:.6g} +- {fit.stderr:.2g} (order {order} in {variable} over sizes "
-                f"[{', '.join(f'{float(v):.4g}' for v in sizes)}]) vs predicted {predicted:.6g}: |z| = {stat:.2f}, threshold {z:.2f}"),
+                f"[{', '.join(f'{float(v):.4g}' for v in sizes)}]) vs predicted {predicted:.6g}: |z|{tol_note} = {stat:.2f}, threshold {z:.2f}"),
     )

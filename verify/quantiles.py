@@ -26,12 +26,12 @@ from .stats import StatisticalTestFailure, TestResult
 __all__ = ["assert_quantile_decay", "quantile_lower_bound", "quantile_upper_bound"]
 
 
-def _check(x, q: float, rate: float) -> tuple[np.ndarray, float, float]:
+def _check(x, q: float, rate: float, name: str = "samples") -> tuple[np.ndarray, float, float]:
     x = np.asarray(x, dtype=float)
     if x.ndim != 1 or x.size == 0:
-        raise ValueError(f"samples must be a non-empty 1-D array; got shape {x.shape}")
+        raise ValueError(f"{name} must be a non-empty 1-D array; got shape {x.shape}")
     if not np.all(np.isfinite(x)):
-        raise ValueError("samples must be finite (got NaN or inf)")
+        raise ValueError(f"{name} must be finite (got NaN or inf)")
     q = float(q)
     if not 0.0 < q < 1.0:
         raise ValueError(f"quantile={q!r} must lie in the open interval (0, 1)")
@@ -41,14 +41,14 @@ def _check(x, q: float, rate: float) -> tuple[np.ndarray, float, float]:
     return np.sort(x), q, rate
 
 
-def quantile_lower_bound(x, q: float = 0.5, *, false_fail_rate: float) -> float:
+def quantile_lower_bound(x, q: float = 0.5, *, false_fail_rate: float, name: str = "samples") -> float:
     r"""An order statistic $X_{(j)}$ with $P(X_{(j)} > \xi_q) \le \alpha$ for any continuous law.
 
     $j$ is the smallest integer with $P(\mathrm{Bin}(n, q) \le j) \ge \alpha$ (so
     $P(\mathrm{Bin} \le j - 1) < \alpha$).  Raises ``ValueError`` when $n$ is too small for any order
     statistic to be a bound at this rate ($(1 - q)^n \ge \alpha$, i.e. $j = 0$).
     """
-    xs, q, a = _check(x, q, false_fail_rate)
+    xs, q, a = _check(x, q, false_fail_rate, name)
     j = int(_st.binom.ppf(a, xs.size, q))
     if j < 1:
         raise ValueError(f"n={xs.size} samples are too few for a lower bound on the {q}-quantile at "
@@ -56,17 +56,17 @@ def quantile_lower_bound(x, q: float = 0.5, *, false_fail_rate: float) -> float:
     return float(xs[j - 1])
 
 
-def quantile_upper_bound(x, q: float = 0.5, *, false_fail_rate: float) -> float:
+def quantile_upper_bound(x, q: float = 0.5, *, false_fail_rate: float, name: str = "samples") -> float:
     r"""An order statistic $X_{(k)}$ with $P(X_{(k)} < \xi_q) \le \alpha$ for any continuous law.
 
     $k = 1 + $ the smallest integer $m$ with $P(\mathrm{Bin}(n, q) \le m) \ge 1 - \alpha$, so
     $P(\mathrm{Bin} \ge k) \le \alpha$.
     """
-    xs, q, a = _check(x, q, false_fail_rate)
+    xs, q, a = _check(x, q, false_fail_rate, name)
     k = int(_st.binom.ppf(1.0 - a, xs.size, q)) + 1
     if k > xs.size:
         raise ValueError(f"n={xs.size} samples are too few for an upper bound on the {q}-quantile at "
-                         f"false_fail_rate={a}; need q^n < rate")
+                         f"false_fail_rate={a}; need q^n <= rate")
     return float(xs[k - 1])
 
 
@@ -94,12 +94,18 @@ def assert_quantile_decay(size_small: float, size_large: float, x_small, x_large
     p = float(exponent)
     if not math.isfinite(p):
         raise ValueError(f"exponent={exponent!r} must be a finite real number")
-    a = float(false_fail_rate) / 2.0
+    rate = float(false_fail_rate)
+    if not 0.0 < rate < 1.0:
+        raise ValueError(f"false_fail_rate={false_fail_rate!r} must lie in the open interval (0, 1)")
+    a = rate / 2.0
     for name, x in (("x_small", x_small), ("x_large", x_large)):
+        _check(x, quantile, a, name)
         if np.any(np.asarray(x, dtype=float) <= 0):
             raise ValueError(f"{name} must be positive (the decay is measured in log-log coordinates)")
-    lo1, hi1 = quantile_lower_bound(x_small, quantile, false_fail_rate=a), quantile_upper_bound(x_small, quantile, false_fail_rate=a)
-    lo2, hi2 = quantile_lower_bound(x_large, quantile, false_fail_rate=a), quantile_upper_bound(x_large, quantile, false_fail_rate=a)
+    lo1 = quantile_lower_bound(x_small, quantile, false_fail_rate=a, name="x_small")
+    hi1 = quantile_upper_bound(x_small, quantile, false_fail_rate=a, name="x_small")
+    lo2 = quantile_lower_bound(x_large, quantile, false_fail_rate=a, name="x_large")
+    hi2 = quantile_upper_bound(x_large, quantile, false_fail_rate=a, name="x_large")
     span = math.log(L2 / L1)
     q1, q2 = float(np.quantile(x_small, quantile)), float(np.quantile(x_large, quantile))
     slope = math.log(q2 / q1) / span
