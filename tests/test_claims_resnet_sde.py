@@ -213,3 +213,14 @@ def test_planted_jacobian_ito_term_dropped_is_rejected_by_the_tanh_extrapolation
                                      profile=PLANTED))
     assert params["width"] == 1 and params["phi"] == "tanh"
     assert "E log|g v|: REJECTED" in result.detail and "E log|g^T u|: REJECTED" in result.detail
+
+
+def test_exact_linear_jacobian_law_rejects_bad_input():
+    import pytest
+
+    for args, match in (((0, 1.0, 4), "width=0"), ((2.5, 1.0, 4), "width=2.5"), ((2, 0.0, 4), "sigma_w=0.0"),
+                        ((2, 1.0, 0), "depth=0")):
+        with pytest.raises(ValueError, match=match):
+            rs.linear_jacobian_log_norm_moments(*args)
+        with pytest.raises(ValueError, match=match):
+            rs.linear_jacobian_log_norm_cdf(0.0, *args)

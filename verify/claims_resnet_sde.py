@@ -40,13 +40,15 @@ from numerics.generated import resnet_sde_ntk as ntk_forms
 from numerics.generated import resnet_sde_swish_tanh as swish_tanh
 from numerics.generated import resnet_sde_tanh_tanh as tanh_tanh
 from numerics.sde import OperatorNoise, brownian_increments, coarsen_increments, solve
+from numerics.validation import check_integer
 
 from .claims import Claim, Profile
 from .extrapolation import assert_limit, extrapolate
 from .joint import all_of
 from .stats import TestResult, assert_cdf_dkwm, assert_mean, assert_two_sample_dkwm
 
-__all__ = ["RESNET_SDE_CLAIMS", "predict_doubly_infinite", "resnet_sde_terminal", "resnet_terminal", "weak_moments"]
+__all__ = ["RESNET_SDE_CLAIMS", "linear_jacobian_log_norm_cdf", "linear_jacobian_log_norm_moments",
+           "predict_doubly_infinite", "resnet_sde_terminal", "resnet_terminal", "weak_moments"]
 
 INF = math.inf
 SOURCE = "Peluchetti and Favaro, JMLR 22(175) 2021"
@@ -274,9 +276,14 @@ GBM_CLAIM = Claim(
 DI_SIZES = (8, 16, 32, 64)
 DI_SAMPLES = 400        # networks per size for the NTK (explicit weights, O(L D^2) per network)
 DI_NNGP_SAMPLES = 4000  # networks per size for the NNGP (exact in law, two inputs)
-#: order of the polynomial in 1/D fitted along L = D: tanh's coefficients are large (~ -10, +50, -150 for the NNGP
-#: at sigma_w = 1), so its quadratic fit is biased at these sizes; the identity's are small (see DI_CLAIM.bias)
+#: order of the polynomial in 1/D fitted along L = D: tanh's coefficients are large (NNGP ~ -10, +60, -170 at
+#: sigma_w = 1, sigma_b = 0.7, z' = 0.5; ~ -23, +170, -570 at sigma_b = 0.8, z' = 1), so its quadratic fit is biased
+#: at these sizes; the identity's are small (see DI_CLAIM.bias)
 DI_ORDER = {"identity": 2, "tanh": 3}
+#: tanh: bounds on the cubic fit's truncation relative to the prediction (NNGP, K_W, K_b): |bias| + 2 measurement
+#: standard errors at the corner sigma_w = 0.8, sigma_b = 0.8, z' = 1 (-0.004 +- 0.0105, -0.0135 +- 0.0185,
+#: -0.0037 +- 0.0083 against 2.793, 1.531, 0.896), where the truncation is largest
+DI_TANH_TRUNCATION = (0.009, 0.033, 0.023)
 P_PHID = Parameter("phi", Domain(0, INF, integer=True), r"\phi", (0, 0), "identity or tanh (categorical)")
 P_SWD = Parameter("sigma_w", Domain(0, INF, closed=(False, True)), r"\sigma_w", (0.5, 0.8),
                   "weight scale (not shipped above 0.8: see the bias sentence)")
@@ -317,8 +324,10 @@ def _run_di(claim, p, seed, rate, prof) -> TestResult:
     est, se = np.array(est), np.array(se)
     k, total = 3, (N + Ng) * len(DI_SIZES)
     order = DI_ORDER[p["phi"]]
+    rel = DI_TANH_TRUNCATION if p["phi"] == "tanh" else (0.0, 0.0, 0.0)
     tests = [assert_limit(DI_SIZES, est[:, j], se[:, j], float(pred[j]), false_fail_rate=rate / k, order=order,
-                          n_samples=total, variable="1/D (L = D)") for j in range(3)]
+                          n_samples=total, bias_tol=rel[j] * abs(float(pred[j])), variable="1/D (L = D)")
+             for j in range(3)]
     return all_of(tests, names=["NNGP E x_T1(z) x_T1(z')", "NTK K_W(z, z')", "NTK K_b(z, z')"],
                   data={"sizes": DI_SIZES, "estimates": est, "stderrs": se, "prediction": pred})
 
@@ -341,7 +350,8 @@ DI_CLAIM = Claim(
           "the claim's samples, at sigma_w = 1, sigma_b = 0.8, z' = 1 by -2.6% (NNGP), -5% (K_W), -4.4% (K_b), 11 "
           "standard errors at 3200 networks; at sigma_w = 0.8 by -0.6%, -1.4%, -1.7% (up to 4.7 standard errors).  "
           "The cubic fit leaves -0.1%, -0.9%, -0.4% there (0.4, 0.7, 0.5 standard errors at 64000, 3200, 3200 "
-          "networks; at most 0.3 at the claim's sample sizes), so tanh uses it, and sigma_w stays <= 0.8 (at sigma_w = 1 the cubic fit still misses K_W "
+          "networks, i.e. up to ~0.5 at the thorough profile's sizes), so tanh uses it, with those bounds plus two "
+          "measurement standard errors (0.9%, 3.3%, 2.3% of the prediction) as bias_tol so that the stated rate holds, and sigma_w stays <= 0.8 (at sigma_w = 1 the cubic fit still misses K_W "
           "by 1.75 standard errors at 3200 networks).  For phi = id the quadratic fit is unbiased at the same corner "
           "(+0.5 and -0.9 standard errors at 1600 networks)"),
     examples=({"phi": "tanh", "sigma_w": 0.8, "sigma_b": 0.8, "z2": 1.0},),
@@ -363,6 +373,9 @@ P_DJ = Parameter("width", Domain(1, INF, integer=True), "D", (1, 6), "width")
 #: standard error at sigma_w = 0.8 (tanh at D = 1-6, sigma_b = 0.5; identity at D = 1 in the thorough profile,
 #: exactly), the cubic's stays below 0.2 there (see JACOBIAN_CLAIM.bias)
 JAC_ORDER = 3
+#: tanh: bound on the cubic fit's truncation in units of its standard error at JAC_SAMPLES networks per depth:
+#: measured at most 0.18 +- 0.05 at the corners (bias text), plus two measurement standard errors
+JAC_TANH_TRUNCATION = 0.28
 P_SWJ = Parameter("sigma_w", Domain(0, INF, closed=(False, True)), r"\sigma_w", (0.3, 0.8),
                   "weight scale (not shipped above 0.8: see the bias sentence)")
 P_SBJ = Parameter("sigma_b", Domain(0, INF), r"\sigma_b", (0.0, 0.5),
@@ -383,6 +396,11 @@ def _poisson_mixture(width, sigma_w, depth, T=1.0):
 
     Returns the weights $p_K$, the half degrees of freedom $a_K = D/2 + K$ and $\log(2\varepsilon^2)$.
     """
+    width = check_integer("width", width, minimum=1)
+    depth = check_integer("depth", depth, minimum=1)
+    for name, v in (("sigma_w", sigma_w), ("T", T)):
+        if not (isinstance(v, (int, float, np.floating, np.integer)) and math.isfinite(v) and v > 0):
+            raise ValueError(f"{name}={v!r} must be a finite real number > 0")
     eps2 = sigma_w**2 * T / (width * depth)
     mu = 0.5 / eps2
     lo = max(0, int(mu - 12.0 * math.sqrt(mu) - 30))
@@ -544,19 +562,24 @@ def _run_jac(claim, p, seed, rate, prof) -> TestResult:
             [f"P(log|g v| <= q{int(100 * q)})" for q in JAC_LAW_QUANTILES]
     k = len(targets) + ((5 if D > 1 else 4) if p["phi"] == "identity" else 0)  # sub-checks sharing the rate
     total = N * len(JAC_DEPTHS)
-    tests = [assert_limit(JAC_DEPTHS, rows[:, 2 * j], rows[:, 2 * j + 1], float(t), false_fail_rate=rate / k,
-                          order=JAC_ORDER, n_samples=total, variable="1/L") for j, t in enumerate(targets)]
+    tests = []
+    for j, t in enumerate(targets):
+        est, se = rows[:, 2 * j], rows[:, 2 * j + 1]
+        # tanh: the measured truncation bound, in units of the fit's standard error at this N (bias text)
+        tol = JAC_TANH_TRUNCATION * extrapolate(JAC_DEPTHS, est, se, order=JAC_ORDER).stderr if p["phi"] == "tanh" else 0.0
+        tests.append(assert_limit(JAC_DEPTHS, est, se, float(t), false_fail_rate=rate / k, order=JAC_ORDER,
+                                  n_samples=total, bias_tol=tol, variable="1/L"))
     if p["phi"] == "identity":  # exact at the drawn depth: no finite-depth bias
         L = p["depth"]
         g, yv, yu = _jacobian_samples("identity", D, sw, sb, L, N, seeds[-1])
         diag, off = _gram_stats(g)
         exact = [assert_mean(diag, pred["gram_finite"], false_fail_rate=rate / k, raise_on_failure=False),
-                 assert_mean(np.stack([yv, (yv - pred["finite_mean"]) ** 2], 1),
-                             [pred["finite_mean"], pred["finite_var"]], false_fail_rate=rate / k,
-                             raise_on_failure=False)]
+                 # the mean only: (y - m)^2 is too skewed at D L ~ 1 for a z-test (skewness ~44 at D = L = 1,
+                 # sigma_w = 0.3); the variance is covered by the exact-law DKWM tests below
+                 assert_mean(yv, pred["finite_mean"], false_fail_rate=rate / k, raise_on_failure=False)]
         exact += [assert_cdf_dkwm(y, pred["finite_cdf"], false_fail_rate=rate / k, model_tol=JAC_CDF_NUMERICAL_TOL,
                                   raise_on_failure=False) for y in (yv, yu)]
-        names += [f"tr E[g^T g]/D (exact, L={L})", f"E, Var log|g v| (exact, L={L})",
+        names += [f"tr E[g^T g]/D (exact, L={L})", f"E log|g v| (exact, L={L})",
                   f"law of log|g v| (exact, L={L})", f"law of log|g^T u| (exact, L={L})"]
         if off is not None:
             exact.append(assert_mean(off, 0.0, false_fail_rate=rate / k, raise_on_failure=False))
@@ -568,8 +591,8 @@ def _run_jac(claim, p, seed, rate, prof) -> TestResult:
 
 JACOBIAN_CLAIM = Claim(
     id="claim.jacobian_law",
-    title=("Input Jacobian of deep ResNets (psi = id, phi''(0) = 0): log|g_T v| and log|g_T^T u| are normal with the "
-           "GBM moments at any width"),
+    title=("Input Jacobian of deep ResNets (psi = id, phi''(0) = 0): log|g_T v| and log|g_T^T u| tend to the GBM "
+           "log-normal law at any width (mean, variance, quartile CDF values; exact finite-depth law for phi = id)"),
     source=(f"{SOURCE}, Theorem 14, Corollary 15 and Section 5.4 (records resnet_sde.backward: noise_coefficient, "
             "drift_coefficient; resnet_sde.norm_gbm: the law of the linear SDE dy = c dB y; "
             "resnet_sde.norm_moments: E[g_L^T g_L] at finite L)"),
@@ -581,7 +604,8 @@ JACOBIAN_CLAIM = Claim(
           "(mean_q_finite_depth of resnet_sde.norm_moments), and log|g_L v| = (1/2) sum_l log X_l with X_l i.i.d. "
           "eps^2 chi'^2_D(1/eps^2), eps^2 = sigma_w^2/(DL) (rotation invariance; g_L^T has the law of g_L), whose mean "
           "and variance (Poisson mixture of digammas) and CDF (Gil-Pelaez inversion, numerical error < 1e-9, "
-          "model_tol 1e-7) are exact: z-tests and one-sample DKWM for log|g v| and log|g^T u|.  The L = infinity law "
+          "model_tol 1e-7) are exact: a z-test of the mean of log|g v| and one-sample DKWM for the laws of log|g v| and "
+          "log|g^T u| (no z-test of the variance: (y - m)^2 is too skewed at D L ~ 1).  The L = infinity law "
           "(normal, log_norm_mean and log_norm_variance of resnet_sde.norm_gbm at the rate noise_coefficient^2 of "
           "resnet_sde.backward), both phi, x_0 = 1: mean and variance of log|g v| and log|g^T u| and the CDF of "
           f"log|g v| at the limit's quartiles, extrapolated cubically in 1/L (JAC_ORDER) over depths {JAC_DEPTHS}.  "
@@ -596,7 +620,7 @@ JACOBIAN_CLAIM = Claim(
           "in units of the claim's standard errors: at sigma_w = 0.8, sigma_b = 0.5, D = 1, 2, 3, 6 (400k networks "
           "per depth, two seeds) the cubic fit misses by at most 0.18 +- 0.05 (the variances at D = 3, 6; means "
           "<= 0.09, CDF points <= 0.09), the quadratic by up to 1.25 (variances at D = 3), which is why tanh is "
-          "cubic.  Not shipped wider: at sigma_w = 0.8, sigma_b = 0.8 the cubic fit misses by up to 0.41 +- 0.09 "
+          "cubic, with bias_tol = 0.28 standard errors (0.18 + 2 x 0.05) for tanh.  Not shipped wider: at sigma_w = 0.8, sigma_b = 0.8 the cubic fit misses by up to 0.41 +- 0.09 "
           "(Var log|g^T u|, D = 6) and at sigma_w = 1, sigma_b = 0.5 by 0.45 +- 0.07 (mean, D = 1) and 0.73 +- "
           "0.15 (variance, D = 3) (100k networks per depth); adding depth 128 (quadratic or cubic fit) or dropping "
           "depth 8 does not help (worst sub-check 0.39 to 3.9 there; 0.24-0.37 at sigma_w = 0.8, sigma_b = 0.5).  "
