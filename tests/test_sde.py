@@ -213,9 +213,14 @@ def test_noise_structures_agree():
     """Diagonal == general with diag(g); scalar == general with one column; same increments."""
     d, n_paths, n = 4, 32, 20
     x0 = np.random.default_rng(2).standard_normal((n_paths, 2, d))
-    g = lambda t, x, _: np.cos(x) + 2.0  # noqa: E731
+
+    def g(t, x, _):
+        return np.cos(x) + 2.0
+
+    def drift(t, x, _):
+        return np.sin(x)
+
     dW = brownian_increments(9, n_steps=n, n_paths=n_paths, noise_dim=d)
-    drift = lambda t, x, _: np.sin(x)  # noqa: E731
     diag = solve(drift, DiagonalNoise(g), x0, n_steps=n, dW=dW).y
     general = solve(drift, GeneralNoise(lambda t, x, _: g(t, x, _)[..., None] * np.eye(d), d), x0, n_steps=n, dW=dW).y
     np.testing.assert_allclose(general, diag, rtol=1e-13, atol=1e-13)
