@@ -25,6 +25,7 @@ import sympy as sp
 from .duals import derive_dual
 from .parameters import Domain, Parameter
 from .record import Derivation, Method, Record
+from .safe_parse import parse_activation
 from .series import gaussian_moment
 from .symbols import c as c_sym, q1, q2, x
 
@@ -200,7 +201,7 @@ def covariance_sde_record(phi: sp.Expr | str, *, name: str = "custom", title: st
     fourth derivative).
     """
     if isinstance(phi, str):
-        phi = sp.sympify(phi, locals={"x": x})
+        phi = parse_activation(phi, what="activation")
     if not name.isidentifier():
         raise ValueError(f"name must be a Python identifier, got name={name!r}")
     free = {s.name for s in phi.free_symbols} - {"x"}

@@ -35,6 +35,7 @@ from .activations import ActivationSpec, activation_spec
 from .gaussian_kinked import KinkedFunction, half_moment, half_line_moment, r, split_at_zero
 from .parameters import Parameter
 from .record import Derivation, Method, NumericalForm, Record
+from .safe_parse import parse_activation
 from .stable_forms import kinked_numerical_form
 from .symbols import C, Q, Q1, Q2, X, c, q, q1, q2, x
 
@@ -266,14 +267,18 @@ def dual_record(spec: ActivationSpec) -> Record:
 
 def custom_activation(expr: sp.Expr | str, *, name: str = "custom", title: str | None = None,
                       parameters: tuple[Parameter, ...] = ()) -> Record:
-    """Derive the dual record of a user's activation, given as a SymPy expression of ``x``.
+    """Derive the dual record of a user's activation, a SymPy expression of ``x`` or a string.
+
+    A string is read by :func:`derivations.safe_parse.parse_activation`: a
+    whitelisted grammar, never evaluated as Python; it must be defined for every
+    real ``x`` and have finite Gaussian moments, else ``ValueError`` (one line).
 
     >>> rec = custom_activation("x*erf(x)")
     >>> rec.derivation.method.value
     'closed form derived here'
     """
     if isinstance(expr, str):
-        expr = sp.sympify(expr, locals={"x": x})
+        expr = parse_activation(expr, parameters=parameters, what="activation")
     free = {s.name for s in expr.free_symbols} - {"x"} - {p.name for p in parameters}
     if free:
         raise ValueError(f"activation expression has symbols {sorted(free)} that are not parameters; use x and declared parameters")

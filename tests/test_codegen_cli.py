@@ -103,7 +103,8 @@ def test_cli_list_show_eval_export(capsys, tmp_path):
     [
         (("show", "dual.nope"), "unknown record id 'dual.nope'"),
         (("show",), "show needs exactly one of"),
-        (("show", "--expr", "x*y"), "symbols ['y'] that are not parameters"),
+        (("show", "--expr", "x*y"), "--expr 'x*y' is not allowed: unknown name 'y'"),
+        (("show", "--expr", "__import__('os').system('echo PWNED')"), "only the listed functions may be called"),
         (("eval", "dual.relu", "--param", "q1=-1", "--param", "q2=1", "--param", "c=0"), "q1=-1.0 is outside the allowed range"),
         (("eval", "dual.relu", "--param", "q1=1", "--param", "q2=1", "--param", "c=2"), "c=2.0 is outside the allowed range"),
         (("eval", "dual.relu", "--param", "q1=nan", "--param", "q2=1", "--param", "c=0"), "q1=nan"),

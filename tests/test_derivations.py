@@ -9,6 +9,7 @@ import sympy as sp
 from derivations import catalog, custom_activation
 from derivations.parameters import Domain, Parameter
 from derivations.record import Method
+from derivations.symbols import x as x_sym
 from numerics import quadrature
 from numerics.activations import activation, from_functions
 
@@ -68,8 +69,11 @@ def test_user_activation_without_closed_form_reports_fallback():
 
 
 def test_bad_user_activation_and_parameters():
-    with pytest.raises(ValueError, match=r"symbols \['y'\]"):
+    with pytest.raises(ValueError, match="unknown name 'y'"):
         custom_activation("x*y")
+    y = sp.Symbol("y")
+    with pytest.raises(ValueError, match=r"symbols \['y'\]"):  # a SymPy expression is checked too
+        custom_activation(x_sym * y)
     with pytest.raises(ValueError, match="name must be a Python identifier"):
         custom_activation("x", name="not valid")
     with pytest.raises(ValueError, match="not inside its domain"):

@@ -54,12 +54,9 @@ def _cmd_show(args) -> int:
     if (args.id is None) == (args.expr is None):
         raise ValueError("show needs exactly one of: a record ID, or --expr EXPRESSION (a SymPy expression of x)")
     if args.expr is not None:
-        import sympy as sp
+        from derivations.safe_parse import parse_activation
 
-        try:
-            rec = custom_activation(args.expr)
-        except (sp.SympifyError, SyntaxError, TypeError) as exc:
-            raise ValueError(f"--expr {args.expr!r} is not a SymPy expression of x: {exc}") from None
+        rec = custom_activation(parse_activation(args.expr, what="--expr"))  # never evaluated as Python
     else:
         rec = catalog.get(args.id)
     if args.json:
