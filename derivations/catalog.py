@@ -18,7 +18,7 @@ from .kernel_recursions import fc_kernel_record, residual_kernel_record
 from .log_gaussian import fc_linear_record, fc_relu_record
 from .log_gaussian_resnet import balanced_resnet_record, standard_resnet_record
 from .record import Record
-from .resnet_sde import resnet_sde_builders
+from .resnet_sde import RECORDS as RESNET_SDE_RECORDS
 
 __all__ = ["Entry", "entries", "get", "ids", "all_records"]
 
@@ -75,7 +75,7 @@ def _entries() -> dict[str, Entry]:
     for rid, title, source, names, build in lazy:
         out[rid] = Entry(rid, title, source, names, build)
     # Infinitely deep ResNets as diffusions (Peluchetti and Favaro): derived on first use.
-    for rid, build in resnet_sde_builders().items():
+    for rid, build in RESNET_SDE_RECORDS.items():
         out[rid] = Entry(rid, "", "", (), build)
     return out
 

@@ -40,10 +40,10 @@ from functools import cache
 
 import sympy as sp
 
-from .activations import activation_spec
-from .parameters import Domain, Parameter
-from .record import Derivation, Method, Record
-from .symbols import x
+from ..activations import activation_spec
+from ..parameters import Domain, Parameter
+from ..record import Derivation, Method, Record
+from ..symbols import x
 
 __all__ = [
     "D2PHI0",
@@ -59,7 +59,6 @@ __all__ = [
     "outer_derivatives_at_zero",
     "resnet_sde_general_record",
     "resnet_sde_record",
-    "resnet_sde_records",
 ]
 
 INF = math.inf
@@ -509,31 +508,3 @@ def resnet_sde_record(phi: sp.Expr | str, psi: sp.Expr | str, *, phi_name: str |
         derivation=Derivation(Method.DERIVED, steps, ("phi(0) = 0", "phi in C^3 at 0")),
         notes=notes,
     )
-
-
-def resnet_sde_builders() -> dict:
-    """``id -> builder`` of every record of the family, without deriving anything."""
-    from .resnet_sde_closed_forms import (backward_record, conv_record, linear_record, norm_gbm_record,
-                                          norm_moments_record)
-    from .resnet_sde_doubly_infinite import (deterministic_limit_record, ntk_record, two_input_law_record,
-                                             width_first_record)
-
-    out = {"resnet_sde.general": resnet_sde_general_record}
-    for a, b in SHIPPED:
-        out[f"resnet_sde.{a}_{b}"] = (lambda a=a, b=b: resnet_sde_record(a, b))
-    for rid, build in (("linear", linear_record), ("norm_gbm", norm_gbm_record), ("norm_moments", norm_moments_record),
-                       ("backward", backward_record), ("conv", conv_record),
-                       ("doubly_infinite", deterministic_limit_record), ("two_input_law", two_input_law_record),
-                       ("ntk", ntk_record), ("width_first", width_first_record)):
-        out[f"resnet_sde.{rid}"] = build
-    return out
-
-
-def resnet_sde_records() -> list[Record]:
-    """Every record of the infinitely deep ResNet SDE family (general, shipped pairs, closed forms)."""
-    from .resnet_sde_closed_forms import closed_form_records
-    from .resnet_sde_doubly_infinite import doubly_infinite_records
-
-    out = [resnet_sde_general_record()]
-    out += [resnet_sde_record(a, b) for a, b in SHIPPED]
-    return out + closed_form_records() + doubly_infinite_records()
