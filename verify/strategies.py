@@ -25,7 +25,9 @@ def log_uniform(low: float, high: float) -> st.SearchStrategy[float]:
 
 
 def strategy_for(param: Parameter) -> st.SearchStrategy:
-    """The strategy of one parameter: its typical range, inside its domain."""
+    """The strategy of one parameter: its typical range, inside its domain (a choice: its typical values)."""
+    if param.categorical:
+        return st.sampled_from(param.typical)
     lo, hi = param.typical
     if param.domain.integer:
         return st.integers(int(math.ceil(lo)), int(math.floor(hi)))
