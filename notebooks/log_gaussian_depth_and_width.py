@@ -28,11 +28,10 @@
 # record's `architecture` and the reference note §3.1).  All simulations are exact in law
 # (`numerics.proportional`, $O(nd)$ per network).  The notebook doubles as a test
 # (`tests/test_notebooks.py` runs it): every assertion states its false-failure rate.  Figures
-# go to `$DEEPLIMITS_NOTEBOOK_OUT` when it is set.
+# are shown inline in Jupyter and written to `$DEEPLIMITS_NOTEBOOK_OUT` when it is set.
 
 # %%
 import math
-import os
 import time
 
 import matplotlib.pyplot as plt
@@ -50,6 +49,7 @@ from numerics.sde import ScalarNoise, solve
 from verify.claims_covariance_sde import correlation_sde_paths
 from verify.claims_log_gaussian import log_gaussian_output_sample
 from verify.extrapolation import assert_limit, extrapolate
+from verify.notebook_figures import figure_dir, show_figure
 from verify.stats import (
     assert_cdf_dkwm,
     assert_mean,
@@ -61,20 +61,12 @@ from verify.stats import (
 )
 
 START = time.perf_counter()
-OUT = os.environ.get("DEEPLIMITS_NOTEBOOK_OUT")
+OUT = figure_dir()  # $DEEPLIMITS_NOTEBOOK_OUT, or None: figures are then only shown (in Jupyter)
 RATE = 1e-6  # false-failure rate of every statistical assertion below
 # [Fig. 1 networks, Fig. 1 model draws, depth profiles, hypoactivation constant, shaped MLPs, SDE]
 SEEDS = np.random.SeedSequence(20261124).spawn(6)
 LAM = math.sqrt(0.5)  # branch weight lambda, lambda^2 = 1/2
 ALPHA = math.sqrt(1 - LAM**2)
-
-
-def save(fig, name):
-    """Write ``fig`` to $DEEPLIMITS_NOTEBOOK_OUT/name (if set) and close it."""
-    if OUT:
-        os.makedirs(OUT, exist_ok=True)
-        fig.savefig(os.path.join(OUT, name), dpi=110)
-    plt.close(fig)
 
 
 def int_seed(ss):
@@ -213,7 +205,7 @@ for ax, beta in zip(axes, BETAS):
     ax.set_xlabel("ln ||z_out||^2")
 axes[0].set_ylabel("density")
 axes[0].legend(fontsize=8)
-save(fig, "lnr21_fig1_output_log_norm.png")
+show_figure(fig, "lnr21_fig1_output_log_norm.png", out_dir=OUT)
 
 # %% [markdown]
 # **Assertions at $d/n = 1$.**
@@ -343,7 +335,7 @@ ax.axhline(0.25, color="C0", ls=":", label="1/4 (independent patterns)")
 ax.set_xlabel("layer l + 1")
 ax.set_title("P(unit active at l and l+1)")
 ax.legend(fontsize=8)
-save(fig, "hypoactivation_and_correlations.png")
+show_figure(fig, "hypoactivation_and_correlations.png", out_dir=OUT)
 
 # %% [markdown]
 # **Assertions.**
@@ -409,7 +401,7 @@ ax.set_xlabel("1 / width")
 ax.set_ylabel("n (E r - 1/2), stationary")
 ax.set_title("Hypoactivation constant, lambda^2 = 1/2")
 ax.legend(fontsize=8)
-save(fig, "hypoactivation_constant.png")
+show_figure(fig, "hypoactivation_constant.png", out_dir=OUT)
 
 # %% [markdown]
 # **Assertion.** The extrapolated constant agrees with the series: $|z| \le z_{10^{-6}} = 4.89$
@@ -512,7 +504,7 @@ ax.step(bins[:-1], h_sde, where="post", color="k", label=f"SDE, {N_SDE} paths")
 ax.set_title(f"shaped: density of rho_T, T = {T:g} (KS {ks:.3f})")
 ax.set_xlabel("rho_T")
 ax.legend(fontsize=8)
-save(fig, "lnr22_fig1_correlation_paths.png")
+show_figure(fig, "lnr22_fig1_correlation_paths.png", out_dir=OUT)
 
 # %% [markdown]
 # **Assertion.** $E\rho_T$ of the shaped networks, extrapolated linearly in $n^{-1/2}$ over widths

@@ -18,11 +18,11 @@
 #    mean error like 1/width and its standard deviation like 1/sqrt(width).
 #
 # The notebook doubles as a test (`tests/test_notebooks.py` runs it): its
-# assertions have stated false-failure rates. Figures are written to the
-# directory in the environment variable `DEEPLIMITS_NOTEBOOK_OUT` when it is set.
+# assertions have stated false-failure rates. Figures are shown inline in
+# Jupyter and written to the directory in the environment variable
+# `DEEPLIMITS_NOTEBOOK_OUT` when it is set.
 
 # %%
-import os
 import time
 
 import matplotlib.pyplot as plt
@@ -33,18 +33,11 @@ from derivations import get
 from numerics.kernels import nngp_ntk
 from numerics.networks import fc_empirical_ntk, fc_outputs
 from verify.extrapolation import extrapolate
+from verify.notebook_figures import figure_dir, show_figure
 
 START = time.perf_counter()
-OUT = os.environ.get("DEEPLIMITS_NOTEBOOK_OUT")
+OUT = figure_dir()  # $DEEPLIMITS_NOTEBOOK_OUT, or None: figures are then only shown (in Jupyter)
 SEEDS = np.random.SeedSequence(20261123).spawn(2)  # [NNGP part, NTK part]
-
-
-def save(fig, name):
-    """Write ``fig`` to $DEEPLIMITS_NOTEBOOK_OUT/name (if set) and close it."""
-    if OUT:
-        os.makedirs(OUT, exist_ok=True)
-        fig.savefig(os.path.join(OUT, name), dpi=110)
-    plt.close(fig)
 
 
 def show(label, expr):
@@ -225,7 +218,7 @@ ax2.set_xlabel("1 / width")
 ax2.set_ylabel("E[f(x) f(x')]")
 ax2.set_title("NNGP: extrapolation to infinite width")
 ax2.legend(fontsize=8)
-save(fig, "nngp_convergence.png")
+show_figure(fig, "nngp_convergence.png", out_dir=OUT)
 
 # %% [markdown]
 # **Assertion.** The extrapolated limit is within 6 standard errors of the
@@ -276,7 +269,7 @@ ax.set_xlabel("width n")
 ax.set_ylabel("error / standard deviation of NTK(x, x')")
 ax.set_title(f"Empirical NTK vs width (sd slope {sd_slope:.2f})")
 ax.legend(fontsize=8)
-save(fig, "ntk_convergence.png")
+show_figure(fig, "ntk_convergence.png", out_dir=OUT)
 
 # %% [markdown]
 # **Assertion.** The log-log slope of the NTK's standard deviation is within

@@ -33,11 +33,10 @@
 #
 # The notebook doubles as a test (`tests/test_notebooks.py` runs it): every
 # assertion states its false-failure rate (at most $10^{-6}$ each).  Figures are
-# written to `$DEEPLIMITS_NOTEBOOK_OUT` when it is set.
+# shown inline in Jupyter and written to `$DEEPLIMITS_NOTEBOOK_OUT` when it is set.
 
 # %%
 import math
-import os
 import time
 
 import matplotlib.pyplot as plt
@@ -55,6 +54,7 @@ from numerics.kernels import nngp_ntk
 from numerics.networks import fc_outputs
 from numerics.sde import OperatorNoise, solve
 from verify.extrapolation import assert_limit, extrapolate
+from verify.notebook_figures import figure_dir, show_figure
 from verify.quantiles import assert_quantile_decay
 from verify.stats import (
     assert_two_sample_dkwm,
@@ -63,19 +63,11 @@ from verify.stats import (
 )
 
 START = time.perf_counter()
-OUT = os.environ.get("DEEPLIMITS_NOTEBOOK_OUT")
+OUT = figure_dir()  # $DEEPLIMITS_NOTEBOOK_OUT, or None: figures are then only shown (in Jupyter)
 # [Fig. 2 ResNet, Fig. 2 SDE, Fig. 3, Fig. 4, swish mean, Fig. 5]
 SEEDS = np.random.SeedSequence(20210715).spawn(7)
 SIGMA_W = SIGMA_B = 1.0
 E = math.e
-
-
-def save(fig, name):
-    """Write ``fig`` to $DEEPLIMITS_NOTEBOOK_OUT/name (if set) and close it."""
-    if OUT:
-        os.makedirs(OUT, exist_ok=True)
-        fig.savefig(os.path.join(OUT, name), dpi=110)
-    plt.close(fig)
 
 
 def batch_mean_test(values, batches=20):
@@ -192,7 +184,7 @@ for k, ax in enumerate(axes[1]):
     ax.set_xlabel(f"$x_{{T,1}}({Z2[k]:g})$")
     ax.set_title(f"marginal at z = {Z2[k]:g}")
     ax.legend(fontsize=8)
-save(fig, "fig2_two_input_law.png")
+show_figure(fig, "fig2_two_input_law.png", out_dir=OUT)
 
 # %% [markdown]
 # **Assertions.**
@@ -310,7 +302,7 @@ for ax, (name, col, limit, label) in zip(axes, (("K_W", 0, KW_lim, "2e + 1"), ("
     ax.set_xlabel("depth L")
     ax.set_title(f"{name}(1, 2) of $F_{{\\tanh}}$")
     ax.legend(fontsize=7)
-save(fig, "fig3_ntk.png")
+show_figure(fig, "fig3_ntk.png", out_dir=OUT)
 
 # %% [markdown]
 # **Assertion.** The intercepts extrapolated (quadratic in $1/L$) at $D = 16$ match $2e + 1$
@@ -371,7 +363,7 @@ for i, (phi, label) in enumerate((("tanh", "F_{\\tanh}"), ("silu", "F_{\\rm swis
         ax.set_xlabel("z")
 axes[0, 0].set_ylabel("$x_{T,1}(z)$")
 axes[1, 0].set_ylabel("$x_{T,1}(z)$")
-save(fig, "fig4_function_draws.png")
+show_figure(fig, "fig4_function_draws.png", out_dir=OUT)
 
 # %% [markdown]
 # **Swish trends upward.** By Itô, $E[x_{T,1}(z)] - z = \tfrac12\phi''(0)E\int_0^T s^2(x_t)\,dt > 0$;
@@ -487,7 +479,7 @@ for ax, (name, c) in zip(axes, corr5.items()):
     ax.set_xlabel("$z_1$")
 axes[0].set_ylabel("$z_2$")
 fig.colorbar(im, ax=axes, shrink=0.8, label="correlation of $x_{T,1}(z_1)$, $x_{T,1}(z_2)$")
-save(fig, "fig5_correlations.png")
+show_figure(fig, "fig5_correlations.png", out_dir=OUT)
 
 # %% [markdown]
 # **Assertions** at the antipodal pair $(-2, 2)$, the pair where the four networks
