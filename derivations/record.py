@@ -171,8 +171,25 @@ class Record:
         return {p.symbol: p.latex for p in self.parameters}
 
     def latex(self, name: str) -> str:
-        """LaTeX of one expression, with the parameters' own symbols."""
+        """LaTeX of one expression, with the parameters' own symbols.
+
+        This exact printing is what generated modules carry (and hash); the
+        printed document uses :meth:`display` instead.
+        """
         return sp.latex(self.expressions[name], symbol_names=self.symbol_names, inv_trig_style="full")
+
+    def display(self, *, used_text: str = "") -> dict:
+        """Every expression as a printed document shows it: tidied, parenthesized and split to fit a line.
+
+        Display-only (:mod:`derivations.display_latex`): the expressions, the
+        digest and the generated code are untouched.  Sub-expressions named to
+        break a long result are shared by the record's expressions and defined
+        once.  ``used_text`` is LaTeX already on the page, whose Greek letters
+        those names avoid.  Returns ``name -> DisplayEquations``.
+        """
+        from .display_latex import display_all
+
+        return display_all(self.expressions, self.symbol_names, used_text=used_text)
 
     def digest(self) -> str:
         """SHA-256 (first 16 hex digits) of everything the generated code depends on."""
