@@ -38,7 +38,7 @@ __all__ = ["SIMPLIFY_OPS", "LINE_EMS", "DisplayEquations", "NameBook", "tidy", "
            "display_latex", "display_equations", "display_all", "split_expression", "is_atomic_latex"]
 
 #: Expressions with at most this many operations are also tried with :func:`sympy.simplify`.
-SIMPLIFY_OPS = 25
+SIMPLIFY_OPS = 15
 #: Polynomial bases of powers with at most this many operations are expanded and refactored.
 BASE_OPS = 60
 #: Width available to an equation, in ems of the body font (17 cm at 11 pt is about 44 em; the
