@@ -1,4 +1,4 @@
-"""Throughput of ``numerics.deep_resnets.resnet_outputs`` (P&F deep ResNets), exact-in-law vs full weights.
+"""Throughput of ``numerics.resnet_sde.resnet_outputs`` (P&F deep ResNets), exact-in-law vs full weights.
 
 Two measurements, both on F_tanh of JMLR §6 (phi = tanh, psi = id, sigma_w^2 = sigma_b^2 = 1,
 T = 1, scalar input copied to every unit):
@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from numerics.deep_resnets import ResNet, choose_method, resnet_outputs
+from numerics.resnet_sde import ResNet, choose_method, resnet_outputs
 
 
 def _timed(fn):

@@ -3,7 +3,7 @@
 Three routes, timed in one run on identical inputs
 ``x = np.random.default_rng(seed).standard_normal((n, dim))``:
 
-1. ours        ``numerics.kernels.nngp_ntk(x, activation="relu", depth=L,
+1. ours        ``numerics.kernel.recursions.nngp_ntk(x, activation="relu", depth=L,
                W_std=1.5, b_std=0.05)``;
 2. lambdify    the same recursion built from the textbook ReLU dual as SymPy
                expressions, compiled with ``sympy.lambdify(..., "numpy",
@@ -35,7 +35,7 @@ import time
 import numpy as np
 import sympy
 
-import numerics.kernels
+import numerics.kernel.recursions
 
 W_STD = 1.5
 B_STD = 0.05
@@ -48,7 +48,7 @@ NT_SCRIPT = os.path.join(REPO, "benchmarks", "neural_tangents", "nt_kernel_fn.py
 # route 1: ours
 # --------------------------------------------------------------------------
 def ours(x, depth):
-    return numerics.kernels.nngp_ntk(x, activation="relu", depth=depth,
+    return numerics.kernel.recursions.nngp_ntk(x, activation="relu", depth=depth,
                                      W_std=W_STD, b_std=B_STD)
 
 
@@ -182,7 +182,7 @@ def main(argv=None):
 
     # 1. ours
     (nngp0, ntk0), med, mn = timed(lambda: ours(x, a.depth), a.repeats)
-    rows.append({"route": "ours (numerics.kernels.nngp_ntk)", "key": "ours",
+    rows.append({"route": "ours (numerics.kernel.recursions.nngp_ntk)", "key": "ours",
                  "median_s": med, "min_s": mn, "nngp_rel": 0.0, "ntk_rel": 0.0})
     t_ours = med
 

@@ -1,4 +1,4 @@
-"""Monte Carlo throughput of ``numerics.networks.fc_outputs`` as a fraction of the machine's GEMM rate.
+"""Monte Carlo throughput of ``numerics.kernel.networks.fc_outputs`` as a fraction of the machine's GEMM rate.
 
 The GEMM rate (float64 and float32) is measured in the same run: median over
 ``--gemm-repeats`` of an n x n x n ``A @ B`` (2 n^3 flops).  Network throughput
@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from numerics.networks import fc_outputs
+from numerics.kernel.networks import fc_outputs
 
 
 def _median_time(fn, repeats):

@@ -1,4 +1,4 @@
-"""Networks per second of ``numerics.proportional``: exact_in_law vs full, one run.
+"""Networks per second of ``numerics.log_gaussian`, `numerics.covariance_sde``: exact_in_law vs full, one run.
 
 Standard ReLU ResNet (lambda^2 = 1/2) and He-ReLU MLP at width n = depth d = 400,
 one input, float64, readout n_out = 1.  For each network and method the median
@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from numerics.proportional import fc_relu_net, relu_resnet
+from numerics.log_gaussian import fc_relu_net, relu_resnet
 
 
 def _median_time(fn, repeats):

@@ -1,4 +1,4 @@
-r"""Benchmark numerics.sde (Euler-Maruyama) against sdeint.itoEuler and torchsde.sdeint(method="euler").
+r"""Benchmark numerics.core.sde (Euler-Maruyama) against sdeint.itoEuler and torchsde.sdeint(method="euler").
 
 The SDE is the fully i.i.d. infinitely deep ResNet diffusion of Peluchetti & Favaro (JMLR 2021,
 Corollary 5) with $\phi$ = swish ($\phi'(0) = \phi''(0) = 1/2$) and $\psi = \tanh$:
@@ -55,7 +55,7 @@ def run_ours(variant: str, seed: int) -> tuple[float, float]:
     import numpy as np
 
     sys.path.insert(0, str(ROOT))
-    from numerics.sde import DiagonalNoise, GeneralNoise, solve
+    from numerics.core.sde import DiagonalNoise, GeneralNoise, solve
 
     def s(x):
         return np.sqrt(SB2 + (SW2 / D) * np.einsum("...i,...i->...", t := np.tanh(x), t))[..., None]

@@ -5,7 +5,7 @@ function per expression.  Each function
 
 * takes the record's parameters in order (activation parameters with their
   defaults), broadcasts them, and evaluates chunk by chunk through
-  :func:`numerics._runtime.evaluate`;
+  :func:`numerics.core._runtime.evaluate`;
 * evaluates the record's *numerical form*: the prologue definitions, then the
   expression, with overflowing or cancelling textbook patterns replaced by
   stable functions (:func:`~derivations.printer.stable_rewrite`), after
@@ -14,7 +14,7 @@ function per expression.  Each function
 * evaluates series branches (``Branch``) only on the entries that need them;
 * turns finite sums (``Sum`` with an array-valued upper limit) and bounded
   series (:class:`~derivations.series.BoundedSeries`) into calls of
-  :mod:`numerics._runtime` with the summand emitted as a helper function;
+  :mod:`numerics.core._runtime` with the summand emitted as a helper function;
 * carries, in its docstring, the LaTeX of the canonical expression and the
   SHA-256 of its ``srepr``.
 
@@ -187,7 +187,7 @@ def emit_module(record: Record) -> str:
         f"Source: {record.source}.\n"
         f"Derivation: {record.derivation.method.value}.\n"
         f'Regenerate with `deeplimits codegen`; check with `deeplimits codegen --check`.\n"""\n\n'
-        "import numpy\nimport scipy.special\n\nfrom numerics import _runtime as _rt\n\n"
+        "import numpy\nimport scipy.special\n\nfrom numerics.core import _runtime as _rt\n\n"
         f"RECORD = {json.dumps(meta, indent=4, sort_keys=True)}\n"
         f"PARAMETERS = {params_text}\n"
         f"SIGNATURES = {_pyrepr(signatures)}\n"
@@ -199,8 +199,8 @@ def emit_module(record: Record) -> str:
             "    for name, value in values.items():\n"
             '        _check_in_domain(name, value, PARAMETERS[name]["domain"])\n'
         )
-        header = header.replace("from numerics import _runtime as _rt\n",
-                                "from numerics import _runtime as _rt\nfrom numerics.validation import check_in_domain as _check_in_domain\n")
+        header = header.replace("from numerics.core import _runtime as _rt\n",
+                                "from numerics.core import _runtime as _rt\nfrom numerics.core.validation import check_in_domain as _check_in_domain\n")
     return header + bodies
 
 

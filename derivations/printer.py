@@ -6,7 +6,7 @@ r"""The printer behind generated code: SciPy's, with the gaps of SymPy 1.14 clos
 * ``Max``/``Min`` of two arguments print as ``numpy.maximum``/``numpy.minimum``;
 * ``Correlation``, series patches and sums (``FiniteSumCall``,
   ``SeriesCall``, made by the emitter from ``Sum`` and ``BoundedSeries``)
-  print as calls into :mod:`numerics._runtime`; ``Expm1`` as ``numpy.expm1``;
+  print as calls into :mod:`numerics.core._runtime`; ``Expm1`` as ``numpy.expm1``;
 * :func:`stable_rewrite` (run by the emitter before common-subexpression
   elimination, while the patterns are still whole) replaces textbook forms
   that overflow to NaN or cancel at large arguments by their stable

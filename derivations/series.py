@@ -6,11 +6,11 @@ generated code:
 
 * a **finite sum** ``Sum(term, (k, lower, upper))`` with an integer-valued
   ``upper`` (a parameter such as a width): the emitter turns it into
-  :func:`numerics._runtime.finite_sum`, evaluated block by block over ``k``;
+  :func:`numerics.core._runtime.finite_sum`, evaluated block by block over ``k``;
 * a **bounded series** ``BoundedSeries(term, j, start, ratio, bound)`` (numerical
   forms only): $\sum_{j \ge \mathrm{start}} t_j$ with the proven bound
   $|t_j| \le C r^j$, $0 \le r < 1$.  The emitter turns it into
-  :func:`numerics._runtime.bounded_series`, which adds terms until the
+  :func:`numerics.core._runtime.bounded_series`, which adds terms until the
   geometric tail bound $C r^{J}/(1-r)$ is below $2^{-45}$ times the partial sum,
   so the truncation error is proven, not estimated.
 

@@ -26,7 +26,7 @@
 #
 # The architecture of LNR21 is **inferred** (the paper's full text was not available; see the
 # record's `architecture` and the reference note §3.1).  All simulations are exact in law
-# (`numerics.proportional`, $O(nd)$ per network).  The notebook doubles as a test
+# (`numerics.log_gaussian`, `numerics.covariance_sde`, $O(nd)$ per network).  The notebook doubles as a test
 # (`tests/test_notebooks.py` runs it): every assertion states its false-failure rate.  Figures
 # are shown inline in Jupyter and written to `$DEEPLIMITS_NOTEBOOK_OUT` when it is set.
 
@@ -44,8 +44,9 @@ from derivations import get
 from numerics.generated import covariance_sde_shaped_relu as shaped_relu
 from numerics.generated import log_gaussian_resnet_balanced as balanced
 from numerics.generated import log_gaussian_resnet_standard as standard
-from numerics.proportional import hypoactivation_constant, relu_resnet, shaped_relu_mlp
-from numerics.sde import ScalarNoise, solve
+from numerics.log_gaussian import hypoactivation_constant, relu_resnet
+from numerics.covariance_sde import shaped_relu_mlp
+from numerics.core.sde import ScalarNoise, solve
 from verify.claims_covariance_sde import correlation_sde_paths
 from verify.claims_log_gaussian import log_gaussian_output_sample
 from verify.extrapolation import assert_limit, extrapolate
@@ -422,7 +423,7 @@ assert abs(z_series) <= z_threshold(RATE), f"series {C_SERIES} vs simulation {hy
 #   and collapses to 1;
 # * **shaped**: $c_+ = 1$, $c_- = -1$.  $\rho_{\lfloor tn\rfloor} \Rightarrow \rho_t$ with
 #   $d\rho = [\nu(\rho) - \tfrac12\rho(1-\rho^2)]\,dt + (1-\rho^2)\,dW$ (record `covariance_sde.shaped_relu`),
-#   solved by Euler-Maruyama (`numerics.sde.solve`, `correlation_sde_paths`).
+#   solved by Euler-Maruyama (`numerics.core.sde.solve`, `correlation_sde_paths`).
 
 # %%
 T, RHO0, C_PLUS, C_MINUS = 1.0, 0.0, 1.0, -1.0

@@ -14,7 +14,7 @@
 #    `derivations/`, and checked against the catalog record `dual.relu`.
 # 2. **Convergence.** Monte Carlo estimates of the NNGP and the NTK of finite
 #    depth-2 ReLU networks against the infinite-width values of
-#    `numerics.kernels.nngp_ntk`: the NNGP error decays like 1/width, the NTK's
+#    `numerics.kernel.recursions.nngp_ntk`: the NNGP error decays like 1/width, the NTK's
 #    mean error like 1/width and its standard deviation like 1/sqrt(width).
 #
 # The notebook doubles as a test (`tests/test_notebooks.py` runs it): its
@@ -30,8 +30,8 @@ import numpy as np
 import sympy as sp
 
 from derivations import get
-from numerics.kernels import nngp_ntk
-from numerics.networks import fc_empirical_ntk, fc_outputs
+from numerics.kernel.recursions import nngp_ntk
+from numerics.kernel.networks import fc_empirical_ntk, fc_outputs
 from verify.extrapolation import extrapolate
 from verify.notebook_figures import figure_dir, show_figure
 

@@ -45,14 +45,14 @@ from scipy import stats
 from scipy.optimize import brentq
 
 from derivations import get
-from numerics.deep_resnets import ResNet, resnet_ntk, resnet_outputs
+from numerics.resnet_sde import ResNet, resnet_ntk, resnet_outputs
 from numerics.generated import resnet_sde_doubly_infinite as doubly_infinite
 from numerics.generated import resnet_sde_ntk as ntk_record
 from numerics.generated import resnet_sde_tanh_identity as sde_tanh
 from numerics.generated import resnet_sde_two_input_law as two_input_law
-from numerics.kernels import nngp_ntk
-from numerics.networks import fc_outputs
-from numerics.sde import OperatorNoise, solve
+from numerics.kernel.recursions import nngp_ntk
+from numerics.kernel.networks import fc_outputs
+from numerics.core.sde import OperatorNoise, solve
 from verify.extrapolation import assert_limit, extrapolate
 from verify.notebook_figures import figure_dir, show_figure
 from verify.quantiles import assert_quantile_decay
@@ -105,7 +105,7 @@ print("NTK K_b:", get("resnet_sde.ntk").latex("ntk_bias"))
 # $\sigma_w^2 = \sigma_b^2 = 1$, $L = D = 64$ (paper: 500), 10,000 draws each.
 #
 # * **ResNet**: `resnet_outputs` (exact in law).
-# * **SDE**: Euler-Maruyama (`numerics.sde.solve`, $L$ steps) of Corollary 5 with the
+# * **SDE**: Euler-Maruyama (`numerics.core.sde.solve`, $L$ steps) of Corollary 5 with the
 #   drift and cross-variation taken from the generated record functions
 #   (`resnet_sde.tanh_identity`).  The two inputs share one network, so their
 #   increments are correlated: unit $d$ of the pair moves by $F(x)\,\Delta B_d$ with
@@ -427,7 +427,7 @@ print(decay.detail)
 # * $E_{\rm ReLU}$: $\sigma_w^2 = 2$, $\sigma_b = 0$.
 #
 # The infinite-width NNGP correlations of the feedforward nets at $(-2, 2)$
-# (`numerics.kernels.nngp_ntk`) are printed alongside.
+# (`numerics.kernel.recursions.nngp_ntk`) are printed alongside.
 
 # %%
 gh_nodes, gh_weights = np.polynomial.hermite_e.hermegauss(101)

@@ -1,7 +1,7 @@
 r"""Activations at extreme finite inputs: no silent NaN, no spurious inf, full accuracy.
 
 Every catalog activation's ``phi`` and ``phi_prime`` (the derivatives an
-:class:`~numerics.activations.Activation` exposes), at its default parameters
+:class:`~numerics.dual.activations.Activation` exposes), at its default parameters
 and at a second parameter set, is compared on a grid of inputs from
 $-10^5$ to $10^5$ (and on hypothesis-drawn inputs) with the record's canonical
 SymPy expression (:data:`derivations.activations.ACTIVATIONS`, differentiated
@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 from derivations.activations import ACTIVATIONS
 from derivations.printer import Expit, KernelPrinter, stable_rewrite, unstable_form
 from derivations.symbols import x as X
-from numerics.activations import activation, names
+from numerics.dual.activations import activation, names
 
 EPS = 2.0**-52
 TINY, HUGE = 2.2250738585072014e-308, 1.7976931348623157e308

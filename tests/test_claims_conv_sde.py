@@ -7,7 +7,7 @@ The claim itself runs in ``tests/test_claims.py`` once registered.  Here:
   ``resnet_sde.conv``, checked against patches built by explicit loops (the noise is linear in $dW$, so its
   covariation is read off exactly from the images of the basis vectors);
 * the patch index of the SDE equals the shift matrices of ``claim.conv_resnet`` (an independent construction);
-* the simulator :func:`numerics.deep_resnets.conv_resnet_outputs` (whose inner loop was rewritten for this claim:
+* the simulator :func:`numerics.resnet_sde.conv_resnet_outputs` (whose inner loop was rewritten for this claim:
   sample axis last, one gather over the filter taps) equals a position-by-position reference on the same draws;
 * the planted wrong laws are rejected with a shrunk counterexample: the $\\tfrac12\\phi''(0)$ drift dropped (swish),
   and the patch inner product of the covariation scaled by 1/3 (the per-position filter scaling of a 1-D filter).
@@ -23,9 +23,9 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
-from numerics.deep_resnets import ResNet, conv_resnet_outputs
+from numerics.resnet_sde import ResNet, conv_resnet_outputs
 from numerics.generated import resnet_sde_conv as conv_forms
-from numerics.sampling import SeedBlocks
+from numerics.core.sampling import SeedBlocks
 from verify import claims_conv_sde as cs
 from verify.claims import Profile, check
 from verify.claims_resnet_sde_more import _shift_matrices

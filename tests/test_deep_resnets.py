@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numerics.activations import activation
-from numerics.deep_resnets import (
+from numerics.dual.activations import activation
+from numerics.resnet_sde import (
     ResNet,
     choose_method,
     conv_resnet_outputs,
@@ -24,8 +24,8 @@ from numerics.deep_resnets import (
     resnet_outputs,
     resnet_parameters,
 )
-from numerics.deep_resnets.ntk import resnet_jacobian
-from numerics.networks import BLOCK
+from numerics.resnet_sde.ntk import resnet_jacobian
+from numerics.kernel.networks import BLOCK
 from verify.stats import assert_mean, assert_rate, assert_two_sample_dkwm, bonferroni
 
 RATE = 1e-6
@@ -298,7 +298,7 @@ def test_resnet_jacobian_validation():
                           (dict(seed=-1), "seed=-1")]:
         with pytest.raises(ValueError, match=match):
             resnet_jacobian(net, x, **(dict(n_samples=2, seed=0) | kwargs))
-    with pytest.raises(ValueError, match="must be a numerics.deep_resnets.ResNet"):
+    with pytest.raises(ValueError, match="must be a numerics.resnet_sde.ResNet"):
         resnet_jacobian("net", x, n_samples=1, seed=0)
     with pytest.raises(ValueError, match="resnet_jacobian needs the derivative of psi"):
         resnet_jacobian(ResNet(depth=2, width=3, sigma_w=1.0, sigma_b=0.0, psi=np.sin), x, n_samples=1, seed=0)
@@ -386,7 +386,7 @@ def test_stable_resnet_width_limit_is_the_kernel_recursion():
     tolerance (pre-asymptotic terms and Monte Carlo noise), no false-failure rate attached.
     The measured bias is ~ -0.25/D (D = 4: -0.06, 8: -0.03, 16: -0.013).
     """
-    from numerics.activations import activation as act_of
+    from numerics.dual.activations import activation as act_of
     L, sw, sb, sz = 16, 1.5, 0.3, 1.0
     z = np.array([[1.0, 0.5], [-0.5, 1.0]])
     act = act_of("tanh")

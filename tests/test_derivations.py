@@ -10,8 +10,8 @@ from derivations import catalog, custom_activation
 from derivations.parameters import Domain, Parameter
 from derivations.record import Method
 from derivations.symbols import x as x_sym
-from numerics import quadrature
-from numerics.activations import activation, from_functions
+from numerics.core import quadrature
+from numerics.dual.activations import activation, from_functions
 
 CLOSED = ["relu", "leaky_relu", "abrelu", "abs", "step", "sign", "rectified_monomial_2", "rectified_monomial_3",
           "identity", "monomial_2", "monomial_3", "monomial_4", "monomial_5", "erf", "gelu", "sin", "cos", "exp",

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from numerics.activations import activation
+from numerics.dual.activations import activation
 from verify.accuracy import backward_error
 
 #: Activation parameter sets checked (names -> list of kwargs).

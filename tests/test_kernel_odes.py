@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from numerics.kernel_odes import solve_kernel_odes
-from numerics.kernels import residual_nngp_ntk
+from numerics.resnet_sde.kernel_odes import solve_kernel_odes
+from numerics.kernel.recursions import residual_nngp_ntk
 from verify.stats import assert_rate
 
 K0 = np.array([[1.0, 0.3, -0.2], [0.3, 2.0, 0.5], [-0.2, 0.5, 0.7]])
@@ -90,7 +90,7 @@ def test_relu_ntk_against_scalar_ode():
 
 @pytest.mark.parametrize("psi", ["erf", "relu"])
 def test_residual_recursion_is_first_order_euler(psi):
-    r"""numerics.kernels.residual_nngp_ntk with alpha = sqrt(T/L) is explicit Euler for these ODEs:
+    r"""numerics.kernel.recursions.residual_nngp_ntk with alpha = sqrt(T/L) is explicit Euler for these ODEs:
     its error against the ODE solution must fall like 1/L (slope 1 in dt = T/L, tolerance +-0.1:
     deterministic, only higher-order terms bend the slope)."""
     x = np.array([[1.0, 0.5, -0.3], [-0.2, 0.8, 0.4]])
@@ -110,7 +110,7 @@ def test_zero_horizon_and_quadrature_fallback():
     np.testing.assert_array_equal(sol.K[-1], K0)
     np.testing.assert_array_equal(sol.Theta[-1], K0)
     # softplus: duals by quadrature; a short horizon against one explicit midpoint step (local error O(h^3))
-    from numerics.activations import activation
+    from numerics.dual.activations import activation
     act = activation("softplus")
     h, sw, sb, k = 1e-3, 1.0, 0.5, K0[:2, :2]
 

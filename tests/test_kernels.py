@@ -7,8 +7,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from numerics import kernels
-from numerics.activations import activation
+from numerics.kernel import recursions as kernels
+from numerics.dual.activations import activation
 
 
 def exact_depth2_relu(x, W_std, b_std):

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from numerics.activations import activation
-from numerics.kernels import nngp_ntk
-from numerics.networks import BLOCK, fc_empirical_ntk, fc_outputs, sweep
+from numerics.dual.activations import activation
+from numerics.kernel.recursions import nngp_ntk
+from numerics.kernel.networks import BLOCK, fc_empirical_ntk, fc_outputs, sweep
 
 X = np.array([[1.0, 0.5, -0.3], [-0.2, 0.8, 0.4], [0.3, -0.7, 1.1]])
 OPTS = dict(activation="relu", depth=2, width=8, W_std=1.4, b_std=0.2)

@@ -1,4 +1,4 @@
-r"""Tests of :mod:`numerics.proportional`: the depth-and-width (d/n fixed) simulators.
+r"""Tests of :mod:`numerics.log_gaussian`, `numerics.covariance_sde`: the depth-and-width (d/n fixed) simulators.
 
 Statistical budget: each test function has a total false-fail rate <= 1e-6
 (split by Bonferroni over its assertions); every assertion's detectable
@@ -15,17 +15,9 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from numerics.proportional import (
-    METHODS,
-    RESNET_BLOCKS,
-    fc_linear_net,
-    fc_relu_net,
-    relu_resnet,
-    shaped_normaliser,
-    shaped_relu_mlp,
-    shaped_smooth_mlp,
-)
-from numerics.sampling import psd_cholesky
+from numerics.log_gaussian import METHODS, RESNET_BLOCKS, fc_linear_net, fc_relu_net, relu_resnet
+from numerics.covariance_sde import shaped_normaliser, shaped_relu_mlp, shaped_smooth_mlp
+from numerics.core.sampling import psd_cholesky
 from verify.stats import (
     assert_cdf_dkwm,
     assert_mean,

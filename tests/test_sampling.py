@@ -12,17 +12,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numerics import sampling
-from numerics.deep_resnets import (
+from numerics.core import sampling
+from numerics.resnet_sde import (
     ResNet,
     conv_resnet_outputs,
     resnet_ntk,
     resnet_outputs,
 )
-from numerics.deep_resnets.ntk import resnet_jacobian
-from numerics.networks import fc_empirical_ntk, fc_outputs
-from numerics.proportional import fc_relu_net, relu_resnet, shaped_smooth_mlp
-from numerics.sampling import (
+from numerics.resnet_sde.ntk import resnet_jacobian
+from numerics.kernel.networks import fc_empirical_ntk, fc_outputs
+from numerics.log_gaussian import fc_relu_net, relu_resnet
+from numerics.covariance_sde import shaped_smooth_mlp
+from numerics.core.sampling import (
     BLOCK,
     TARGET_BYTES,
     SeedBlocks,

@@ -1,4 +1,4 @@
-r"""Tests of numerics.sde: convergence orders, shared multi-input noise, reproducibility, validation.
+r"""Tests of numerics.core.sde: convergence orders, shared multi-input noise, reproducibility, validation.
 
 Statistical budget: each Monte Carlo test function has a false-fail rate <= 1e-6 (stated per test).
 The order tests fit log-log slopes with :func:`verify.stats.assert_rate`; Monte Carlo noise in the
@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pytest
 
-from numerics.sde import (
+from numerics.core.sde import (
     DiagonalNoise,
     EulerMaruyama,
     GeneralNoise,
@@ -26,7 +26,7 @@ from numerics.sde import (
     coarsen_increments,
     solve,
 )
-from numerics.sde import _solve as solve_module
+from numerics.core.sde import _solve as solve_module
 from verify.stats import assert_mean, assert_rate, z_threshold
 
 FALSE_FAIL = 1e-6
@@ -350,7 +350,7 @@ def test_constant_coefficients_and_aliasing_operator():
     np.testing.assert_array_equal(ident.y, 8.0)  # y <- 2 y, three times
 
 
-@pytest.mark.parametrize("module", ["numerics.sde", "numerics.sde._brownian", "numerics.sde._solve"])
+@pytest.mark.parametrize("module", ["numerics.core.sde", "numerics.core.sde._brownian", "numerics.core.sde._solve"])
 def test_doctests(module):
     import doctest
     import importlib

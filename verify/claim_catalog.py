@@ -29,9 +29,10 @@ from hypothesis import strategies as st
 from derivations import custom_activation
 from derivations.parameters import Domain, Parameter
 from derivations.printer import KernelPrinter, stable_rewrite
-from numerics import kernels, quadrature
-from numerics.activations import activation
-from numerics.networks import fc_empirical_ntk, fc_outputs
+from numerics.kernel import recursions as kernels
+from numerics.core import quadrature
+from numerics.dual.activations import activation
+from numerics.kernel.networks import fc_empirical_ntk, fc_outputs
 
 from .accuracy import backward_error
 from .claims import Claim, Profile

@@ -1,6 +1,6 @@
 r"""Nonlinear convolutional deep ResNets against the diffusion of Corollary 13 (Peluchetti and Favaro, JMLR 2021).
 
-The block (:func:`numerics.deep_resnets.conv_resnet_outputs`) is, per position $p$ of a 1-D or 2-D image
+The block (:func:`numerics.resnet_sde.conv_resnet_outputs`) is, per position $p$ of a 1-D or 2-D image
 with $D$ channels,
 
 $$x_{l+1,p} = x_{l,p} + \phi\Big(\sum_k A_{l,k}\,\psi(x_l)_{p+k} + a_l\Big),\qquad
@@ -38,11 +38,11 @@ import numpy as np
 from hypothesis import strategies as st
 
 from derivations.parameters import Domain, Parameter
-from numerics.deep_resnets import PADDINGS, ResNet, conv_resnet_outputs
+from numerics.resnet_sde import PADDINGS, ResNet, conv_resnet_outputs
 from numerics.generated import resnet_sde_conv as conv_forms
-from numerics.sampling import child_seeds
-from numerics.sde import OperatorNoise, brownian_increments, coarsen_increments, solve
-from numerics.validation import check_finite_array, check_integer
+from numerics.core.sampling import child_seeds
+from numerics.core.sde import OperatorNoise, brownian_increments, coarsen_increments, solve
+from numerics.core.validation import check_finite_array, check_integer
 
 from .claims import Claim, Profile
 from .extrapolation import assert_limit
@@ -87,7 +87,7 @@ def patch_sources(shape, *, kernel_size: int, padding: str) -> np.ndarray:
 
     Positions outside the image get the index $P$ (a zero row appended by the caller) with
     ``padding="zero"`` and are wrapped periodically with ``"circular"``: the padding of
-    :func:`~numerics.deep_resnets.conv_resnet_outputs`.
+    :func:`~numerics.resnet_sde.conv_resnet_outputs`.
     """
     P = math.prod(shape)
     r = (kernel_size - 1) // 2
@@ -124,11 +124,11 @@ def conv_sde_terms(phi, psi, shape, width, *, sigma_w, sigma_b, padding, kernel_
     The state has shape ``(n_paths, P, D)`` (positions in C order).  Drift: $\mu_p\mathbf 1_D$ with
     $\mu_p$ = ``drift`` of ``resnet_sde.conv`` at ``patch_sq_sum`` $= \|\psi(x_{\star p})\|^2$ (``None`` with
     ``drift=False``: the $\tfrac12\phi''(0)$ term dropped, the planted wrong law).  Noise: an
-    :class:`~numerics.sde.OperatorNoise` of dimension $D(1 + K^sD)$, the factor of :func:`_noise_factor` (from
+    :class:`~numerics.core.sde.OperatorNoise` of dimension $D(1 + K^sD)$, the factor of :func:`_noise_factor` (from
     the generated ``cross_covariation``): $dM_p = c_0\,dB^b + c_1\sum_{k,i}\psi(x_{p+k})_i\,dB^W_{k,i}$;
     ``patch_scale`` $\ne 1$ plants a wrong covariation (see :func:`_noise_factor`).
 
-    Returns ``(drift, noise)`` for :func:`numerics.sde.solve`.
+    Returns ``(drift, noise)`` for :func:`numerics.core.sde.solve`.
     """
     for name, value, allowed in (("phi", phi, tuple(PHI)), ("psi", psi, tuple(PSI)), ("padding", padding, PADDINGS)):
         if value not in allowed:

@@ -25,8 +25,8 @@ import numpy as np
 
 from derivations.parameters import Domain, Parameter
 from numerics.generated import covariance_sde_shaped_relu as shaped_relu
-from numerics.proportional import shaped_relu_mlp
-from numerics.sde import ScalarNoise, solve
+from numerics.covariance_sde import shaped_relu_mlp
+from numerics.core.sde import ScalarNoise, solve
 
 from .claims import Claim, Profile
 from .extrapolation import assert_limit

@@ -33,7 +33,7 @@ from numerics.generated import log_gaussian_fc_linear as fc_linear
 from numerics.generated import log_gaussian_fc_relu as fc_relu
 from numerics.generated import log_gaussian_resnet_balanced as resnet_balanced
 from numerics.generated import log_gaussian_resnet_standard as resnet_standard
-from numerics.proportional import fc_linear_net, fc_relu_net, relu_resnet
+from numerics.log_gaussian import fc_linear_net, fc_relu_net, relu_resnet
 
 from .claims import Claim, Profile
 from .extrapolation import assert_limit

@@ -2,7 +2,7 @@ r"""Claims of Peluchetti and Favaro (JMLR 22(175) 2021): infinitely deep ResNets
 
 The block is $x_{l+1} = x_l + \phi(A_l\psi(x_l) + a_l)$ with $\operatorname{Var}A_{ij} = \sigma_w^2\Delta t/D$,
 $\operatorname{Var}a_i = \sigma_b^2\Delta t$, $\Delta t = T/L$ (Assumption 7; $T = 1$ throughout).  Each claim
-pairs a finite network of :mod:`numerics.deep_resnets` with generated numerics of a ``resnet_sde.*``
+pairs a finite network of :mod:`numerics.resnet_sde` with generated numerics of a ``resnet_sde.*``
 record:
 
 * ``claim.resnet_sde_weak``: moments and the law of $x_{T,1}$ against the SDE of Corollary 5
@@ -31,16 +31,16 @@ from scipy.stats import norm as _norm
 from scipy.stats import poisson as _poisson
 
 from derivations.parameters import Domain, Parameter
-from numerics.deep_resnets import ResNet, resnet_ntk, resnet_outputs
-from numerics.deep_resnets.ntk import resnet_jacobian
+from numerics.resnet_sde import ResNet, resnet_ntk, resnet_outputs
+from numerics.resnet_sde.ntk import resnet_jacobian
 from numerics.generated import resnet_sde_backward as backward
 from numerics.generated import resnet_sde_norm_gbm as norm_gbm
 from numerics.generated import resnet_sde_norm_moments as norm_moments
 from numerics.generated import resnet_sde_ntk as ntk_forms
 from numerics.generated import resnet_sde_swish_tanh as swish_tanh
 from numerics.generated import resnet_sde_tanh_tanh as tanh_tanh
-from numerics.sde import OperatorNoise, brownian_increments, coarsen_increments, solve
-from numerics.validation import check_integer
+from numerics.core.sde import OperatorNoise, brownian_increments, coarsen_increments, solve
+from numerics.core.validation import check_integer
 
 from .claims import Claim, Profile
 from .extrapolation import assert_limit, extrapolate

@@ -24,11 +24,11 @@ from hypothesis import strategies as st
 from scipy import stats as _st
 
 from derivations.parameters import Domain, Parameter
-from numerics.deep_resnets import ResNet, conv_resnet_outputs, resnet_outputs
+from numerics.resnet_sde import ResNet, conv_resnet_outputs, resnet_outputs
 from numerics.generated import resnet_sde_conv as conv_forms
 from numerics.generated import resnet_sde_ntk as ntk_forms
-from numerics.kernel_odes import solve_kernel_odes
-from numerics.networks import fc_outputs
+from numerics.resnet_sde.kernel_odes import solve_kernel_odes
+from numerics.kernel.networks import fc_outputs
 
 from .claims import Claim, Profile
 from .extrapolation import assert_limit
@@ -232,7 +232,7 @@ def _run_wf(claim, p, seed, rate, prof) -> TestResult:
 WF_CLAIM = Claim(
     id="claim.width_first_ode",
     title="Stable ResNets (phi = id, dense Gaussian input): depth and width limits commute (width-first kernel ODE)",
-    source=f"{SOURCE}, Section 5.6 eq. 44 (record resnet_sde.width_first; solved by numerics.kernel_odes); "
+    source=f"{SOURCE}, Section 5.6 eq. 44 (record resnet_sde.width_first; solved by numerics.resnet_sde.kernel_odes); "
            "Hayou and Yang (ICML 2023)",
     records=("resnet_sde.width_first",),
     parameters=(P_PSI, P_SWW, P_SBW, P_SZ),

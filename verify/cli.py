@@ -100,7 +100,7 @@ def _parse_params(items: list[str]) -> dict[str, float]:
 
 def _cmd_eval(args) -> int:
     from numerics.generated import MODULES
-    from numerics.validation import check_covariance, check_in_domain
+    from numerics.core.validation import check_covariance, check_in_domain
 
     if args.id not in MODULES:
         raise ValueError(f"unknown record id {args.id!r}; `deeplimits list` shows the known ids")

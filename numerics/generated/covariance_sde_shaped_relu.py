@@ -9,8 +9,8 @@ Regenerate with `deeplimits codegen`; check with `deeplimits codegen --check`.
 import numpy
 import scipy.special
 
-from numerics import _runtime as _rt
-from numerics.validation import check_in_domain as _check_in_domain
+from numerics.core import _runtime as _rt
+from numerics.core.validation import check_in_domain as _check_in_domain
 
 RECORD = {
     "architecture": "shaped ReLU MLP: h_{l+1} = sqrt(c/n) W_l phi_s(h_l), s_pm = 1 + c_pm/sqrt(n), no biases",

@@ -9,8 +9,8 @@ Regenerate with `deeplimits codegen`; check with `deeplimits codegen --check`.
 import numpy
 import scipy.special
 
-from numerics import _runtime as _rt
-from numerics.validation import check_in_domain as _check_in_domain
+from numerics.core import _runtime as _rt
+from numerics.core.validation import check_in_domain as _check_in_domain
 
 RECORD = {
     "architecture": "shaped smooth MLP: h_{l+1} = sqrt(c/n) W_l s phi(h_l/s), s = a sqrt(n), no biases",

@@ -9,7 +9,7 @@ Regenerate with `deeplimits codegen`; check with `deeplimits codegen --check`.
 import numpy
 import scipy.special
 
-from numerics import _runtime as _rt
+from numerics.core import _runtime as _rt
 
 RECORD = {
     "digest": "01cd7afc827849c7",

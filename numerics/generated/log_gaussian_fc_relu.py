@@ -9,8 +9,8 @@ Regenerate with `deeplimits codegen`; check with `deeplimits codegen --check`.
 import numpy
 import scipy.special
 
-from numerics import _runtime as _rt
-from numerics.validation import check_in_domain as _check_in_domain
+from numerics.core import _runtime as _rt
+from numerics.core.validation import check_in_domain as _check_in_domain
 
 RECORD = {
     "architecture": "fully connected He-ReLU: h_{l+1} = sqrt(2/n_l) W_l relu(h_l), W iid N(0, 1), no biases",

@@ -9,8 +9,8 @@ Regenerate with `deeplimits codegen`; check with `deeplimits codegen --check`.
 import numpy
 import scipy.special
 
-from numerics import _runtime as _rt
-from numerics.validation import check_in_domain as _check_in_domain
+from numerics.core import _runtime as _rt
+from numerics.core.validation import check_in_domain as _check_in_domain
 
 RECORD = {
     "architecture": "inferred: z_{l+1} = alpha z_l + lambda sqrt(2/n) W_l relu(z_l), alpha = sqrt(1 - lambda^2), W iid N(0, 1), ReLU on the residual stream (one matrix per block)",

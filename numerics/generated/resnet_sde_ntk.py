@@ -9,7 +9,7 @@ Regenerate with `deeplimits codegen`; check with `deeplimits codegen --check`.
 import numpy
 import scipy.special
 
-from numerics import _runtime as _rt
+from numerics.core import _runtime as _rt
 
 RECORD = {
     "digest": "1f2585a6f1dea329",

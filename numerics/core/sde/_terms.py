@@ -78,7 +78,7 @@ class DiagonalNoise(Noise):
 
     Kloeden & Platen call the noise *diagonal* when in addition $g_i$ depends on
     $y_i$ only; that is what makes the noise commutative, hence what Milstein's
-    strong order 1 needs (see :class:`~numerics.sde.Milstein`).  Euler-Maruyama
+    strong order 1 needs (see :class:`~numerics.core.sde.Milstein`).  Euler-Maruyama
     does not need it.
     """
 

@@ -152,7 +152,7 @@ def solve(
     Example: geometric Brownian motion $dy = \mu y\,dt + s y\,dW$ on 1000 paths,
 
     >>> import numpy as np
-    >>> from numerics.sde import DiagonalNoise, solve
+    >>> from numerics.core.sde import DiagonalNoise, solve
     >>> sol = solve(lambda t, y, a: 0.1 * y, DiagonalNoise(lambda t, y, a: 0.2 * y),
     ...             np.ones((1000, 1)), n_steps=100, seed=0)
     >>> sol.y.shape

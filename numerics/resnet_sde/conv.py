@@ -19,7 +19,7 @@ the *same* $(E_l, e_l)$: the $U$ (or $UV$) positions are the inputs of one fully
 connected network (equal in law to it, and here equal draw by draw: the filter
 $(D, 1, D)$ is drawn like $E_l$ $(D, D)$).  They are not independent networks.
 
-Randomness: as in :mod:`numerics.deep_resnets.forward` (fixed blocks with
+Randomness: as in :mod:`numerics.resnet_sde.forward` (fixed blocks with
 child seeds); per layer the filter ``(D, K[, K], D)`` then the bias ``(D, 1)``.
 """
 
@@ -30,8 +30,8 @@ import math
 
 import numpy as np
 
-from ..sampling import SeedBlocks, blocks_per_chunk
-from ..validation import check_finite_array, check_integer
+from ..core.sampling import SeedBlocks, blocks_per_chunk
+from ..core.validation import check_finite_array, check_integer
 from ._model import ResNet
 
 __all__ = ["PADDINGS", "conv_resnet_outputs"]
@@ -59,14 +59,14 @@ def conv_resnet_outputs(model: ResNet, x, *, kernel_size, n_samples, seed, paddi
     Parameters
     ----------
     model:
-        A :class:`~numerics.deep_resnets.ResNet` with ``input="state"`` and no readout;
+        A :class:`~numerics.resnet_sde.ResNet` with ``input="state"`` and no readout;
         ``width`` is the number of channels $D$.
     x:
         Initial states, shape ``(m, U, D)`` or ``(m, U, V, D)``; all ``m`` inputs share each network.
     kernel_size:
         Odd filter size $K \ge 1$.
     n_samples, seed, chunk_size:
-        As in :func:`~numerics.deep_resnets.resnet_outputs`.
+        As in :func:`~numerics.resnet_sde.resnet_outputs`.
     padding:
         ``"zero"`` or ``"circular"``.
 
@@ -77,7 +77,7 @@ def conv_resnet_outputs(model: ResNet, x, *, kernel_size, n_samples, seed, paddi
     Reference: Peluchetti & Favaro, JMLR 2021, §3.2 (Theorem 10, Corollary 13).
     """
     if not isinstance(model, ResNet):
-        raise ValueError(f"model={model!r} must be a numerics.deep_resnets.ResNet")
+        raise ValueError(f"model={model!r} must be a numerics.resnet_sde.ResNet")
     if model.input != "state" or model.sigma_y is not None:
         raise ValueError(f"conv_resnet_outputs needs input='state' and sigma_y=None, got input={model.input!r}, "
                          f"sigma_y={model.sigma_y!r}")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._sampling import col_sq, safe_log, unit_ratio
+from .proportional_sampling import col_sq, safe_log, unit_ratio
 
 __all__ = ["STREAM_RECORDS", "ProportionalResult", "Recorder"]
 

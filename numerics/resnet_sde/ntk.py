@@ -36,8 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..sampling import SeedBlocks, blocks_per_chunk
-from ..validation import check_integer
+from ..core.sampling import SeedBlocks, blocks_per_chunk
+from ..core.validation import check_integer
 from ._model import ResNet, check_units
 from .forward import _check_flag, full_preactivation, initial_states
 
@@ -106,7 +106,7 @@ def _forward(model: ResNet, z, blocks, chunk, *, jacobian: bool, keep: bool):
 def _check_common(caller: str, model, n_samples, chunk_size) -> tuple[int, int | None]:
     """Validate the arguments shared by :func:`resnet_jacobian` and :func:`resnet_ntk`."""
     if not isinstance(model, ResNet):
-        raise ValueError(f"model={model!r} must be a numerics.deep_resnets.ResNet")
+        raise ValueError(f"model={model!r} must be a numerics.resnet_sde.ResNet")
     model.needs_derivatives(caller)
     n_samples = check_integer("n_samples", n_samples, minimum=1)
     if chunk_size is not None:
@@ -143,7 +143,7 @@ def resnet_ntk(model: ResNet, x, *, n_samples, seed, unit=0, jacobian=False, chu
     Parameters
     ----------
     model, x, n_samples, seed, chunk_size:
-        As in :func:`~numerics.deep_resnets.resnet_outputs` (explicit weights, the
+        As in :func:`~numerics.resnet_sde.resnet_outputs` (explicit weights, the
         ``"full"`` draws).  ``model.phi`` and ``model.psi`` need derivatives
         (names, Activations or ``(f, f')`` pairs).
     unit:
@@ -227,7 +227,7 @@ def resnet_parameters(model: ResNet, x, *, n_samples, seed) -> dict:
     ``(n, D, d)`` / ``"readout"`` ``(n, D)`` where the model has them.
     """
     if not isinstance(model, ResNet):
-        raise ValueError(f"model={model!r} must be a numerics.deep_resnets.ResNet")
+        raise ValueError(f"model={model!r} must be a numerics.resnet_sde.ResNet")
     n_samples = check_integer("n_samples", n_samples, minimum=1)
     z = model.initial_state_shape(x)
     D, L = model.width, model.depth

@@ -5,7 +5,7 @@ $\Delta W_k = W_{t_{k+1}} - W_{t_k}$ are i.i.d. $N(0, h I_m)$.  They are drawn a
 $\sqrt h\,Z$ with $Z$ standard normal from ``Generator(SFC64(seed))``, in the
 order (step, path, component), i.e. C order of an array of shape
 ``(n_steps, n_paths, m)``.  Drawing them block by block over steps (as
-:func:`~numerics.sde.solve` does, to bound memory) gives the same numbers as one
+:func:`~numerics.core.sde.solve` does, to bound memory) gives the same numbers as one
 call to :func:`brownian_increments`.
 
 Refinement: the increments of a coarse grid are sums of consecutive fine
@@ -87,7 +87,7 @@ def brownian_increments(
 
     Returns:
         Array of shape ``(n_steps, n_paths, noise_dim)``; the same numbers that
-        :func:`~numerics.sde.solve` draws for the same seed and grid.
+        :func:`~numerics.core.sde.solve` draws for the same seed and grid.
 
     >>> dW = brownian_increments(0, n_steps=8, n_paths=3, noise_dim=2)
     >>> coarsen_increments(dW, 4).shape

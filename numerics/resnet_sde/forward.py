@@ -1,7 +1,7 @@
 r"""Forward simulation of deep ResNets, batched over networks and over inputs sharing one network.
 
 :func:`resnet_outputs` runs ``n_samples`` independent networks of a
-:class:`~numerics.deep_resnets.ResNet`, each on the same ``m`` inputs (the
+:class:`~numerics.resnet_sde.ResNet`, each on the same ``m`` inputs (the
 inputs of one network share its parameters, so their joint law is the
 multi-input law of JMLR Corollary 3), and records what claims need.
 
@@ -29,8 +29,8 @@ e.g. 400 inputs at $D = 500$).  The two are equal in law, not draw by draw.
 
 Randomness
 ----------
-The seed-block scheme of :mod:`numerics.sampling`: fixed blocks of
-:data:`~numerics.sampling.BLOCK` samples, block $j$ drawing from ``Generator(SFC64(child_j))``,
+The seed-block scheme of :mod:`numerics.core.sampling`: fixed blocks of
+:data:`~numerics.core.sampling.BLOCK` samples, block $j$ drawing from ``Generator(SFC64(child_j))``,
 ``child_j = SeedSequence(seed).spawn(n_blocks)[j]``, in the order: input layer
 $A$ (``(D, d)``, dense input only), then per layer $E_l$ ``(D, D)`` and $e_l$
 ``(D, 1)`` (full) or $G_l$ ``(D, m)`` (in law), then the readout $G$ ``(1, D)``.
@@ -44,8 +44,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..sampling import BLOCK, SeedBlocks, blocks_per_chunk, psd_factor
-from ..validation import check_integer
+from ..core.sampling import BLOCK, SeedBlocks, blocks_per_chunk, psd_factor
+from ..core.validation import check_integer
 from ._model import ResNet, check_layers, check_units
 
 __all__ = ["METHODS", "ResNetRecord", "choose_method", "resnet_outputs"]
@@ -132,7 +132,7 @@ def in_law_preactivation(model: ResNet, P: np.ndarray, G: np.ndarray) -> np.ndar
 
 
 def _blockwise_factor(gram: np.ndarray) -> np.ndarray:
-    """:func:`~numerics.sampling.psd_factor` decided per seed block of ``BLOCK`` samples, not per chunk.
+    """:func:`~numerics.core.sampling.psd_factor` decided per seed block of ``BLOCK`` samples, not per chunk.
 
     The chunk's samples are whole seed blocks (the last one may be partial, the same in every chunking).  One
     singular Gram sends :func:`psd_factor` to the eigen-factor for its whole batch; deciding per block keeps
@@ -175,7 +175,7 @@ def resnet_outputs(model: ResNet, x, *, n_samples, seed, method="auto", layers=N
     Parameters
     ----------
     model:
-        A :class:`~numerics.deep_resnets.ResNet`.
+        A :class:`~numerics.resnet_sde.ResNet`.
     x:
         Inputs, shaped as ``model.input`` requires: ``(m, D)`` (state), ``(m,)``
         (copy) or ``(m, d)`` (dense).  All ``m`` inputs go through the same network.
@@ -205,14 +205,14 @@ def resnet_outputs(model: ResNet, x, *, n_samples, seed, method="auto", layers=N
     Reference: Peluchetti & Favaro, JMLR 2021, eq. 11 (Assumption 7), §5.5, §6.
 
     >>> import numpy as np
-    >>> from numerics.deep_resnets import ResNet
+    >>> from numerics.resnet_sde import ResNet
     >>> net = ResNet(depth=4, width=8, sigma_w=1.0, sigma_b=0.5, phi="tanh", psi="identity", input="copy")
     >>> r = resnet_outputs(net, np.array([0.0, 1.0]), n_samples=3, seed=0, gram=True)
     >>> r.states.shape, r.gram.shape, r.method
     ((3, 1, 2, 1), (3, 1, 2, 2), 'exact_in_law')
     """
     if not isinstance(model, ResNet):
-        raise ValueError(f"model={model!r} must be a numerics.deep_resnets.ResNet")
+        raise ValueError(f"model={model!r} must be a numerics.resnet_sde.ResNet")
     n_samples, chunk_size = _check_sampling(n_samples, chunk_size, method)
     z = model.initial_state_shape(x)
     layers = check_layers(layers, model.depth)

@@ -31,10 +31,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..sampling import SeedBlocks, blocks_per_chunk
-from ..validation import check_integer, check_scalar
-from ._result import ProportionalResult, Recorder
-from ._sampling import (
+from ..core.sampling import SeedBlocks, blocks_per_chunk
+from ..core.validation import check_integer, check_scalar
+from ..core.proportional_result import ProportionalResult, Recorder
+from ..core.proportional_sampling import (
     check_chunk,
     check_inputs,
     check_method,
@@ -141,7 +141,7 @@ def shaped_relu_mlp(x, *, width: int, depth: int, c_plus: float, c_minus: float,
     c_plus, c_minus:
         $c_\pm$, finite; $s_+^2 + s_-^2 > 0$ is required.
     n_out, n_samples, seed, method, chunk_size:
-        As in :func:`numerics.proportional.relu_resnet`.
+        As in :func:`numerics.log_gaussian.relu_resnet`.
     record:
         Subset of ``("log_norm_path", "covariance_path")``.
 

@@ -44,10 +44,10 @@ import math
 
 import numpy as np
 
-from ..sampling import SeedBlocks, blocks_per_chunk
-from ..validation import check_integer, check_scalar
-from ._result import STREAM_RECORDS, ProportionalResult, Recorder, log_mean_square
-from ._sampling import (
+from ..core.sampling import SeedBlocks, blocks_per_chunk
+from ..core.validation import check_integer, check_scalar
+from ..core.proportional_result import STREAM_RECORDS, ProportionalResult, Recorder, log_mean_square
+from ..core.proportional_sampling import (
     check_chunk,
     check_inputs,
     check_method,
@@ -84,7 +84,7 @@ def relu_resnet(x, *, width: int, depth: int, branch_weight: float = math.sqrt(0
     n_samples:
         Number of independent networks, $\ge 1$.
     seed:
-        Integer >= 0 or :class:`numpy.random.SeedSequence` (see :mod:`numerics.proportional`).
+        Integer >= 0 or :class:`numpy.random.SeedSequence` (see :mod:`numerics.log_gaussian`).
     method:
         ``"exact_in_law"`` (T1, $O(nmd)$) or ``"full"`` (explicit $n \times n$ weights, batched).
     chunk_size:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..sampling import child_seeds
-from ..validation import check_integer, check_scalar
+from ..core.sampling import child_seeds
+from ..core.validation import check_integer, check_scalar
 from ._resnets import relu_resnet
 
 __all__ = ["HypoactivationEstimate", "hypoactivation_constant"]

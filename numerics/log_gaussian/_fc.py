@@ -31,10 +31,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..sampling import SeedBlocks, blocks_per_chunk
-from ..validation import check_integer
-from ._result import ProportionalResult, Recorder, log_mean_square
-from ._sampling import (
+from ..core.sampling import SeedBlocks, blocks_per_chunk
+from ..core.validation import check_integer
+from ..core.proportional_result import ProportionalResult, Recorder, log_mean_square
+from ..core.proportional_sampling import (
     check_chunk,
     check_inputs,
     check_method,
@@ -114,7 +114,7 @@ def fc_relu_net(x, *, widths, n_out: int = 1, n_samples: int, seed, method: str 
     n_out:
         Outputs $n_{out} \ge 0$ of the linear readout (0: none).
     n_samples, seed, method, chunk_size:
-        As in :func:`numerics.proportional.relu_resnet`.
+        As in :func:`numerics.log_gaussian.relu_resnet`.
     record:
         Subset of ``("log_norm_path", "active_fraction", "active_mass")``, per ReLU layer
         $h_1, \dots, h_d$.

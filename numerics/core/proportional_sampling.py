@@ -1,7 +1,7 @@
 r"""Validation, the T1 reduction and column statistics shared by the proportional simulators.
 
 Randomness comes only from the seed, through the seed-block scheme of
-:mod:`numerics.sampling` (fixed blocks of :data:`~numerics.sampling.BLOCK`
+:mod:`numerics.core.sampling` (fixed blocks of :data:`~numerics.core.sampling.BLOCK`
 samples, block $j$ drawing from its own generator in a fixed, documented order,
 layer by layer); ``chunk_size`` never changes the result.
 
@@ -21,8 +21,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..sampling import SeedBlocks, psd_cholesky
-from ..validation import check_finite_array, check_integer
+from .sampling import SeedBlocks, psd_cholesky
+from .validation import check_finite_array, check_integer
 
 __all__ = [
     "METHODS",
@@ -129,7 +129,7 @@ def dense(a: np.ndarray, n_out: int, blocks: SeedBlocks, chunk: range, method: s
     samples (the input layer).  ``"full"`` draws $W$ (``(S, n_out, n)``, one
     draw) and multiplies; ``"exact_in_law"`` draws $G$ (``(S, n_out, m)``) and
     returns $G L^\top$ with $L L^\top = a^\top a$ (T1,
-    :func:`~numerics.sampling.psd_cholesky`): $O(n m^2 + n_{out} m)$.
+    :func:`~numerics.core.sampling.psd_cholesky`): $O(n m^2 + n_{out} m)$.
     """
     n, m = a.shape[-2:]
     if method == "full":

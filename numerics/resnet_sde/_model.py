@@ -33,9 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..activations import Activation
-from ..activations import activation as _activation
-from ..validation import check_finite_array, check_integer, check_scalar
+from ..dual.activations import Activation
+from ..dual.activations import activation as _activation
+from ..core.validation import check_finite_array, check_integer, check_scalar
 
 __all__ = ["INPUTS", "ResNet"]
 
@@ -68,7 +68,7 @@ def _resolve(name: str, value) -> _Fn:
     if callable(value):
         return _Fn(value, None, getattr(value, "__name__", "callable"))
     raise ValueError(
-        f"{name}={value!r} must be an activation name, a numerics.activations.Activation, "
+        f"{name}={value!r} must be an activation name, a numerics.dual.activations.Activation, "
         "a vectorised callable, or a pair (function, derivative) of callables"
     )
 

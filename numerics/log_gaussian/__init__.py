@@ -1,25 +1,22 @@
-r"""Simulators for very deep and very wide networks at initialisation ($d/n$ fixed).
+r"""The ``log_gaussian`` family: deep and wide ReLU networks at initialisation ($d/n$ fixed).
 
 Every network has two methods with the same law: ``"exact_in_law"`` (the T1
-reduction of :mod:`numerics.proportional._sampling`, $O(nmd)$ per network) and
+reduction of :mod:`numerics.core.proportional_sampling`, $O(nmd)$ per network) and
 ``"full"`` (explicit weight matrices, $O(n^2 m d)$).  All are vectorised over
 independent samples, chunked, and reproducible from a seed independently of the
-chunking.
+chunking.  The shaped MLPs of the neural covariance SDE are in :mod:`numerics.covariance_sde`.
 
 * :func:`relu_resnet`: standard, balanced and two-matrix ReLU ResNets (Li, Nica & Roy 2021);
 * :func:`fc_relu_net`, :func:`fc_linear_net`: He-ReLU and linear MLPs with per-layer widths (Hanin & Nica 2020);
-* :func:`shaped_relu_mlp`, :func:`shaped_smooth_mlp`: shaped MLPs and their covariance path (Li, Nica & Roy 2022);
 * :func:`hypoactivation_constant`: $\lim n (E r - 1/2)$ for the standard ResNet by extrapolation in $1/n$.
 """
 
-from ..sampling import BLOCK
+from ..core.sampling import BLOCK
 from ._fc import fc_linear_net, fc_relu_net
 from ._hypoactivation import HypoactivationEstimate, hypoactivation_constant
 from ._resnets import RESNET_BLOCKS, relu_resnet
-from ._result import ProportionalResult
-from ._sampling import METHODS
-from ._shaped import shaped_normaliser, shaped_relu_mlp, shaped_smooth_mlp
+from ..core.proportional_result import ProportionalResult
+from ..core.proportional_sampling import METHODS
 
 __all__ = ["BLOCK", "METHODS", "RESNET_BLOCKS", "HypoactivationEstimate", "ProportionalResult", "fc_linear_net",
-           "fc_relu_net", "hypoactivation_constant", "relu_resnet", "shaped_normaliser", "shaped_relu_mlp",
-           "shaped_smooth_mlp"]
+           "fc_relu_net", "hypoactivation_constant", "relu_resnet"]

@@ -21,7 +21,7 @@ Example: the fully i.i.d. ResNet diffusion of P&F (JMLR 2021, Corollary 5) with 
 for two inputs sharing the network's noise:
 
 >>> import numpy as np
->>> from numerics.sde import DiagonalNoise, solve
+>>> from numerics.core.sde import DiagonalNoise, solve
 >>> D, sw2, sb2 = 16, 1.0, 0.1
 >>> def s(t, x, args):
 ...     return np.sqrt(sb2 + sw2 * np.mean(np.tanh(x) ** 2, axis=-1, keepdims=True))

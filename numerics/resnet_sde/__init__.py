@@ -1,4 +1,4 @@
-r"""Finite deep ResNets of Peluchetti & Favaro (AISTATS 2020, JMLR 2021): NumPy simulators.
+r"""The ``resnet_sde`` family: finite deep ResNets of Peluchetti & Favaro (AISTATS 2020, JMLR 2021).
 
 $$x_{l+1} = x_l + \phi\big(A_l\psi(x_l) + a_l\big),\qquad
   A_l = \sigma_w\sqrt{\Delta t/D}\,E_l\ (+\mu_w\Delta t\,I),\quad
@@ -13,7 +13,7 @@ $$x_{l+1} = x_l + \phi\big(A_l\psi(x_l) + a_l\big),\qquad
   backward pass; :func:`resnet_parameters` returns the draws it uses;
 * :func:`conv_resnet_outputs`: the convolutional ResNet of JMLR §3.2.
 
-The width-first kernel ODEs live in :mod:`numerics.kernel_odes`.
+The width-first kernel ODEs live in :mod:`numerics.resnet_sde.kernel_odes`.
 """
 
 from ._model import INPUTS, ResNet
