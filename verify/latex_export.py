@@ -11,10 +11,6 @@ The document needs ``pdflatex`` with the packages of TeX Live's
 ``texlive-latex-recommended`` (``breqn``, ``lmodern``, ``microtype``) and
 ``texlive-fonts-recommended`` (the T1 Latin Modern fonts); ``amsmath``,
 ``amssymb`` and ``geometry`` come with ``texlive-latex-base``/``-recommended``.
-
-:func:`catalog_document` derives and renders records in worker processes
-(deriving is SymPy-bound and independent per record); the text does not
-depend on the number of workers.
 """
 
 from __future__ import annotations
@@ -25,7 +21,7 @@ from derivations.latex_width import latex_width
 from derivations.record import Record
 from verify.latex_prose import escape_text, prose_to_latex
 
-__all__ = ["latex_document", "record_section", "catalog_document", "escape", "PREAMBLE"]
+__all__ = ["latex_document", "record_section", "split_long_fractions", "escape", "PREAMBLE"]
 
 #: Packages the document loads (breqn last: it must follow every other maths package).
 PREAMBLE = (
@@ -162,34 +158,3 @@ def _document(sections: list[str], title: str) -> str:
 def latex_document(records: list[Record], *, title: str = "deeplimits: derived results") -> str:
     """The whole document for ``records``, in order."""
     return _document([record_section(r) for r in records], title)
-
-
-def _sections_of_ids(ids: list[str]) -> list[str]:
-    from derivations import catalog
-
-    return [record_section(catalog.get(i)) for i in ids]
-
-
-def catalog_document(ids: list[str], *, workers: int | None = None,
-                     title: str = "deeplimits: derived results") -> str:
-    """:func:`latex_document` of catalog records by id, derived and rendered in ``workers`` processes.
-
-    ``workers`` defaults to the CPU count (at most 8); ids are dealt
-    round-robin, and the sections are put back in the order of ``ids``, so the
-    text equals ``latex_document([catalog.get(i) for i in ids])``.
-    """
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    if workers is not None and (not isinstance(workers, int) or workers < 1):
-        raise ValueError(f"workers must be a positive integer, got workers={workers!r}")
-    ids = list(ids)
-    n = max(1, min(workers or os.cpu_count() or 1, 8, len(ids) or 1))
-    if n == 1:
-        return _document(_sections_of_ids(ids), title)
-    with ProcessPoolExecutor(n) as pool:
-        parts = list(pool.map(_sections_of_ids, [ids[k::n] for k in range(n)]))
-    sections: list[str] = [""] * len(ids)
-    for k, part in enumerate(parts):
-        sections[k::n] = part
-    return _document(sections, title)
