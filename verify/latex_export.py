@@ -7,10 +7,10 @@ assumptions, parameter descriptions, checks) goes through
 :func:`verify.latex_prose.prose_to_latex`, so ASCII maths such as
 ``|c| <= sqrt(q1 q2)`` is typeset as maths and nothing reaches text mode raw.
 
-The document needs ``pdflatex`` with the packages of TeX Live's
-``texlive-latex-recommended`` (``breqn``, ``lmodern``, ``microtype``) and
-``texlive-fonts-recommended`` (the T1 Latin Modern fonts); ``amsmath``,
-``amssymb`` and ``geometry`` come with ``texlive-latex-base``/``-recommended``.
+The document needs ``pdflatex`` with TeX Live's ``texlive-latex-recommended``
+(``breqn``, ``microtype``; it pulls in ``texlive-latex-base`` with ``amsmath``,
+``geometry``, ``fontenc``, ``inputenc`` and ``texlive-base`` with ``amssymb``)
+and ``lmodern`` (the T1 Latin Modern fonts).
 """
 
 from __future__ import annotations
