@@ -16,7 +16,7 @@ generated code:
 
 The moment helpers compute expectations of polynomials in independent
 centred variables from their moments; the asymptotic expansions in
-:mod:`derivations.log_gaussian` and :mod:`derivations.log_gaussian_resnet`
+:mod:`derivations.log_gaussian.fc` and :mod:`derivations.log_gaussian.resnet`
 use them.
 """
 

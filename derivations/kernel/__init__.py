@@ -1,0 +1,18 @@
+"""The ``kernel`` family: NNGP and NTK recursions of fully connected and residual networks.
+
+:data:`RECORDS` maps each record id of the family to its builder.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..record import Record
+from .recursions import B_STD, W_STD, fc_kernel_record, residual_kernel_record
+
+FAMILY = "kernel"
+
+#: ``record id -> builder``; nothing is derived until called.
+RECORDS: dict[str, Callable[[], Record]] = {"kernel.fc": fc_kernel_record, "kernel.residual": residual_kernel_record}
+
+__all__ = ["B_STD", "FAMILY", "RECORDS", "W_STD", "fc_kernel_record", "residual_kernel_record"]
