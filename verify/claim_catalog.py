@@ -19,6 +19,7 @@ Each claim cites its source and says how finite-size bias is handled.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 
@@ -42,7 +43,7 @@ from .claims_log_gaussian import LOG_GAUSSIAN_CLAIMS
 from .claims_resnet_sde import RESNET_SDE_CLAIMS
 from .claims_resnet_sde_more import MORE_RESNET_SDE_CLAIMS
 from .extrapolation import assert_limit
-from .plots import convergence_plot
+from .plots import ClaimPlot, Exact, Limit, Parity, Rate
 from .stats import TestResult, assert_mean, assert_rate, z_threshold
 
 __all__ = ["CLAIMS", "get_claim", "two_inputs"]
@@ -95,9 +96,11 @@ def _run_dual(claim, p, seed, rate, prof) -> TestResult:
     c = p["rho"] * math.sqrt(q1 * q2)
     predicted = claim.predict(p)
     worst, detail = 0.0, ""
+    references = []  # plot data
     for k, which in enumerate(("dual", "dual_derivative")):
         value = float(predicted[k])
         ref = backward_error(f"dual.{name}", which, act.params, value, q1, q2, c)
+        references.append(float(ref.exact))
         ratio = ref.ratio
         f = act.phi if which == "dual" else act.phi_prime
         in_range = QUADRATURE_Q[0] <= min(q1, q2) and max(q1, q2) <= QUADRATURE_Q[1]
@@ -113,7 +116,8 @@ def _run_dual(claim, p, seed, rate, prof) -> TestResult:
                       f"(backward-error ratio {ratio:.3g}); quadrature {quad!r} (ratio {qratio:.3g})")
     return TestResult(passed=worst <= 1.0, statistic=worst, threshold=1.0, false_fail_rate=0.0,
                       detectable_discrepancy=1e-12, n_samples=0, observed=float(predicted[0]),
-                      predicted=float(predicted[0]), detail=detail or "exact agreement")
+                      predicted=float(predicted[0]), detail=detail or "exact agreement",
+                      data={"computed": np.asarray(predicted[:2], dtype=float), "reference": np.array(references)})
 
 
 DUAL_CLAIM = Claim(
@@ -133,6 +137,10 @@ DUAL_CLAIM = Claim(
               {"activation": "relu", "q1": 1e-6, "q2": 1e6, "rho": -1.0 + 1e-12}),
     strategies={"activation": st.sampled_from(CLOSED_FORMS),
                 "rho": st.one_of(st.floats(-1, 1), st.sampled_from([-1.0, 0.0, 1.0]))},
+    plot=ClaimPlot("Closed-form duals V(q1, q2, c) and dV/dc against 80-digit mpmath",
+                   (Parity("V and dV/dc", computed="computed", reference="reference", reference_name="mpmath",
+                           computed_name="closed form", symlog=True),)),
+    formulas=("dual.relu:dual", "dual.erf:dual", "dual.gelu:dual"),
 )
 
 
@@ -151,7 +159,10 @@ def _run_nngp_depth1(claim, p, seed, rate, prof) -> TestResult:
     n = _samples(100_000, prof)
     f = fc_outputs(two_inputs(p), activation=p["activation"], depth=1, width=p["width"], W_std=p["W_std"],
                    b_std=p["b_std"], n_samples=n, seed=seed)
-    return assert_mean(_moments(f), claim.predict({**p, "depth": 1}), false_fail_rate=rate, raise_on_failure=False)
+    m, predicted = _moments(f), claim.predict({**p, "depth": 1})
+    res = assert_mean(m, predicted, false_fail_rate=rate, raise_on_failure=False)
+    return dataclasses.replace(res, data={"moments": m.mean(0), "stderr": m.std(0, ddof=1) / math.sqrt(n),
+                                          "prediction": np.asarray(predicted, dtype=float)})
 
 
 NNGP_DEPTH1_CLAIM = Claim(
@@ -165,6 +176,10 @@ NNGP_DEPTH1_CLAIM = Claim(
     bias="exact at finite size: E[f(x) f(x')] = K^2(x, x') for any width",
     examples=({"activation": "relu", "width": 1, "W_std": 1.5, "b_std": 0.05, "angle": math.pi, "r1": 1.0, "r2": 1.0},),
     strategies={"activation": st.sampled_from(NETWORK_ACTIVATIONS)},
+    plot=ClaimPlot("One hidden layer: output second moments against the NNGP (exact at every width)",
+                   (Exact(("E f(x)^2", "E f(x')^2", "E f(x) f(x')"), observed="moments", theory="prediction",
+                          stderr="stderr"),)),
+    formulas=("kernel.fc:nngp_step", "dual.relu:dual"),
 )
 
 
@@ -195,17 +210,6 @@ def _run_nngp_deep(claim, p, seed, rate, prof) -> TestResult:
                       data={"sizes": DEEP_WIDTHS, "error": est[:, 2] - predicted[2], "stderr": se[:, 2]})
 
 
-def _plot_nngp(result, path):
-    convergence_plot(result, path, series=(("error", "stderr", -1.0, "|E f(x)f(x') - K(x,x')|"),),
-                     title="Output covariance of finite networks against the NNGP")
-
-
-def _plot_ntk(result, path):
-    convergence_plot(result, path, series=(("mean_error", "stderr", -1.0, "|mean NTK - Theta|"),
-                                           ("sd", None, -0.5, "sd of the empirical NTK")),
-                     title="Empirical NTK against the analytic NTK")
-
-
 NNGP_DEEP_CLAIM = Claim(
     id="claim.nngp_deep",
     title="Deep networks: the output covariance converges to the NNGP as width grows",
@@ -217,7 +221,9 @@ NNGP_DEEP_CLAIM = Claim(
     bias=f"extrapolation: quadratic fit in 1/n over widths {DEEP_WIDTHS}; O(n^-3) truncation neglected",
     examples=({"activation": "relu", "depth": 2, "W_std": 1.5, "b_std": 0.05, "angle": 2.0, "r1": 1.0, "r2": 1.5},),
     strategies={"activation": st.sampled_from(NETWORK_ACTIVATIONS)},
-    plot=_plot_nngp,
+    plot=ClaimPlot("Deep networks: output covariance E f(x)f(x') against the NNGP K(x, x') as the width grows",
+                   (Limit("E f(x) f(x')", estimate="error", theory=0.0, stderr="stderr"),)),
+    formulas=("kernel.fc:nngp_step",),
 )
 
 
@@ -266,7 +272,10 @@ NTK_CLAIM = Claim(
     bias=f"extrapolation of the mean in 1/n over widths {NTK_WIDTHS}; log-log slope of the standard deviation",
     examples=({"activation": "relu", "depth": 2, "W_std": 1.5, "b_std": 0.05, "angle": 1.0, "r1": 1.0, "r2": 1.0},),
     strategies={"activation": st.sampled_from(NETWORK_ACTIVATIONS)},
-    plot=_plot_ntk,
+    plot=ClaimPlot("Empirical NTK against the analytic NTK: mean error O(1/n), fluctuation O(n^-1/2)",
+                   (Limit("mean empirical NTK Θ(x, x')", estimate="mean_error", theory=0.0, stderr="stderr"),
+                    Rate("standard deviation of the empirical NTK", values="sd", order=-0.5))),
+    formulas=("kernel.fc:ntk_layer",),
 )
 
 
@@ -305,7 +314,8 @@ def _run_price(claim, p, seed, rate, prof) -> TestResult:
     stat = abs(derivative - predicted) / (PRICE_REL * scale)
     return TestResult(passed=stat <= 1.0, statistic=stat, threshold=1.0, false_fail_rate=0.0,
                       detectable_discrepancy=PRICE_REL, n_samples=0, observed=derivative, predicted=predicted,
-                      detail=f"{p['expr']} ({method}): dV/dc = {derivative!r} by central differences, E[phi'phi'] = {predicted!r}")
+                      detail=f"{p['expr']} ({method}): dV/dc = {derivative!r} by central differences, E[phi'phi'] = {predicted!r}",
+                      data={"derivative": derivative, "expectation": predicted})
 
 
 PRICE_CLAIM = Claim(
@@ -321,6 +331,9 @@ PRICE_CLAIM = Claim(
     examples=({"expr": "tanh(x)**2", "q1": 1.0, "q2": 2.0, "rho": 0.3},),
     strategies={"expr": st.sampled_from(USER_ACTIVATIONS), "rho": st.floats(-0.98, 0.98),
                 "q1": st.floats(0.05, 5.0), "q2": st.floats(0.05, 5.0)},
+    plot=ClaimPlot("Price's identity: dV/dc by central differences against E[phi'(u) phi'(v)] by quadrature",
+                   (Parity("dV/dc", computed="derivative", reference="expectation",
+                           reference_name="E[φ'(u)φ'(v)]", computed_name="central difference"),)),
 )
 
 CLAIMS: dict[str, Claim] = {c.id: c for c in (DUAL_CLAIM, NNGP_DEPTH1_CLAIM, NNGP_DEEP_CLAIM, NTK_CLAIM, PRICE_CLAIM,

@@ -66,7 +66,8 @@ class Claim:
     false_fail_rate: float = 1e-6
     examples: tuple[Mapping[str, Any], ...] = ()
     strategies: Mapping[str, st.SearchStrategy] = field(default_factory=dict)
-    plot: Callable[..., Any] | None = None
+    plot: Callable[..., Any] | None = None  # a verify.plots.ClaimPlot: called as plot(result, png_path)
+    formulas: tuple[str, ...] = ()  # "record.id:expression" entries the claim checks (shown in reports)
     max_examples: int | None = None  # cap on drawn examples (a claim whose run is itself a search needs few)
 
     def with_prediction(self, predict: Callable[[Mapping[str, Any]], Any], *, suffix: str = "planted") -> "Claim":
@@ -91,7 +92,9 @@ class ClaimResult:
 
     @property
     def n_samples(self) -> int:
-        return sum(r.n_samples for _, _, r in self.examples)
+        """Samples behind the verdict: the passed examples' and, for a failed claim, the counterexample's."""
+        rows = self.examples + ([self.counterexample] if self.counterexample is not None else [])
+        return sum(r.n_samples for _, _, r in rows)
 
     @property
     def worst(self) -> TestResult | None:

@@ -47,6 +47,7 @@ from numerics.core.validation import check_finite_array, check_integer
 from .claims import Claim, Profile
 from .extrapolation import assert_limit
 from .joint import all_of
+from .plots import ClaimPlot, Limit
 from .stats import TestResult
 
 __all__ = ["CONV_SDE_CLAIM", "CONV_SDE_CLAIMS", "conv_input", "conv_moments", "conv_sde_terminal", "conv_sde_terms",
@@ -333,6 +334,10 @@ CONV_SDE_CLAIM = Claim(
     strategies={"activations": st.sampled_from(ACTIVATIONS), "spatial_dims": st.sampled_from((1, 2)),
                 "padding": st.sampled_from(("zero", "circular"))},
     max_examples=2,
+    plot=ClaimPlot("Nonlinear convolutional deep ResNets against the SDE of Corollary 13 as the depth L grows",
+                   tuple(Limit(name, estimate=("estimates", j), stderr=("stderrs", j), theory=("prediction", j),
+                               sizes="depths", size_name="L") for j, name in enumerate(MOMENTS))),
+    formulas=("resnet_sde.conv:drift", "resnet_sde.conv:cross_covariation"),
 )
 
 CONV_SDE_CLAIMS = (CONV_SDE_CLAIM,)

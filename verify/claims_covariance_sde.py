@@ -31,7 +31,7 @@ from numerics.core.sde import ScalarNoise, solve
 from .claims import Claim, Profile
 from .extrapolation import assert_limit
 from .joint import all_of
-from .plots import convergence_plot
+from .plots import ClaimPlot, Limit
 from .stats import TestResult
 
 __all__ = ["COVARIANCE_SDE_CLAIM", "correlation_sde_paths"]
@@ -120,11 +120,6 @@ def _run(claim, p, seed, rate, prof) -> TestResult:
                         "rho_se": rows[:, 1]})
 
 
-def _plot(result, path):
-    convergence_plot(result, path, series=(("rho_error", "rho_se", -0.5, "|E rho_d - E rho_T (SDE)|"),),
-                     title="Correlation of shaped-ReLU MLPs against the neural covariance SDE")
-
-
 COVARIANCE_SDE_CLAIM = Claim(
     id="claim.covariance_sde",
     title="Shaped-ReLU MLPs at d/n -> T: the correlation follows the neural covariance SDE, the norm a GBM",
@@ -138,5 +133,12 @@ COVARIANCE_SDE_CLAIM = Claim(
           "error enters the z-test)"),
     # the linear network (c_+ = c_- = 0): nu = 0, so the drift is Ito's correction alone
     examples=({"c_plus": 0.0, "c_minus": 0.0, "rho0": 0.6, "T": 1.5},),
-    plot=_plot,
+    # rows[:, 2j] is the estimate of quantity j and rows[:, 2j + 1] its standard error (see _run)
+    plot=ClaimPlot("Shaped-ReLU MLPs at d = Tn against the neural covariance SDE (correlation) and a GBM (log-norm)",
+                   tuple(Limit(name, estimate=("rows", 2 * j), stderr=("rows", 2 * j + 1), theory=theory, power=0.5)
+                         for j, (name, theory) in enumerate((("E ρ_d", ("prediction", "mean")),
+                                                             ("P(ρ_d ≤ SDE median)", 0.5),
+                                                             ("E ln Φ_d / T", -1.0), ("Var ln Φ_d / T", 2.0))))),
+    formulas=("covariance_sde.shaped_relu:correlation_drift", "covariance_sde.shaped_relu:correlation_diffusion",
+              "covariance_sde.shaped_relu:log_norm_mean", "covariance_sde.shaped_relu:log_norm_variance"),
 )

@@ -38,7 +38,7 @@ from numerics.log_gaussian import fc_linear_net, fc_relu_net, relu_resnet
 from .claims import Claim, Profile
 from .extrapolation import assert_limit
 from .joint import all_of
-from .plots import convergence_plot
+from .plots import Cdf, ClaimPlot, Exact, Limit
 from .stats import TestResult, assert_cdf_dkwm, assert_mean, assert_two_sample_dkwm
 
 __all__ = ["LOG_GAUSSIAN_CLAIMS"]
@@ -95,7 +95,10 @@ def _run_hn(claim, p, seed, rate, prof) -> TestResult:
     x = _alive(_simulate_fc(p["activation"], p["width"], p["depth"], _samples(20_000, prof), seed))
     t_mean = assert_mean(x, mean, false_fail_rate=rate / 2, raise_on_failure=False)
     t_var = assert_mean((x - mean) ** 2, var, false_fail_rate=rate / 2, raise_on_failure=False)
-    return all_of([t_mean, t_var], names=["mean", "variance"])
+    sq = (x - mean) ** 2  # plot data: the two tested means and their standard errors
+    return all_of([t_mean, t_var], names=["mean", "variance"],
+                  data={"observed": np.array([x.mean(), sq.mean()]), "prediction": np.array([mean, var]),
+                        "stderr": np.array([x.std(ddof=1), sq.std(ddof=1)]) / math.sqrt(len(x))})
 
 
 HN_EXACT_CLAIM = Claim(
@@ -111,6 +114,11 @@ HN_EXACT_CLAIM = Claim(
     examples=({"activation": "relu", "width": 8, "depth": 48}, {"activation": "linear", "width": 8, "depth": 48}),
     strategies={"activation": st.sampled_from(("relu", "linear")), "width": st.integers(8, 128),
                 "depth": st.integers(1, 48)},
+    plot=ClaimPlot("Fully connected ReLU and linear nets: mean and variance of ln(|a_d|^2/|a_0|^2), exact at every width",
+                   (Exact(("mean d m_1(n)", "variance d v_1(n)"), observed="observed", theory="prediction",
+                          stderr="stderr"),)),
+    formulas=("log_gaussian.fc_relu:log_norm_mean", "log_gaussian.fc_relu:log_norm_variance",
+              "log_gaussian.fc_linear:log_norm_mean", "log_gaussian.fc_linear:log_norm_variance"),
 )
 
 
@@ -174,13 +182,8 @@ def log_gaussian_test(p, predicted, seed, rate, prof, *, widths=LG_WIDTHS, n_sam
     names = ["mean/beta", "variance/beta"] + [f"P(Z <= {t:g})" for t in LG_POINTS]
     return all_of(tests, names=names, data={"sizes": widths, "mean": rows[:, 0], "mean_se": rows[:, 1],
                                             "variance": rows[:, 2], "variance_se": rows[:, 3],
-                                            "mean_error": rows[:, 0] - mu, "variance_error": rows[:, 2] - s2})
-
-
-def _plot_lg(result, path):
-    convergence_plot(result, path, series=(("mean_error", "mean_se", -1.0, "|E L_d / beta - mu|"),
-                                           ("variance_error", "variance_se", -1.0, "|Var L_d / beta - sigma^2|")),
-                     title="Log-norm moments per unit d/n against the log-Gaussian limit")
+                                            "mean_error": rows[:, 0] - mu, "variance_error": rows[:, 2] - s2,
+                                            "prediction": np.array([mu, s2])})
 
 
 def _run_lg(claim, p, seed, rate, prof) -> TestResult:
@@ -199,7 +202,12 @@ LOG_GAUSSIAN_CLAIM = Claim(
           "1/n; the standardised CDF at -1, 0, 1 quadratic in n^-1/2 (Edgeworth)"),
     examples=({"architecture": "resnet_standard", "beta": 1.0, "lambda2": 0.5},),
     strategies={"architecture": st.sampled_from(ARCHITECTURES)},
-    plot=_plot_lg,
+    plot=ClaimPlot("Log-norm moments per unit d/n against the log-Gaussian limit (d = round(beta n))",
+                   (Limit("E L_d / β", estimate="mean", theory=("prediction", 0), stderr="mean_se"),
+                    Limit("Var L_d / β", estimate="variance", theory=("prediction", 1), stderr="variance_se"))),
+    formulas=("log_gaussian.fc_relu:limit_mean", "log_gaussian.fc_relu:limit_variance",
+              "log_gaussian.resnet_balanced:limit_mean", "log_gaussian.resnet_balanced:limit_variance",
+              "log_gaussian.resnet_standard:limit_mean", "log_gaussian.resnet_standard:limit_variance"),
 )
 
 
@@ -268,15 +276,19 @@ def _run_falsifier(claim, p, seed, rate, prof) -> TestResult:
     d = params["depth"]
     beta = d / FALSIFIER_WIDTH
     y = _output_log_norms(d, _samples(FALSIFIER_SAMPLES, prof), np.random.SeedSequence(seed).spawn(2)[1])
-    lg = assert_two_sample_dkwm(y, log_gaussian_output_sample(d, MODEL_SAMPLES, seed), false_fail_rate=rate,
-                                raise_on_failure=False)
+    model = log_gaussian_output_sample(d, MODEL_SAMPLES, seed)
+    lg = assert_two_sample_dkwm(y, model, false_fail_rate=rate, raise_on_failure=False)
+    grid = np.linspace(*np.quantile(y, [0.002, 0.998]), 200)  # plot data: both laws and the networks' CDF
+    cdf = {"cdf_grid": grid, "cdf_network": np.searchsorted(np.sort(y), grid, side="right") / len(y),
+           "cdf_gaussian": _gp_output_cdf(grid),
+           "cdf_log_gaussian": np.searchsorted(np.sort(model), grid, side="right") / len(model)}
     detail = (f"smallest rejected d/n = {d}/{FALSIFIER_WIDTH} = {beta:.4g} (Gaussian: sup|F_n - F| = "
               f"{rejected.statistic:.3g} > {rejected.threshold:.3g}; detects {rejected.detectable_discrepancy:.3g}); "
               f"log-Gaussian at that depth, fresh networks: {'passes' if lg.passed else 'REJECTED'} ({lg.detail})")
     return TestResult(passed=lg.passed, statistic=lg.statistic, threshold=lg.threshold, false_fail_rate=rate,
                       detectable_discrepancy=lg.detectable_discrepancy, n_samples=lg.n_samples + inner.n_samples,
                       observed=beta, predicted=beta, detail=detail,
-                      data={"smallest_rejected_beta": beta, "gaussian": rejected, "log_gaussian": lg})
+                      data={"smallest_rejected_beta": beta, "gaussian": rejected, "log_gaussian": lg, **cdf})
 
 
 FALSIFIER_CLAIM = Claim(
@@ -291,6 +303,12 @@ FALSIFIER_CLAIM = Claim(
           "Gaussian by one-sample DKWM (hypothesis shrinks the depth to the smallest rejected one), the log-Gaussian "
           f"by two-sample DKWM against {MODEL_SAMPLES} draws of its law"),
     max_examples=1,
+    plot=ClaimPlot(f"Standard ReLU ResNet (width {FALSIFIER_WIDTH}) at the smallest depth where the Gaussian limit "
+                   "is rejected: output log-norm against both laws",
+                   (Cdf("ln |z_out|^2", grid="cdf_grid", empirical="cdf_network",
+                        theories=(("Gaussian limit (rejected)", "cdf_gaussian"),
+                                  ("log-Gaussian law", "cdf_log_gaussian"))),)),
+    formulas=("log_gaussian.resnet_standard:limit_mean", "log_gaussian.resnet_standard:limit_variance"),
 )
 
 
@@ -347,13 +365,8 @@ def _run_hypo(claim, p, seed, rate, prof) -> TestResult:
                           n_samples=N * len(HYPO_WIDTHS)) for j in range(4)]
     return all_of(tests, names=HYPO_NAMES, data={"sizes": HYPO_WIDTHS, "estimates": est,
                                                  "mass_error": est[:, 1, 0] - predicted[1], "mass_se": est[:, 1, 1],
-                                                 "count_error": est[:, 0, 0] - predicted[0], "count_se": est[:, 0, 1]})
-
-
-def _plot_hypo(result, path):
-    convergence_plot(result, path, series=(("mass_error", "mass_se", -1.0, "|n(E r - 1/2) - series|"),
-                                           ("count_error", "count_se", -1.0, "|n(E frac - 1/2) - series|")),
-                     title="Hypoactivation of ReLU ResNets against the series")
+                                                 "count_error": est[:, 0, 0] - predicted[0], "count_se": est[:, 0, 1],
+                                                 "prediction": np.asarray(predicted, dtype=float)})
 
 
 HYPO_CLAIM = Claim(
@@ -368,7 +381,12 @@ HYPO_CLAIM = Claim(
           "averaged per network (stationary), networks i.i.d."),
     examples=({"block": "standard", "lambda2": 0.5}, {"block": "balanced", "lambda2": 0.5}),
     strategies={"block": st.sampled_from(("standard", "balanced"))},
-    plot=_plot_hypo,
+    # estimates[:, j] = (mean, SE) of quantity j: ("estimates", 0, j) is the mean, ("estimates", 1, j) its SE
+    plot=ClaimPlot("Hypoactivation and layer correlation of ReLU ResNets against the series",
+                   tuple(Limit(name, estimate=("estimates", 0, j), theory=("prediction", j),
+                               stderr=("estimates", 1, j)) for j, name in enumerate(HYPO_NAMES))),
+    formulas=("log_gaussian.resnet_standard:activation_fraction", "log_gaussian.resnet_standard:mass_fraction",
+              "log_gaussian.resnet_standard:delta_correlation", "log_gaussian.resnet_standard:pattern_overlap"),
 )
 
 LOG_GAUSSIAN_CLAIMS = (HN_EXACT_CLAIM, LOG_GAUSSIAN_CLAIM, FALSIFIER_CLAIM, HYPO_CLAIM)

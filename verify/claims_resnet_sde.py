@@ -45,6 +45,7 @@ from numerics.core.validation import check_integer
 from .claims import Claim, Profile
 from .extrapolation import assert_limit, extrapolate
 from .joint import all_of
+from .plots import ClaimPlot, Exact, Limit
 from .stats import TestResult, assert_cdf_dkwm, assert_mean, assert_two_sample_dkwm
 
 __all__ = ["RESNET_SDE_CLAIMS", "linear_jacobian_log_norm_cdf", "linear_jacobian_log_norm_moments",
@@ -201,6 +202,11 @@ WEAK_CLAIM = Claim(
     examples=({"phi": "swish", "width": 3, "sigma_w": 1.2, "sigma_b": 0.7, "z2": -0.5},),
     strategies={"phi": st.sampled_from(("tanh", "swish")), "width": st.integers(2, 4)},
     max_examples=2,
+    plot=ClaimPlot("Deep ResNets against the SDE of Corollary 5: moments of x_T1 as the depth L grows",
+                   tuple(Limit(name, estimate=("estimates", j), stderr=("stderrs", j), theory=("prediction", j),
+                               sizes="depths", size_name="L")
+                         for j, name in enumerate(("E x_T1(z)", "E x_T1(z)^2", "E x_T1(z) x_T1(z')")))),
+    formulas=("resnet_sde.tanh_tanh:diffusion", "resnet_sde.swish_tanh:drift", "resnet_sde.swish_tanh:diffusion"),
 )
 
 
@@ -248,8 +254,10 @@ def _run_gbm(claim, p, seed, rate, prof) -> TestResult:
              assert_limit(GBM_DEPTHS, rows[:, 2], rows[:, 3], pred["log_var"], false_fail_rate=rate / k, order=2,
                           n_samples=total, variable="1/L"),
              assert_mean(rq.gram[:, 0, 0, 0], pred["q_mean"], false_fail_rate=rate / k, raise_on_failure=False)]
+    q = rq.gram[:, 0, 0, 0]  # plot data: the exact part's mean and standard error
     return all_of(tests, names=["E log(|x_T|/|x_0|)", "Var log(|x_T|/|x_0|)", f"E q_L (exact, L={p['depth']})"],
-                  data={"depths": GBM_DEPTHS, "rows": rows, "prediction": pred})
+                  data={"depths": GBM_DEPTHS, "rows": rows, "prediction": pred, "q_mean": q.mean(),
+                        "q_se": q.std(ddof=1) / math.sqrt(len(q))})
 
 
 GBM_CLAIM = Claim(
@@ -269,6 +277,16 @@ GBM_CLAIM = Claim(
     examples=({"width": 1, "sigma_w": 1.0, "sigma_b": 1.0, "depth": 1},
               {"width": 16, "sigma_w": 1.0, "sigma_b": 0.0, "depth": 64}),
     max_examples=2,
+    # rows[:, 0:2] mean and SE of log(|x_T|/|x_0|); rows[:, 2:4] variance and SE (see _run_gbm)
+    plot=ClaimPlot("Linear deep ResNets: log-norm against the geometric Brownian motion; E q_L exact at finite L",
+                   (Limit("E log(|x_T|/|x_0|)", estimate=("rows", 0), stderr=("rows", 1),
+                          theory=("prediction", "log_mean"), sizes="depths", size_name="L"),
+                    Limit("Var log(|x_T|/|x_0|)", estimate=("rows", 2), stderr=("rows", 3),
+                          theory=("prediction", "log_var"), sizes="depths", size_name="L"),
+                    Exact(("E q_L (exact at the drawn L)",), observed="q_mean", theory=("prediction", "q_mean"),
+                          stderr="q_se"))),
+    formulas=("resnet_sde.norm_gbm:log_norm_mean", "resnet_sde.norm_gbm:log_norm_variance",
+              "resnet_sde.norm_moments:mean_q_finite_depth"),
 )
 
 
@@ -357,6 +375,11 @@ DI_CLAIM = Claim(
     examples=({"phi": "tanh", "sigma_w": 0.8, "sigma_b": 0.8, "z2": 1.0},),
     strategies={"phi": st.sampled_from(("identity", "tanh"))},
     max_examples=2,
+    plot=ClaimPlot("Doubly infinite ResNets along L = D: NNGP and NTK parts against their closed forms",
+                   tuple(Limit(name, estimate=("estimates", j), stderr=("stderrs", j), theory=("prediction", j),
+                               size_name="D")
+                         for j, name in enumerate(("NNGP E x_T1(z) x_T1(z')", "NTK K_W(z, z')", "NTK K_b(z, z')")))),
+    formulas=("resnet_sde.ntk:nngp_increment", "resnet_sde.ntk:ntk_weights", "resnet_sde.ntk:ntk_bias"),
 )
 
 
@@ -630,6 +653,14 @@ JACOBIAN_CLAIM = Claim(
               {"phi": "identity", "width": 4, "sigma_w": 1.5, "sigma_b": 0.5, "depth": 32}),
     strategies={"phi": st.sampled_from(("identity", "tanh"))},
     max_examples=2,
+    # rows[:, 2j] is the estimate of target j and rows[:, 2j + 1] its standard error (see _run_jac)
+    plot=ClaimPlot("Input Jacobian of deep ResNets: log-norm moments against the GBM log-normal law as L grows",
+                   tuple(Limit(name, estimate=("rows", 2 * j), stderr=("rows", 2 * j + 1),
+                               theory=("prediction", "mean" if j % 2 == 0 else "var"), sizes="depths",
+                               size_name="L")
+                         for j, name in enumerate(("E log|g v|", "Var log|g v|", "E log|g^T u|", "Var log|g^T u|")))),
+    formulas=("resnet_sde.backward:noise_coefficient", "resnet_sde.norm_gbm:log_norm_mean",
+              "resnet_sde.norm_gbm:log_norm_variance", "resnet_sde.norm_moments:mean_q_finite_depth"),
 )
 
 

@@ -33,6 +33,7 @@ from numerics.kernel.networks import fc_outputs
 from .claims import Claim, Profile
 from .extrapolation import assert_limit
 from .joint import all_of
+from .plots import ClaimPlot, Exact, Limit, Rate
 from .quantiles import assert_quantile_decay
 from .stats import TestResult, assert_mean
 
@@ -151,7 +152,8 @@ def _affine_run(phi: str):
                  + ", ".join(f"{v:.2f}" for v in local) + "; theory -2)",
                  "E x_T1(1)^2", "E x_T1(-1)^2", f"E x_T1(1) x_T1(-1) (limit corr {rho:.3f})", "EOC ReLU contrast"]
         return all_of(tests, names=names, data={"depths": AFF_DEPTHS, "median_residual": medians,
-                                                "local_slopes": local, "moments": mom, "prediction": sm,
+                                                "local_slopes": local, "moments": mom, "moment_se": mom_se,
+                                                "prediction": sm,
                                                 "limit_correlation": rho})
     return run
 
@@ -187,6 +189,14 @@ def affine_claim(phi: str = "tanh") -> Claim:
               f"z-test at depth {FC_DEPTH}, width {FC_WIDTH}, of corr > {FC_CORR_FLOOR} (infinite-width value 0.992)"),
         examples=({"width": 4, "sigma_w": 0.8, "sigma_b": 0.7},),
         max_examples=2,
+        plot=ClaimPlot(f"Deep ResNets (psi = id, phi = {phi}) draw affine functions: nonlinearity residual and "
+                       "second moments at z = +-1 as the depth L grows",
+                       (Rate("median nonlinearity residual", values="median_residual", order=-2.0, sizes="depths",
+                             size_name="L"),
+                        *(Limit(name, estimate=("moments", j), stderr=("moment_se", j), theory=("prediction", j),
+                                sizes="depths", size_name="L")
+                          for j, name in enumerate(("E x_T1(1)^2", "E x_T1(-1)^2", "E x_T1(1) x_T1(-1)"))))),
+        formulas=("resnet_sde.ntk:nngp_increment", "resnet_sde.linear:solution_d1"),
     )
 
 
@@ -245,6 +255,11 @@ WF_CLAIM = Claim(
     examples=({"psi": "tanh", "sigma_w": 1.5, "sigma_b": 0.5, "sigma_z": 1.0},),
     strategies={"psi": st.sampled_from(("identity", "tanh", "relu"))},
     max_examples=2,
+    plot=ClaimPlot("Stable ResNets along L = D against the width-first kernel ODE",
+                   tuple(Limit(name, estimate=("estimates", j), stderr=("stderrs", j), theory=("prediction", j),
+                               size_name="D")
+                         for j, name in enumerate(("K_T(z, z)", "K_T(z', z')", "K_T(z, z')")))),
+    formulas=("resnet_sde.width_first:kernel_rate",),
 )
 
 
@@ -332,7 +347,8 @@ def _run_conv(claim, p, seed, rate, prof) -> TestResult:
     obs = [X[:, 0, 0]] + [np.sum(X[:, i] * X[:, j], axis=-1) / D for i, j in _conv_pairs(p)]
     res = assert_mean(np.stack(obs, axis=1), pred, false_fail_rate=rate, raise_on_failure=False)
     return all_of([res], names=["E x_{L,0,1}; E<x_p, x_p'>/D at (c,c), (c,c+1), (0,0), (0,1) (exact, joint)"],
-                  data={"observed": np.mean(obs, axis=1), "prediction": pred})
+                  data={"observed": np.mean(obs, axis=1), "prediction": pred,
+                        "stderr": np.std(obs, axis=1, ddof=1) / math.sqrt(N)})
 
 
 CONV_CLAIM = Claim(
@@ -353,6 +369,11 @@ CONV_CLAIM = Claim(
     strategies={"kernel_size": st.sampled_from((1, 3)), "spatial_dims": st.sampled_from((1, 2)),
                 "padding": st.sampled_from(("zero", "circular"))},
     max_examples=2,
+    plot=ClaimPlot("Convolutional deep ResNets (phi = psi = id): mean and cross-position covariances, exact at "
+                   "finite depth",
+                   (Exact(("E x_L,0,1", "<x_c, x_c>/D", "<x_c, x_c+1>/D", "<x_0, x_0>/D", "<x_0, x_1>/D"),
+                          observed="observed", theory="prediction", stderr="stderr"),)),
+    formulas=("resnet_sde.conv:drift", "resnet_sde.conv:cross_covariation"),
 )
 
 MORE_RESNET_SDE_CLAIMS = (AFFINE_CLAIM, WF_CLAIM, CONV_CLAIM)
