@@ -1,0 +1,273 @@
+r"""What a claim checks, declared: the check kinds of the claim harness.
+
+A theorem about wide or deep networks is checked by a few comparisons of a
+finite-network statistic with its predicted limit.  Each comparison is one
+declaration below; :mod:`verify.core.evaluate` computes it and
+:mod:`verify.core.theorem` assembles them into a claim.  A declaration holds no
+seeds, no sample scaling and no error-rate arithmetic: the harness does those.
+
+=====================  ========================================================  =========================
+kind                   what is compared                                          test
+=====================  ========================================================  =========================
+:class:`Exact`         mean of i.i.d. draws = prediction, at any size            z-test (Bonferroni over
+                                                                                 components), sample floor
+:class:`Extrapolated`  means over a sweep of sizes, fitted by a polynomial in    z-test of the intercept,
+                       $1/\text{size}^{p}$, intercept = prediction               chi-square goodness of fit
+                                                                                 on the spare degrees
+:class:`Law`           empirical law of i.i.d. draws = predicted CDF             DKWM envelope
+:class:`Rate`          a mean or standard deviation falls like size^order        z-test of the weighted
+                                                                                 log-log slope
+:class:`Deterministic` a computed value = prediction, no randomness              relative tolerance
+=====================  ========================================================  =========================
+
+Callables receive the example's parameters as a mapping and keyword-only
+arguments:
+
+* ``simulate(params, *, n, seed)`` (with ``size=`` for sweeps) returns ``n``
+  i.i.d. draws, shape ``(n,)`` or ``(n, k)``: one row per network;
+* ``predict(params)`` returns the prediction (a float or shape ``(k,)``); a
+  prediction that is itself a Monte Carlo estimate takes ``seed=`` too and
+  returns an :class:`Estimate`, whose standard error enters the test.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+__all__ = ["Check", "Deterministic", "Estimate", "Exact", "Extrapolated", "Law", "Rate"]
+
+Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A prediction computed by Monte Carlo: its value and standard error (same shape)."""
+
+    value: Any
+    stderr: Any
+
+    def __post_init__(self) -> None:
+        v, s = np.asarray(self.value, dtype=float), np.asarray(self.stderr, dtype=float)
+        if v.shape != s.shape and s.ndim != 0:
+            raise ValueError(f"Estimate value shape {v.shape} and stderr shape {s.shape} differ")
+        if not (np.all(np.isfinite(s)) and np.all(s >= 0)):
+            raise ValueError(f"Estimate stderr={self.stderr!r} must be finite and >= 0")
+
+
+def _name(name: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"a check needs a non-empty name, got name={name!r}")
+    return name
+
+
+def _positive_int(what: str, value: int, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{what}={value!r} must be an integer >= {minimum}")
+    return int(value)
+
+
+def _nonneg(what: str, value: float) -> float:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+        raise ValueError(f"{what}={value!r} must be a finite number >= 0")
+    return float(value)
+
+
+def _callable(what: str, value) -> None:
+    if not callable(value):
+        raise ValueError(f"{what}={value!r} must be callable")
+
+
+def _sizes(sizes) -> tuple[int, ...]:
+    out = tuple(int(s) for s in sizes)
+    if len(out) < 2 or any(s <= 0 for s in out) or len(set(out)) != len(out):
+        raise ValueError(f"sizes={sizes!r} must be at least two distinct positive integers")
+    return tuple(sorted(out))
+
+
+@dataclass(frozen=True)
+class _Constant:
+    """``predict`` of a check whose prediction does not depend on the parameters."""
+
+    value: float
+
+    def __call__(self, params) -> float:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Check:
+    """Base of the check kinds: a name and the labels of the compared components."""
+
+    name: str
+    labels: tuple[str, ...] = field(default=(), kw_only=True)
+    #: Stated absolute modelling tolerance (a bound on a known bias, documented with how it was measured).
+    bias_tol: float = field(default=0.0, kw_only=True)
+    #: ``scale(params, prediction)``: the magnitude a discrepancy is relative to, per component (default
+    #: ``|prediction|``); e.g. $\sqrt{K_{11}K_{22}}$ for a covariance that may vanish.
+    scale: Callable[..., Any] | None = field(default=None, kw_only=True)
+
+    kind = "check"
+
+    def __post_init__(self) -> None:
+        _name(self.name)
+        _nonneg("bias_tol", self.bias_tol)
+        if self.scale is not None:
+            _callable("scale", self.scale)
+        object.__setattr__(self, "labels", tuple(str(s) for s in self.labels))
+
+
+@dataclass(frozen=True)
+class Exact(Check):
+    r"""A statistic of a finite network whose mean equals the prediction at every size.
+
+    ``simulate(params, *, n, seed)`` returns ``n`` i.i.d. draws, shape ``(n,)`` or ``(n, k)``;
+    the mean of each column is compared with ``predict(params)`` by a z-test,
+    $|\bar x_j - \mu_j| \le z_{\alpha/k}\sqrt{SE_j^2 + SE_{pred,j}^2} + \text{bias\_tol}$.
+    ``samples`` is the base number of draws (the profile scales it; at least the
+    sample floor of :func:`verify.stats.assert_mean`).
+    """
+
+    simulate: Callable[..., Any] = field(default=None, kw_only=True)
+    predict: Callable[..., Any] = field(default=None, kw_only=True)
+    samples: int = field(default=100_000, kw_only=True)
+
+    kind = "exact"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _callable("simulate", self.simulate)
+        _callable("predict", self.predict)
+        _positive_int("samples", self.samples, 2)
+
+
+@dataclass(frozen=True)
+class Extrapolated(Check):
+    r"""Means over a sweep of sizes whose limit, extrapolated in $1/\text{size}^p$, equals the prediction.
+
+    ``simulate(params, *, size, n, seed)`` returns ``n`` i.i.d. draws at each size; the
+    means $m_i$ with standard errors $SE_i$ are fitted by weighted least squares with
+    $a + \sum_{j=1}^{K} b_j\,\text{size}^{-jp}$ (``order`` $= K$, ``power`` $= p$), and the
+    intercept $\hat a$ is z-tested against the prediction.  With more sizes than
+    coefficients, a chi-square test of the weighted residuals
+    ($\sum_i r_i^2/SE_i^2 \sim \chi^2_{m-K-1}$) checks that the polynomial describes the
+    data: a bias the fit cannot absorb is reported, not hidden.
+    """
+
+    simulate: Callable[..., Any] = field(default=None, kw_only=True)
+    predict: Callable[..., Any] = field(default=None, kw_only=True)
+    sizes: tuple[int, ...] = field(default=(), kw_only=True)
+    samples: int = field(default=10_000, kw_only=True)
+    order: int = field(default=2, kw_only=True)
+    power: float = field(default=1.0, kw_only=True)
+    variable: str = field(default="1/n", kw_only=True)
+
+    kind = "extrapolated"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _callable("simulate", self.simulate)
+        _callable("predict", self.predict)
+        object.__setattr__(self, "sizes", _sizes(self.sizes))
+        _positive_int("samples", self.samples, 2)
+        _positive_int("order", self.order, 0)
+        if self.order + 1 > len(self.sizes):
+            raise ValueError(f"order={self.order} needs at least {self.order + 1} sizes, got sizes={self.sizes}")
+        if not (isinstance(self.power, (int, float)) and self.power > 0):
+            raise ValueError(f"power={self.power!r} must be > 0")
+
+    @property
+    def spare_degrees(self) -> int:
+        """Sizes beyond the fitted coefficients: the degrees of freedom of the goodness-of-fit test."""
+        return len(self.sizes) - self.order - 1
+
+
+@dataclass(frozen=True)
+class Law(Check):
+    r"""The empirical law of i.i.d. draws equals a predicted distribution (DKWM envelope).
+
+    ``simulate(params, *, n, seed)`` returns ``n`` scalar draws; ``predict(params)``
+    returns the predicted CDF, a vectorised callable.  The test rejects iff
+    $\sup_x|F_n(x) - F(x)| > \sqrt{\ln(2/\alpha)/(2n)} + \text{bias\_tol}$ (Massart's
+    finite-sample bound; ``bias_tol`` is a sup-distance).
+    """
+
+    simulate: Callable[..., Any] = field(default=None, kw_only=True)
+    predict: Callable[..., Any] = field(default=None, kw_only=True)
+    samples: int = field(default=100_000, kw_only=True)
+
+    kind = "law"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _callable("simulate", self.simulate)
+        _callable("predict", self.predict)
+        _positive_int("samples", self.samples, 2)
+
+
+@dataclass(frozen=True)
+class Rate(Check):
+    r"""A mean or a standard deviation that scales like $\text{size}^{\text{order}}$.
+
+    ``simulate(params, *, size, n, seed)`` returns ``n`` scalar draws per size; the
+    statistic (``"mean"``, ``"abs_mean"`` or ``"std"``) and its standard error give
+    $\log$ values with delta-method errors, and the weighted least-squares slope
+    $\hat s$ of $\log v$ on $\log \text{size}$ passes iff
+    $|\hat s - \text{order}| \le z_\alpha SE(\hat s) + \text{tolerance}$.
+    ``order`` is the predicted exponent (``predict(params)``, if given, overrides it per
+    example); ``tolerance`` is a stated modelling bound on pre-asymptotic curvature
+    (documented, not tuned).
+    """
+
+    simulate: Callable[..., Any] = field(default=None, kw_only=True)
+    order: float = field(default=None, kw_only=True)
+    predict: Callable[..., Any] | None = field(default=None, kw_only=True)
+    sizes: tuple[int, ...] = field(default=(), kw_only=True)
+    samples: int = field(default=10_000, kw_only=True)
+    statistic: str = field(default="std", kw_only=True)
+    tolerance: float = field(default=0.0, kw_only=True)
+
+    kind = "rate"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _callable("simulate", self.simulate)
+        if not (isinstance(self.order, (int, float)) and math.isfinite(self.order)):
+            raise ValueError(f"order={self.order!r} must be a finite number (the predicted exponent)")
+        if self.predict is None:
+            object.__setattr__(self, "predict", _Constant(float(self.order)))
+        _callable("predict", self.predict)
+        object.__setattr__(self, "sizes", _sizes(self.sizes))
+        _positive_int("samples", self.samples, 2)
+        if self.statistic not in ("mean", "abs_mean", "std"):
+            raise ValueError(f"statistic={self.statistic!r} must be 'mean', 'abs_mean' or 'std'")
+        _nonneg("tolerance", self.tolerance)
+
+
+@dataclass(frozen=True)
+class Deterministic(Check):
+    r"""A computed value equals the prediction to a stated relative (and absolute) tolerance.
+
+    Passes iff $|c_j - p_j| \le \text{atol} + \text{rtol}\,|p_j|$ for every component.
+    ``compute(params)`` and ``predict(params)`` are independent routes (e.g. a closed
+    form and quadrature).
+    """
+
+    compute: Callable[..., Any] = field(default=None, kw_only=True)
+    predict: Callable[..., Any] = field(default=None, kw_only=True)
+    rtol: float = field(default=1e-10, kw_only=True)
+    atol: float = field(default=0.0, kw_only=True)
+
+    kind = "deterministic"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _callable("compute", self.compute)
+        _callable("predict", self.predict)
+        _nonneg("rtol", self.rtol)
+        _nonneg("atol", self.atol)
+        if self.rtol == 0 and self.atol == 0:
+            raise ValueError("a Deterministic check needs rtol > 0 or atol > 0")

@@ -1,0 +1,301 @@
+r"""Computing the checks of :mod:`verify.core.checks`: draws, estimates, standard errors, tests, power.
+
+Each ``evaluate_*`` function takes one declared check, the example's parameters,
+its prediction (already computed, so that a planted prediction is what gets
+tested), a :class:`numpy.random.SeedSequence`, the false-failure rate granted to
+the check and the profile's sample scale; it returns a :class:`CheckOutcome`:
+the verdict, the statistic against its threshold, and one **power row** per
+compared component: the predicted value, the smallest discrepancy the test
+detects with false-pass rate $\beta$ (``verify.stats.DEFAULT_RATE``), and their
+ratio, the *relative detectable discrepancy*.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+from scipy import stats as _st
+
+from ..extrapolation import extrapolate
+from ..stats import DEFAULT_RATE, MIN_SAMPLES_MEAN, assert_cdf_dkwm, min_discrepancy_dkwm, z_threshold
+from .checks import Check, Deterministic, Estimate, Exact, Extrapolated, Law, Rate
+
+__all__ = ["CheckOutcome", "PowerRow", "comparisons", "evaluate"]
+
+_Z_BETA = float(_st.norm.isf(DEFAULT_RATE))
+
+
+@dataclass(frozen=True)
+class PowerRow:
+    """One compared component: its prediction and the smallest discrepancy the test detects."""
+
+    check: str
+    component: str
+    predicted: float
+    observed: float
+    detectable: float
+    unit: str = "value"  # "value": same unit as predicted; "probability": a CDF distance; "order": an exponent
+    scale: float | None = None  # what ``relative`` divides by (default |predicted|)
+
+    @property
+    def relative(self) -> float:
+        """``detectable / scale`` (scale: ``|predicted|`` unless the check declares one; a CDF distance is
+        already relative and is returned as is)."""
+        if self.unit == "probability":
+            return self.detectable
+        scale = abs(self.predicted) if self.scale is None else abs(self.scale)
+        return self.detectable / scale if scale != 0 else math.inf
+
+    def as_dict(self) -> dict:
+        return {"check": self.check, "component": self.component, "predicted": self.predicted,
+                "observed": self.observed, "detectable": self.detectable, "relative": self.relative,
+                "unit": self.unit, "scale": abs(self.predicted) if self.scale is None else abs(self.scale)}
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """The verdict of one check on one example."""
+
+    name: str
+    kind: str
+    passed: bool
+    statistic: float
+    threshold: float
+    false_fail_rate: float
+    n_samples: int
+    detail: str
+    power: tuple[PowerRow, ...]
+    data: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def excess(self) -> float:
+        """statistic / threshold (> 1 fails)."""
+        return self.statistic / self.threshold if self.threshold > 0 else (math.inf if self.statistic > 0 else 0.0)
+
+
+# ---------------------------------------------------------------------------
+def _value_and_stderr(prediction) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(prediction, Estimate):
+        v = np.atleast_1d(np.asarray(prediction.value, dtype=float))
+        return v, np.broadcast_to(np.atleast_1d(np.asarray(prediction.stderr, dtype=float)), v.shape)
+    v = np.atleast_1d(np.asarray(prediction, dtype=float))
+    return v, np.zeros_like(v)
+
+
+def comparisons(check: Check, prediction) -> int:
+    """How many comparisons ``check`` registers against the false-failure budget (0: deterministic)."""
+    if isinstance(check, Deterministic):
+        return 0
+    if isinstance(check, (Law, Rate)):
+        return 1
+    k = _value_and_stderr(prediction)[0].size
+    if isinstance(check, Extrapolated):
+        return k * (2 if check.spare_degrees > 0 else 1)
+    return k
+
+
+def _labels(check: Check, k: int) -> list[str]:
+    if check.labels:
+        if len(check.labels) != k:
+            raise ValueError(f"check {check.name!r} declares {len(check.labels)} labels for {k} components")
+        return list(check.labels)
+    return [check.name] if k == 1 else [f"{check.name}[{j}]" for j in range(k)]
+
+
+def _draws(check: Check, params, *, n: int, seed, size=None) -> np.ndarray:
+    kwargs = {"n": n, "seed": seed} if size is None else {"size": size, "n": n, "seed": seed}
+    x = np.asarray(check.simulate(params, **kwargs), dtype=float)
+    if x.ndim not in (1, 2) or x.shape[0] != n:
+        raise ValueError(f"check {check.name!r}: simulate returned shape {x.shape}; expected ({n},) or ({n}, k)")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"check {check.name!r}: simulate returned non-finite values")
+    return x.reshape(n, -1)
+
+
+def _scaled(samples: int, scale: float) -> int:
+    return max(2, int(round(samples * scale)))
+
+
+# ---------------------------------------------------------------------------
+def evaluate(check: Check, params: Mapping, prediction, *, seed: np.random.SeedSequence, rate: float,
+             scale: float) -> CheckOutcome:
+    """Run ``check`` on one example with ``prediction``, within the false-failure ``rate``."""
+    handler = {Exact: _exact, Extrapolated: _extrapolated, Law: _law, Rate: _rate, Deterministic: _deterministic}
+    return handler[type(check)](check, params, prediction, seed=seed, rate=rate, scale=scale)
+
+
+def _scales(check: Check, params, pred: np.ndarray) -> np.ndarray:
+    if check.scale is None:
+        return np.abs(pred)
+    scale = np.broadcast_to(np.atleast_1d(np.asarray(check.scale(params, pred), dtype=float)), pred.shape)
+    if not np.all(np.isfinite(scale)) or np.any(scale <= 0):
+        raise ValueError(f"check {check.name!r}: scale returned {scale!r}; it must be finite and > 0")
+    return scale
+
+
+def _z_outcome(check: Check, est, se, pred, pse, *, rate: float, n: int, labels, data, what: str,
+               scales: np.ndarray) -> CheckOutcome:
+    """Bonferroni z-tests of ``est`` against ``pred`` per component, with ``bias_tol``."""
+    k = est.size
+    total = np.hypot(se, pse)
+    crit = z_threshold(rate / k)
+    excess = np.abs(est - pred) - check.bias_tol
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(total > 0, np.maximum(excess, 0.0) / np.where(total > 0, total, 1.0),
+                     np.where(excess > 0, np.inf, 0.0))
+    j = int(np.argmax(z))
+    passed = bool(np.all(z <= crit))
+    power = tuple(PowerRow(check.name, labels[i], float(pred[i]), float(est[i]),
+                           float((crit + _Z_BETA) * total[i] + check.bias_tol), scale=float(scales[i]))
+                  for i in range(k))
+    detail = (f"{check.name}: {what} {est[j]:.6g} vs predicted {pred[j]:.6g} ({labels[j]}): |z| = {z[j]:.3g} "
+              f"{'<=' if passed else '>'} {crit:.3g} [SE {total[j]:.3g}"
+              + (f", bias_tol {check.bias_tol:.3g}" if check.bias_tol else "") + f", rate {rate:.2g}]")
+    return CheckOutcome(check.name, check.kind, passed, float(z[j]), crit, rate, n, detail, power, data)
+
+
+def _exact(check: Exact, params, prediction, *, seed, rate, scale) -> CheckOutcome:
+    n = _scaled(check.samples, scale)
+    if n < MIN_SAMPLES_MEAN:
+        raise ValueError(f"check {check.name!r}: {n} samples is below the floor of {MIN_SAMPLES_MEAN} for a z-test")
+    x = _draws(check, params, n=n, seed=seed)
+    pred, pse = _value_and_stderr(prediction)
+    if pred.size != x.shape[1]:
+        raise ValueError(f"check {check.name!r}: prediction has {pred.size} components, simulate {x.shape[1]}")
+    est, se = x.mean(axis=0), x.std(axis=0, ddof=1) / math.sqrt(n)
+    labels = _labels(check, pred.size)
+    data = {"observed": est, "stderr": np.hypot(se, pse), "predicted": pred}
+    return _z_outcome(check, est, se, pred, pse, rate=rate, n=n, labels=labels, data=data, what="mean",
+                      scales=_scales(check, params, pred))
+
+
+def _extrapolated(check: Extrapolated, params, prediction, *, seed, rate, scale) -> CheckOutcome:
+    n = _scaled(check.samples, scale)
+    pred, pse = _value_and_stderr(prediction)
+    k = pred.size
+    seeds = seed.spawn(len(check.sizes))
+    means, ses = [], []
+    for size, s in zip(check.sizes, seeds):
+        x = _draws(check, params, size=size, n=n, seed=s)
+        if x.shape[1] != k:
+            raise ValueError(f"check {check.name!r}: prediction has {k} components, simulate {x.shape[1]}")
+        means.append(x.mean(axis=0))
+        ses.append(x.std(axis=0, ddof=1) / math.sqrt(n))
+    means, ses = np.array(means), np.array(ses)
+    if np.any(ses <= 0):
+        raise ValueError(f"check {check.name!r}: a size gave zero sample variance; the fit needs standard errors")
+    xs = np.asarray(check.sizes, dtype=float) ** check.power
+    gof = check.spare_degrees > 0
+    rate_intercept = rate / 2 if gof else rate
+    est, se, chi2 = np.empty(k), np.empty(k), np.zeros(k)
+    for j in range(k):
+        fit = extrapolate(xs, means[:, j], ses[:, j], order=check.order)
+        est[j], se[j] = fit.intercept, fit.stderr
+        model = fit.intercept + sum(b * xs ** -(i + 1) for i, b in enumerate(fit.coefficients))
+        chi2[j] = float(np.sum(((means[:, j] - model) / ses[:, j]) ** 2))
+    labels = _labels(check, k)
+    data = {"sizes": np.asarray(check.sizes), "error": means - pred, "stderr": ses, "intercept": est,
+            "intercept_stderr": np.hypot(se, pse), "predicted": pred, "chi2": chi2}
+    out = _z_outcome(check, est, se, pred, pse, rate=rate_intercept, n=n * len(check.sizes), labels=labels,
+                     data=data, what=f"limit in {check.variable}", scales=_scales(check, params, pred))
+    if not gof:
+        return out
+    chi2_crit = float(_st.chi2.isf(rate / 2 / k, check.spare_degrees))
+    worst = int(np.argmax(chi2))
+    fit_ok = bool(np.all(chi2 <= chi2_crit))
+    detail = (out.detail + f"; fit of order {check.order} in {check.variable}: chi2 = {chi2[worst]:.3g} "
+              f"{'<=' if fit_ok else '>'} {chi2_crit:.3g} on {check.spare_degrees} spare degree(s) ({labels[worst]})")
+    # the verdict is the worse of the two tests, each against its own threshold
+    if fit_ok or out.excess >= chi2[worst] / chi2_crit:
+        stat, thr = out.statistic, out.threshold
+    else:
+        stat, thr = float(chi2[worst]), chi2_crit
+    return CheckOutcome(check.name, check.kind, out.passed and fit_ok, stat, thr, rate, out.n_samples, detail,
+                        out.power, data)
+
+
+def _law(check: Law, params, prediction, *, seed, rate, scale) -> CheckOutcome:
+    n = _scaled(check.samples, scale)
+    x = _draws(check, params, n=n, seed=seed)
+    if x.shape[1] != 1:
+        raise ValueError(f"check {check.name!r}: a Law compares scalar draws, got {x.shape[1]} columns")
+    if not callable(prediction):
+        raise ValueError(f"check {check.name!r}: the prediction of a Law must be a CDF (a callable)")
+    res = assert_cdf_dkwm(x[:, 0], prediction, false_fail_rate=rate, model_tol=check.bias_tol,
+                          raise_on_failure=False)
+    grid = np.quantile(x[:, 0], np.linspace(0.005, 0.995, 81))
+    xs = np.sort(x[:, 0])
+    data = {"grid": grid, "empirical": np.searchsorted(xs, grid, side="right") / n,
+            "predicted": np.asarray(prediction(grid), dtype=float)}
+    detectable = check.bias_tol + min_discrepancy_dkwm(n, false_fail_rate=rate, false_pass_rate=DEFAULT_RATE)
+    power = (PowerRow(check.name, check.labels[0] if check.labels else check.name, 1.0, 1.0 - res.statistic,
+                      float(detectable), unit="probability"),)
+    return CheckOutcome(check.name, check.kind, res.passed, res.statistic, res.threshold, rate, n,
+                        f"{check.name}: {res.detail}", power, data)
+
+
+def _log_statistic(x: np.ndarray, statistic: str) -> tuple[float, float, float]:
+    """(value, log value, SE of the log value) of the mean, |mean| or standard deviation of ``x``."""
+    n = x.size
+    if statistic == "std":
+        v = float(x.std(ddof=1))
+        m4 = float(np.mean((x - x.mean()) ** 4))
+        se = math.sqrt(max(m4 - v**4, 0.0) / n) / (2 * v) if v > 0 else math.inf
+    else:
+        v = float(abs(x.mean()) if statistic == "abs_mean" else x.mean())
+        se = float(x.std(ddof=1) / math.sqrt(n))
+    if v <= 0:
+        raise ValueError(f"the {statistic} is {v!r}; a log-log rate needs positive values")
+    return v, math.log(v), se / v
+
+
+def _rate(check: Rate, params, prediction, *, seed, rate, scale) -> CheckOutcome:
+    n = _scaled(check.samples, scale)
+    order = float(np.asarray(prediction, dtype=float))
+    values, logs, log_se = [], [], []
+    for size, s in zip(check.sizes, seed.spawn(len(check.sizes))):
+        x = _draws(check, params, size=size, n=n, seed=s)
+        if x.shape[1] != 1:
+            raise ValueError(f"check {check.name!r}: a Rate takes scalar draws, got {x.shape[1]} columns")
+        v, lv, se = _log_statistic(x[:, 0], check.statistic)
+        values.append(v)
+        logs.append(lv)
+        log_se.append(se)
+    X = np.column_stack([np.ones(len(check.sizes)), np.log(check.sizes)])
+    w = 1.0 / np.square(log_se)
+    cov = np.linalg.inv(X.T @ (w[:, None] * X))
+    beta = cov @ (X.T @ (w * np.asarray(logs)))
+    slope, slope_se = float(beta[1]), float(math.sqrt(cov[1, 1]))
+    crit = z_threshold(rate)
+    z = max(abs(slope - order) - check.tolerance, 0.0) / slope_se
+    passed = bool(z <= crit)
+    power = (PowerRow(check.name, check.labels[0] if check.labels else f"{check.statistic} order", order, slope,
+                      float((crit + _Z_BETA) * slope_se + check.tolerance), unit="order"),)
+    detail = (f"{check.name}: log-log slope of the {check.statistic} {slope:.4g} +- {slope_se:.2g} vs order {order:.4g}"
+              f" (tolerance {check.tolerance:.3g}): |z| = {z:.3g} {'<=' if passed else '>'} {crit:.3g}")
+    data = {"sizes": np.asarray(check.sizes), "values": np.asarray(values), "slope": slope, "order": order}
+    return CheckOutcome(check.name, check.kind, passed, float(z), crit, rate, n * len(check.sizes), detail, power,
+                        data)
+
+
+def _deterministic(check: Deterministic, params, prediction, *, seed, rate, scale) -> CheckOutcome:
+    pred = np.atleast_1d(np.asarray(prediction, dtype=float))
+    got = np.atleast_1d(np.asarray(check.compute(params), dtype=float))
+    if got.shape != pred.shape:
+        raise ValueError(f"check {check.name!r}: compute gave shape {got.shape}, predict {pred.shape}")
+    allowed = check.atol + check.rtol * np.abs(pred)
+    ratio = np.abs(got - pred) / allowed
+    ratio = np.where(np.isnan(ratio), np.inf, ratio)
+    j = int(np.argmax(ratio))
+    labels = _labels(check, pred.size)
+    passed = bool(np.all(ratio <= 1.0))
+    scales = _scales(check, params, pred) if check.scale is not None else np.abs(pred)
+    power = tuple(PowerRow(check.name, labels[i], float(pred[i]), float(got[i]), float(allowed[i]),
+                           scale=float(scales[i])) for i in range(pred.size))
+    detail = (f"{check.name}: computed {got[j]!r} vs predicted {pred[j]!r} ({labels[j]}): |diff| / tolerance "
+              f"= {ratio[j]:.3g} {'<=' if passed else '>'} 1 [rtol {check.rtol:.2g}, atol {check.atol:.2g}]")
+    return CheckOutcome(check.name, check.kind, passed, float(ratio[j]), 1.0, 0.0, 0, detail, power,
+                        {"computed": got, "reference": pred})

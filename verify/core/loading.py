@@ -1,0 +1,41 @@
+"""Loading a user's theorems from a Python file (``deeplimits verify --claims FILE``).
+
+The file is the user's own program, run as Python exactly like ``python FILE``
+would (it is code they wrote, not data: never point this at a file you do not
+trust).  Its claims are the module-level :class:`~verify.claims.Claim` objects,
+or the list ``CLAIMS`` when the module defines one.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from ..claims import Claim
+
+__all__ = ["load_claims"]
+
+
+def load_claims(path: str | Path) -> list[Claim]:
+    """The claims declared in the Python file at ``path``; ``ValueError`` when there are none."""
+    file = Path(path)
+    if not file.is_file() or file.suffix != ".py":
+        raise ValueError(f"--claims {str(path)!r} must name an existing .py file")
+    name = f"deeplimits_user_claims_{abs(hash(file.resolve()))}"
+    spec = importlib.util.spec_from_file_location(name, file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look the module up by name
+    try:
+        spec.loader.exec_module(module)
+    except Exception:
+        sys.modules.pop(name, None)
+        raise
+    declared = getattr(module, "CLAIMS", None)
+    claims = list(declared) if declared is not None else [v for v in vars(module).values() if isinstance(v, Claim)]
+    if not claims or not all(isinstance(c, Claim) for c in claims):
+        raise ValueError(f"--claims {str(path)!r} declares no claim (module-level Claim objects, or a CLAIMS list)")
+    ids = [c.id for c in claims]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"--claims {str(path)!r} declares duplicate claim ids: {ids}")
+    return claims

@@ -1,0 +1,203 @@
+r"""A theorem, declared: parameters and checks in, a runnable :class:`~verify.claims.Claim` out.
+
+:func:`theorem` is the public way to state a claim, for the shipped theories and
+for a user's own::
+
+    claim = theorem(id="my.nngp", title="...", parameters=[integer("width", 1, 64)],
+                    checks=[Exact("second moments", simulate=moments, predict=nngp)])
+    verify.claims.check(claim)        # or: deeplimits verify --claims my_theorems.py
+
+What the harness does once, so that no claim does it by hand:
+
+* **seeds**: the example's seed and a check's name determine that check's
+  :class:`numpy.random.SeedSequence` (each size of a sweep gets a child of it), and
+  a stochastic prediction's; so the draws of a check do not change when checks are
+  added, removed or reordered;
+* **samples** are the declared base counts times the profile's ``sample_scale``;
+* **the false-failure budget** of an example (the claim's rate over its examples,
+  split by :func:`verify.claims.check`) is divided over the comparisons the checks
+  register (:func:`verify.core.evaluate.comparisons`: one per compared component,
+  twice for a fit with a goodness-of-fit test, none for a deterministic check);
+* **the prediction** of every check comes from the claim's ``predict``, a mapping
+  from check name to prediction, so a planted prediction
+  (``claim.with_prediction``) reaches every comparison: no check can ignore it;
+* **power**: every compared component reports its predicted value, the smallest
+  discrepancy the test detects and their ratio (``data["power"]``);
+* **plots**: each check kind brings its panel (:mod:`verify.plots`), with labelled
+  axes and a theory line.
+"""
+
+from __future__ import annotations
+
+import inspect
+import zlib
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from derivations.parameters import Parameter
+
+from .. import plots
+from ..claims import Claim, Profile
+from ..stats import TestResult
+from .checks import Check, Deterministic, Exact, Extrapolated, Law, Rate
+from .evaluate import CheckOutcome, comparisons, evaluate
+
+__all__ = ["aggregate", "child_seed", "predictions", "theorem"]
+
+def child_seed(seed: int | np.random.SeedSequence, name: str) -> np.random.SeedSequence:
+    """The seed of the part called ``name`` of an example whose seed is ``seed`` (independent streams)."""
+    entropy = seed.entropy if isinstance(seed, np.random.SeedSequence) else int(seed)
+    key = tuple(seed.spawn_key) if isinstance(seed, np.random.SeedSequence) else ()
+    return np.random.SeedSequence(entropy, spawn_key=key + (zlib.crc32(name.encode("utf-8")),))
+
+
+def _accepts_seed(fn: Callable) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return False
+    return "seed" in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+class _Predictions:
+    """The claim-level ``predict``: ``params -> {check name: prediction}`` (picklable, inspectable)."""
+
+    def __init__(self, checks: Sequence[Check]):
+        self.checks = tuple(checks)
+
+    def __call__(self, params: Mapping, *, seed: np.random.SeedSequence | None = None) -> dict[str, Any]:
+        root = np.random.SeedSequence(0) if seed is None else seed
+        return {check.name: (check.predict(params, seed=child_seed(root, check.name))
+                             if _accepts_seed(check.predict) else check.predict(params))
+                for check in self.checks}
+
+
+def predictions(claim: Claim, params: Mapping, *, seed: np.random.SeedSequence | None = None) -> dict[str, Any]:
+    """The claim's predictions for ``params``, by check name (a stochastic one uses ``seed``)."""
+    return claim.predict(params, seed=seed) if _accepts_seed(claim.predict) else claim.predict(params)
+
+
+class _Run:
+    """The claim-level ``run``: evaluate every check of one example and aggregate the verdict."""
+
+    def __init__(self, checks: Sequence[Check]):
+        self.checks = tuple(checks)
+
+    def __call__(self, claim: Claim, params: Mapping, seed: int, rate: float, prof: Profile) -> TestResult:
+        predicted = predictions(claim, params, seed=child_seed(seed, "prediction"))
+        missing = [c.name for c in self.checks if c.name not in predicted]
+        if missing:
+            raise ValueError(f"{claim.id}: predict returned no prediction for the check(s) {missing}")
+        counts = {c.name: comparisons(c, predicted[c.name]) for c in self.checks}
+        total = sum(counts.values())
+        per_comparison = rate / total if total else 0.0
+        outcomes = [evaluate(c, params, predicted[c.name], seed=child_seed(seed, c.name),
+                             rate=per_comparison * counts[c.name], scale=prof.sample_scale)
+                    for c in self.checks]
+        return aggregate(outcomes, rate=rate)
+
+
+def aggregate(outcomes: Sequence[CheckOutcome], *, rate: float) -> TestResult:
+    """One example's :class:`~verify.stats.TestResult` from its checks: the worst check leads."""
+    worst = max(outcomes, key=lambda o: o.excess)
+    rows = [r for o in outcomes for r in o.power]
+    weakest = max(rows, key=lambda r: r.relative) if rows else None
+    return TestResult(
+        passed=all(o.passed for o in outcomes),
+        statistic=worst.statistic,
+        threshold=worst.threshold,
+        false_fail_rate=rate,
+        detectable_discrepancy=max((r.detectable for r in rows), default=0.0),
+        n_samples=sum(o.n_samples for o in outcomes),
+        observed=np.array([r.observed for r in rows]),
+        predicted=np.array([r.predicted for r in rows]),
+        detail="; ".join(o.detail for o in sorted(outcomes, key=lambda o: -o.excess)),
+        data={"checks": {o.name: dict(o.data) for o in outcomes},
+              "outcomes": [{"name": o.name, "kind": o.kind, "passed": o.passed, "statistic": o.statistic,
+                            "threshold": o.threshold, "false_fail_rate": o.false_fail_rate, "detail": o.detail}
+                           for o in outcomes],
+              "power": [r.as_dict() for r in rows],
+              "weakest": weakest.as_dict() if weakest else None},
+    )
+
+
+def _panels(check: Check) -> list:
+    at = ("checks", check.name)
+    if isinstance(check, Exact):
+        return [plots.Exact(check.labels or (check.name,), observed=at + ("observed",), theory=at + ("predicted",),
+                            stderr=at + ("stderr",))]
+    if isinstance(check, Extrapolated):
+        labels = check.labels or (check.name,)
+        return [plots.Limit(label, estimate=at + ("error", j), theory=0.0, stderr=at + ("stderr", j),
+                            sizes=at + ("sizes",), power=check.power) for j, label in enumerate(labels[:3])]
+    if isinstance(check, Law):
+        return [plots.Cdf(check.name, grid=at + ("grid",), empirical=at + ("empirical",),
+                          theories=(("predicted", at + ("predicted",)),))]
+    if isinstance(check, Rate):
+        return [plots.Rate(f"{check.statistic} of {check.name}", values=at + ("values",), order=check.order,
+                           sizes=at + ("sizes",))]
+    return [plots.Parity(check.name, computed=at + ("computed",), reference=at + ("reference",),
+                         reference_name="prediction", computed_name="computed")]
+
+
+def theorem(*, id: str, title: str, parameters: Iterable[Parameter], checks: Iterable[Check],
+            source: str = "user-stated theorem", records: Sequence[str] = (), examples: Sequence[Mapping] = (),
+            bias: str = "", false_fail_rate: float = 1e-6, max_examples: int | None = None,
+            formulas: Sequence[str] = ()) -> Claim:
+    """Declare a claim: its parameter space, its checks, its pinned examples.
+
+    Args:
+        id: a stable identifier, e.g. ``"claim.nngp_depth1"`` or ``"my.theorem"``.
+        title: one line saying what is claimed.
+        parameters: :class:`~derivations.parameters.Parameter` declarations (see
+            :func:`verify.core.real`, :func:`~verify.core.integer`, :func:`~verify.core.choice`,
+            and ``Parameter.narrow`` for a record's parameter); hypothesis draws each example from them.
+        checks: :class:`~verify.core.Exact`, :class:`~verify.core.Extrapolated`,
+            :class:`~verify.core.Law`, :class:`~verify.core.Rate`, :class:`~verify.core.Deterministic`.
+        source: the paper (theorem, equation) or "derived here".
+        records: ids of the catalog records the predictions come from.
+        examples: pinned parameter sets run before the drawn ones (at seed 0).
+        bias: one sentence on how finite-size bias is handled (exact, a fit, a rate, a stated tolerance).
+        false_fail_rate: the probability that a true claim fails a run, split over examples and comparisons.
+        max_examples: a cap on drawn examples (default: the profile's).
+        formulas: ``"record.id:expression"`` entries shown in reports.
+    """
+    params = tuple(parameters)
+    checks = tuple(checks)
+    if not isinstance(id, str) or not id.strip() or any(ch.isspace() for ch in id):
+        raise ValueError(f"id={id!r} must be a non-empty string without spaces")
+    if not isinstance(title, str) or not title.strip():
+        raise ValueError(f"title={title!r} must be a non-empty string")
+    if not params or not all(isinstance(p, Parameter) for p in params):
+        raise ValueError("parameters must be a non-empty sequence of derivations.parameters.Parameter")
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise ValueError(f"parameter names must be distinct, got {names}")
+    if not checks or not all(isinstance(c, Check) for c in checks):
+        raise ValueError("checks must be a non-empty sequence of Exact, Extrapolated, Law, Rate or Deterministic")
+    cnames = [c.name for c in checks]
+    if len(set(cnames)) != len(cnames):
+        raise ValueError(f"check names must be distinct, got {cnames}")
+    if not (isinstance(false_fail_rate, (int, float)) and 0 <= false_fail_rate < 1):
+        raise ValueError(f"false_fail_rate={false_fail_rate!r} must be in [0, 1)")
+    stochastic = [c.name for c in checks if not isinstance(c, Deterministic)]
+    if stochastic and false_fail_rate <= 0:
+        raise ValueError(f"checks {stochastic} are Monte Carlo: false_fail_rate must be > 0")
+    for ex in examples:
+        extra, absent = set(ex) - set(names), set(names) - set(ex)
+        if extra or absent:
+            raise ValueError(f"example {dict(ex)!r}: unknown parameters {sorted(extra)}, missing {sorted(absent)}")
+        for p in params:
+            if not p.domain.contains(ex[p.name]):
+                raise ValueError(f"example {dict(ex)!r}: {p.name}={ex[p.name]!r} is outside {p.domain.describe()}")
+    if not bias:
+        kinds = sorted({c.kind for c in checks})
+        bias = {("exact",): "exact at finite size"}.get(tuple(kinds), "see the checks: " + ", ".join(kinds))
+    return Claim(
+        id=id, title=title, source=source, records=tuple(records), parameters=params,
+        predict=_Predictions(checks), run=_Run(checks), bias=bias, false_fail_rate=float(false_fail_rate),
+        examples=tuple(dict(e) for e in examples), strategies={},
+        plot=plots.ClaimPlot(title, tuple(panel for c in checks for panel in _panels(c))),
+        formulas=tuple(formulas), max_examples=max_examples,
+    )
