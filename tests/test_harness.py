@@ -248,3 +248,22 @@ def test_user_activation_from_text_works_in_kernels_and_simulators():
     assert k.shape == (2, 2) and f.shape == (4, 2)
     with pytest.raises(ValueError, match="not allowed"):
         user_activation("__import__('os')")
+
+
+def test_custom_check_receives_the_prediction_and_its_budget():
+    from verify.core import CheckOutcome, Custom, PowerRow
+
+    seen = {}
+
+    def search(p, prediction, *, seed, rate, scale):
+        seen.update(prediction=prediction, rate=rate)
+        ok = abs(prediction - 2.0) < 0.1
+        return CheckOutcome("search", "custom", ok, 0.0 if ok else 2.0, 1.0, rate, 10, "searched",
+                            (PowerRow("search", "depth", prediction, 2.0, 0.1),))
+
+    custom = Custom("search", run=search, predict=lambda p: 2.0, comparisons=2)
+    claim = _claim([EXACT, custom])
+    assert claim.run(claim, {"mu": 1.0}, 0, 1e-6, QUICK).passed
+    assert seen["rate"] == pytest.approx(1e-6 / 2)  # 2 of the 4 comparisons (EXACT has 2 components)
+    wrong = claim.with_prediction(lambda p: {**claim.predict(p), "search": 3.0})
+    assert not wrong.run(wrong, {"mu": 1.0}, 0, 1e-6, QUICK).passed

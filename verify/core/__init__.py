@@ -9,11 +9,11 @@ for a worked example.  Check kinds: :class:`Exact`, :class:`Extrapolated`, :clas
 
 from ..claims import Claim, ClaimResult, check
 from .activations import user_activation
-from .checks import Check, Deterministic, Estimate, Exact, Extrapolated, Law, Rate
+from .checks import Check, Custom, Deterministic, Estimate, Exact, Extrapolated, Law, Rate
 from .evaluate import CheckOutcome, PowerRow
 from .loading import load_claims
 from .parameters import choice, integer, real
 from .theorem import predictions, theorem
 
-__all__ = ["Check", "CheckOutcome", "Claim", "ClaimResult", "Deterministic", "Estimate", "Exact", "Extrapolated",
+__all__ = ["Check", "CheckOutcome", "Claim", "Custom", "ClaimResult", "Deterministic", "Estimate", "Exact", "Extrapolated",
            "Law", "PowerRow", "Rate", "check", "choice", "integer", "load_claims", "predictions", "real", "theorem", "user_activation"]

@@ -18,6 +18,8 @@ kind                   what is compared                                         
 :class:`Rate`          a mean or standard deviation falls like size^order        z-test of the weighted
                                                                                  log-log slope
 :class:`Deterministic` a computed value = prediction, no randomness              relative tolerance
+:class:`Custom`        the escape hatch for a search (e.g. the depth at which    the check's own, within
+                       one law is rejected and another holds)                    the rate it is granted
 =====================  ========================================================  =========================
 
 Callables receive the example's parameters as a mapping and keyword-only
@@ -38,7 +40,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-__all__ = ["Check", "Deterministic", "Estimate", "Exact", "Extrapolated", "Law", "Rate"]
+__all__ = ["Check", "Custom", "Deterministic", "Estimate", "Exact", "Extrapolated", "Law", "Rate"]
 
 Params = Mapping[str, Any]
 
@@ -271,3 +273,28 @@ class Deterministic(Check):
         _nonneg("atol", self.atol)
         if self.rtol == 0 and self.atol == 0:
             raise ValueError("a Deterministic check needs rtol > 0 or atol > 0")
+
+
+@dataclass(frozen=True)
+class Custom(Check):
+    r"""The escape hatch, for a check that is itself a search.
+
+    ``run(params, prediction, *, seed, rate, scale)`` receives the example's parameters,
+    this check's prediction (from the claim's ``predict``: a planted prediction reaches it),
+    a :class:`numpy.random.SeedSequence`, the false-failure rate granted to the check and
+    the profile's sample scale, and returns a :class:`verify.core.evaluate.CheckOutcome`
+    (power rows included).  ``comparisons`` is how many comparisons it registers against
+    the example's budget.  Prefer the declared kinds: a custom check is a program.
+    """
+
+    run: Callable[..., Any] = field(default=None, kw_only=True)
+    predict: Callable[..., Any] = field(default=None, kw_only=True)
+    comparisons: int = field(default=1, kw_only=True)
+
+    kind = "custom"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _callable("run", self.run)
+        _callable("predict", self.predict)
+        _positive_int("comparisons", self.comparisons, 0)

@@ -21,7 +21,7 @@ from scipy import stats as _st
 
 from ..extrapolation import extrapolate
 from ..stats import DEFAULT_RATE, MIN_SAMPLES_MEAN, assert_cdf_dkwm, min_discrepancy_dkwm, z_threshold
-from .checks import Check, Deterministic, Estimate, Exact, Extrapolated, Law, Rate
+from .checks import Check, Custom, Deterministic, Estimate, Exact, Extrapolated, Law, Rate
 
 __all__ = ["CheckOutcome", "PowerRow", "comparisons", "evaluate"]
 
@@ -89,6 +89,8 @@ def comparisons(check: Check, prediction) -> int:
     """How many comparisons ``check`` registers against the false-failure budget (0: deterministic)."""
     if isinstance(check, Deterministic):
         return 0
+    if isinstance(check, Custom):
+        return check.comparisons
     if isinstance(check, (Law, Rate)):
         return 1
     k = _value_and_stderr(prediction)[0].size
@@ -123,7 +125,8 @@ def _scaled(samples: int, scale: float) -> int:
 def evaluate(check: Check, params: Mapping, prediction, *, seed: np.random.SeedSequence, rate: float,
              scale: float) -> CheckOutcome:
     """Run ``check`` on one example with ``prediction``, within the false-failure ``rate``."""
-    handler = {Exact: _exact, Extrapolated: _extrapolated, Law: _law, Rate: _rate, Deterministic: _deterministic}
+    handler = {Exact: _exact, Extrapolated: _extrapolated, Law: _law, Rate: _rate, Deterministic: _deterministic,
+               Custom: _custom}
     return handler[type(check)](check, params, prediction, seed=seed, rate=rate, scale=scale)
 
 
@@ -299,3 +302,10 @@ def _deterministic(check: Deterministic, params, prediction, *, seed, rate, scal
               f"= {ratio[j]:.3g} {'<=' if passed else '>'} 1 [rtol {check.rtol:.2g}, atol {check.atol:.2g}]")
     return CheckOutcome(check.name, check.kind, passed, float(ratio[j]), 1.0, 0.0, 0, detail, power,
                         {"computed": got, "reference": pred})
+
+
+def _custom(check: Custom, params, prediction, *, seed, rate, scale) -> CheckOutcome:
+    out = check.run(params, prediction, seed=seed, rate=rate, scale=scale)
+    if not isinstance(out, CheckOutcome):
+        raise ValueError(f"check {check.name!r}: run returned {type(out).__name__}, not a CheckOutcome")
+    return out

@@ -40,7 +40,7 @@ from derivations.parameters import Parameter
 from .. import plots
 from ..claims import Claim, Profile
 from ..stats import TestResult
-from .checks import Check, Deterministic, Exact, Extrapolated, Law, Rate
+from .checks import Check, Custom, Deterministic, Exact, Extrapolated, Law, Rate
 from .evaluate import CheckOutcome, comparisons, evaluate
 
 __all__ = ["aggregate", "child_seed", "predictions", "theorem"]
@@ -137,6 +137,8 @@ def _panels(check: Check) -> list:
     if isinstance(check, Rate):
         return [plots.Rate(f"{check.statistic} of {check.name}", values=at + ("values",), order=check.order,
                            sizes=at + ("sizes",))]
+    if isinstance(check, Custom):
+        return []  # a custom check declares its panels on the theorem (plot=...)
     return [plots.Parity(check.name, computed=at + ("computed",), reference=at + ("reference",),
                          reference_name="prediction", computed_name="computed")]
 
@@ -144,7 +146,7 @@ def _panels(check: Check) -> list:
 def theorem(*, id: str, title: str, parameters: Iterable[Parameter], checks: Iterable[Check],
             source: str = "user-stated theorem", records: Sequence[str] = (), examples: Sequence[Mapping] = (),
             bias: str = "", false_fail_rate: float = 1e-6, max_examples: int | None = None,
-            formulas: Sequence[str] = ()) -> Claim:
+            formulas: Sequence[str] = (), strategies: Mapping | None = None, panels: Sequence = ()) -> Claim:
     """Declare a claim: its parameter space, its checks, its pinned examples.
 
     Args:
@@ -162,6 +164,9 @@ def theorem(*, id: str, title: str, parameters: Iterable[Parameter], checks: Ite
         false_fail_rate: the probability that a true claim fails a run, split over examples and comparisons.
         max_examples: a cap on drawn examples (default: the profile's).
         formulas: ``"record.id:expression"`` entries shown in reports.
+        strategies: hypothesis strategies overriding a parameter's default one (rarely needed: narrow the
+            parameter instead).
+        panels: extra :mod:`verify.plots` panels (a :class:`~verify.core.Custom` check declares its own here).
     """
     params = tuple(parameters)
     checks = tuple(checks)
@@ -197,7 +202,7 @@ def theorem(*, id: str, title: str, parameters: Iterable[Parameter], checks: Ite
     return Claim(
         id=id, title=title, source=source, records=tuple(records), parameters=params,
         predict=_Predictions(checks), run=_Run(checks), bias=bias, false_fail_rate=float(false_fail_rate),
-        examples=tuple(dict(e) for e in examples), strategies={},
-        plot=plots.ClaimPlot(title, tuple(panel for c in checks for panel in _panels(c))),
+        examples=tuple(dict(e) for e in examples), strategies=dict(strategies or {}),
+        plot=plots.ClaimPlot(title, tuple(panel for c in checks for panel in _panels(c)) + tuple(panels)),
         formulas=tuple(formulas), max_examples=max_examples,
     )
