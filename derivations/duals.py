@@ -22,6 +22,18 @@ Routes, tried in order (the record says which one was taken):
 Each closed form is checked symbolically when the record is built: Price's
 identity $\partial_c V_\varphi = \dot V_\varphi$ (where $\varphi$ is continuous)
 and, where an independent one-dimensional route exists, the diagonal value.
+
+**Budget.**  A user's activation may send SymPy into minutes of ``simplify`` or
+``integrate``.  :func:`dual_record` therefore runs all its symbolic work (the
+routes, the checks, the diagonal simplifications) under one budget of
+``budget_s`` CPU seconds (:mod:`derivations.time_budget`; default
+``USER_BUDGET_S``); when it runs out, the record takes route 4 and its steps say
+which symbolic route exceeded the budget.  The activations shipped in the
+catalog are always derived without a budget: their records are committed and
+re-derived byte for byte by ``deeplimits codegen --check``, so they must not
+depend on the speed of the machine.  Which way a user activation near the
+budget goes can depend on the CPU; activations that need a small fraction of it
+(``x*erf(x)``: about 2 s here) or never finish do not.
 """
 
 from __future__ import annotations
@@ -38,13 +50,16 @@ from .record import Derivation, Method, NumericalForm, Record
 from .safe_parse import parse_activation
 from .stable_forms import kinked_numerical_form
 from .symbols import C, Q, Q1, Q2, X, c, q, q1, q2, x
+from .time_budget import BudgetExceeded, run_with_budget, validate_budget
 
-__all__ = ["DualResult", "derive_dual", "dual_record", "custom_activation"]
+__all__ = ["DualResult", "derive_dual", "dual_record", "custom_activation", "USER_BUDGET_S"]
 
 ASSUMPTION_GAUSSIAN = (
     "(u, v) is a centred Gaussian pair with Var u = q1, Var v = q2, Cov(u, v) = c, |c| <= sqrt(q1 q2)"
 )
 MAX_PRICE_CHAIN = 3
+#: CPU seconds for all the symbolic work on one user activation (``dual_record(..., budget_s="auto")``).
+USER_BUDGET_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -138,8 +153,33 @@ def _integrate_in_c(integrand: sp.Expr) -> sp.Expr:
     return sp.integrate(body, (tt, 0, c))
 
 
-def derive_dual(phi: sp.Expr) -> DualResult:
-    """Run the routes of this module on $\\varphi(x)$ (a SymPy expression of ``x``)."""
+def derive_dual(phi: sp.Expr, *, budget_s: float | None = None) -> DualResult:
+    """Run the routes of this module on $\\varphi(x)$ (a SymPy expression of ``x``).
+
+    ``budget_s``: CPU seconds for all routes together (:func:`derivations.time_budget.run_with_budget`),
+    or ``None`` (the default) for no budget; past it the result is the numerical fallback and its
+    steps name the route that ran out of time.
+    """
+    budget_s = validate_budget(budget_s)
+    try:
+        return run_with_budget(lambda stage: _routes(phi, stage), budget_s=budget_s)
+    except BudgetExceeded as exc:
+        return _budget_fallback(exc)
+
+
+def _budget_fallback(exc: BudgetExceeded) -> DualResult:
+    steps = (f"{exc}; the numerics integrate by quadrature (a faster machine or a larger budget_s "
+             "may find the closed form).",)
+    return DualResult(Method.NUMERICAL_FALLBACK, "quadrature", None, None, steps)
+
+
+def _no_stage(name: str) -> None:
+    return None
+
+
+def _routes(phi: sp.Expr, stage=_no_stage) -> DualResult:
+    """The routes in order; ``stage(name)`` is called as each one starts (for the budget's message)."""
+    stage("Price's theorem from the delta boundary (kinked)")
     kinked = split_at_zero(phi)
     if kinked is not None:
         v = _kinked_dual(kinked, kinked)
@@ -155,6 +195,7 @@ def derive_dual(phi: sp.Expr) -> DualResult:
         )
         return DualResult(Method.DERIVED, "Price's theorem from the delta boundary (kinked)", v, vd, steps, kinked=kinked)
 
+    stage("direct integration (exponential-polynomial MGF)")
     terms = mgf.decompose(phi)
     if terms is not None:
         dterms = mgf.decompose(sp.diff(phi, x))
@@ -168,6 +209,7 @@ def derive_dual(phi: sp.Expr) -> DualResult:
         return DualResult(Method.DERIVED, "direct integration (exponential-polynomial MGF)", v, vd, steps)
 
     for k in range(1, MAX_PRICE_CHAIN + 1):
+        stage(f"Price chain of order {k} over the MGF")
         dk = mgf.decompose(sp.diff(phi, x, k))
         if dk is None:
             continue
@@ -218,10 +260,45 @@ def _diag_form(form: NumericalForm) -> NumericalForm:
     return NumericalForm(tuple((s, e.subs(sub)) for s, e in form.prologue), form.expr.subs(sub))
 
 
-def dual_record(spec: ActivationSpec) -> Record:
-    """The record ``dual.<name>`` of one activation."""
+def _symbolic_work(phi: sp.Expr, stage=_no_stage) -> tuple[DualResult, tuple[str, ...], dict[str, sp.Expr]]:
+    """Everything symbolic in a dual record: the routes, the checks, the diagonal values."""
+    res = _routes(phi, stage)
+    if res.dual is None:
+        return res, (), {}
+    stage(f"{res.route}, its symbolic checks")
+    checks = _checks(phi, res)
+    stage(f"{res.route}, its diagonal values")
+    diagonal = {"variance": sp.simplify(res.dual.subs({q1: q, q2: q}).subs(c, q)),
+                "derivative_variance": sp.simplify(res.dual_derivative.subs({q1: q, q2: q}).subs(c, q))}
+    return res, checks, diagonal
+
+
+def _is_shipped(spec: ActivationSpec) -> bool:
+    from .activations import ACTIVATIONS
+
+    return any(spec is shipped for shipped in ACTIVATIONS.values())
+
+
+def dual_record(spec: ActivationSpec, *, budget_s: float | None | str = "auto") -> Record:
+    """The record ``dual.<name>`` of one activation.
+
+    ``budget_s``: CPU seconds for all the symbolic work (routes, checks,
+    diagonal values) or ``None`` for no budget.  ``"auto"`` (the default) means
+    ``None`` for an activation shipped in the catalog (its record is committed
+    and must be re-derived byte for byte, whatever the machine) and
+    ``USER_BUDGET_S`` for any other.  Past the budget the record is a numerical
+    fallback whose steps say which symbolic route exceeded it.
+    """
+    if isinstance(budget_s, str):
+        if budget_s != "auto":
+            raise ValueError(f"budget_s must be 'auto', None or a positive number of CPU seconds, got budget_s={budget_s!r}")
+        budget_s = None if _is_shipped(spec) else USER_BUDGET_S
+    budget_s = validate_budget(budget_s)
     phi = spec.expr
-    res = derive_dual(phi)
+    try:
+        res, checks, diagonal = run_with_budget(lambda stage: _symbolic_work(phi, stage), budget_s=budget_s)
+    except BudgetExceeded as exc:
+        res, checks, diagonal = _budget_fallback(exc), (), {}
     params: tuple[Parameter, ...] = (Q1, Q2, C, Q, X) + spec.parameters
     own = tuple(p.name for p in spec.parameters)
     pair, one = ("q1", "q2", "c") + own, ("q",) + own
@@ -231,13 +308,11 @@ def dual_record(spec: ActivationSpec) -> Record:
     expressions: dict[str, sp.Expr] = {"phi": phi, "phi_prime": phi_prime}
     arguments = {"phi": ("x",) + own, "phi_prime": ("x",) + own}
     forms: dict[str, NumericalForm] = {}
-    checks: tuple[str, ...] = ()
     if res.dual is not None:
-        checks = _checks(phi, res)
         expressions["dual"] = res.dual
         expressions["dual_derivative"] = res.dual_derivative
-        expressions["variance"] = sp.simplify(res.dual.subs({q1: q, q2: q}).subs(c, q))
-        expressions["derivative_variance"] = sp.simplify(res.dual_derivative.subs({q1: q, q2: q}).subs(c, q))
+        expressions["variance"] = diagonal["variance"]
+        expressions["derivative_variance"] = diagonal["derivative_variance"]
         arguments.update(dual=pair, dual_derivative=pair, variance=one, derivative_variance=one)
         if res.kinked is not None:
             forms["dual"] = kinked_numerical_form(res.kinked)
@@ -289,7 +364,7 @@ def custom_activation(expr: sp.Expr | str, *, name: str = "custom", title: str |
 
 
 def catalog_dual_record(name: str) -> Record:
-    return dual_record(activation_spec(name))
+    return dual_record(activation_spec(name), budget_s=None)
 
 
 def _branch_free_phi(phi: sp.Expr) -> NumericalForm | None:
