@@ -65,7 +65,9 @@ WALL_FACTOR = 4.0
 WALL_SLACK_S = 2.0
 #: CPU seconds between two attempts of the signal mechanism to interrupt (it waits for a safe point).
 RETRY_S = 0.05
-#: Functions that must not be interrupted halfway: ``(module, function)``.  Any import (``<module>``) is added.
+#: Modules whose frames on the stack mean an import is running: a module half executed is not a safe point.
+_IMPORT_MACHINERY = frozenset({"importlib._bootstrap", "importlib._bootstrap_external"})
+#: Functions that must not be interrupted halfway: ``(module, function)``.
 _CRITICAL = frozenset({
     ("sympy.core.assumptions", "_ask"),
     ("sympy.core.facts", "deduce_all_facts"),
@@ -210,8 +212,8 @@ def _on_sigprof(signum, frame) -> None:
         return
     f = frame
     while f is not None:
-        code = f.f_code
-        if code.co_name == "<module>" or (f.f_globals.get("__name__"), code.co_name) in _CRITICAL:
+        module = f.f_globals.get("__name__")
+        if module in _IMPORT_MACHINERY or (module, f.f_code.co_name) in _CRITICAL:
             return  # not a safe point: the timer fires again in RETRY_S
         f = f.f_back
     raise _Interrupt
