@@ -52,7 +52,7 @@ from .stable_forms import kinked_numerical_form
 from .symbols import C, Q, Q1, Q2, X, c, q, q1, q2, x
 from .time_budget import BudgetExceeded, run_with_budget, validate_budget
 
-__all__ = ["DualResult", "derive_dual", "dual_record", "custom_activation", "USER_BUDGET_S"]
+__all__ = ["USER_BUDGET_S", "DualResult", "custom_activation", "derive_dual", "dual_record"]
 
 ASSUMPTION_GAUSSIAN = (
     "(u, v) is a centred Gaussian pair with Var u = q1, Var v = q2, Cov(u, v) = c, |c| <= sqrt(q1 q2)"
@@ -168,8 +168,7 @@ def derive_dual(phi: sp.Expr, *, budget_s: float | None = None) -> DualResult:
 
 
 def _budget_fallback(exc: BudgetExceeded) -> DualResult:
-    steps = (f"{exc}; the numerics integrate by quadrature (a faster machine or a larger budget_s "
-             "may find the closed form).",)
+    steps = (f"{exc}; the numerics integrate by quadrature (a faster machine or a larger budget_s may find the closed form).",)
     return DualResult(Method.NUMERICAL_FALLBACK, "quadrature", None, None, steps)
 
 

@@ -55,8 +55,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["BudgetExceeded", "run_with_budget", "budget_mechanism", "validate_budget",
-           "WALL_FACTOR", "WALL_SLACK_S", "RETRY_S"]
+__all__ = ["RETRY_S", "WALL_FACTOR", "WALL_SLACK_S", "BudgetExceeded", "budget_mechanism", "run_with_budget",
+           "validate_budget"]
 
 T = TypeVar("T")
 
@@ -100,7 +100,7 @@ def validate_budget(budget_s: float | None, *, name: str = "budget_s") -> float 
     if budget_s is None:
         return None
     if isinstance(budget_s, bool) or not isinstance(budget_s, (int, float)):
-        raise ValueError(f"{name} must be a number of CPU seconds in (0, inf) or None, got {name}={budget_s!r}")
+        raise ValueError(f"{name} must be a number of CPU seconds in (0, inf) or None, got {name}={budget_s!r}")  # noqa: TRY004 - the project's convention for bad options
     value = float(budget_s)
     if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name}={budget_s!r} is outside (0, inf); give a positive number of CPU seconds, "

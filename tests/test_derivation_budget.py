@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import signal
+import sys
 import threading
+import types
 
 import numpy as np
 import pytest
@@ -20,7 +22,12 @@ from derivations import duals, time_budget
 from derivations.activations import ACTIVATIONS, ActivationSpec
 from derivations.record import Method
 from derivations.symbols import x
-from derivations.time_budget import BudgetExceeded, budget_mechanism, run_with_budget, validate_budget
+from derivations.time_budget import (
+    BudgetExceeded,
+    budget_mechanism,
+    run_with_budget,
+    validate_budget,
+)
 from numerics.core import quadrature
 
 #: ``simplify`` of the derivative dual runs for minutes (measured: > 2 min) on this one.
@@ -169,13 +176,21 @@ def test_mechanism_choice_by_thread():
         helper.join()
 
 
+def _tick_here():
+    time_budget._on_sigprof(signal.SIGPROF, sys._getframe())
+
+
+def _as_if_in(module: str, function: str):
+    """``_tick_here`` as if it were ``module.function``: the handler reads the frame's module and code name."""
+    namespace = {"__name__": module, "time_budget": time_budget, "signal": signal, "sys": sys}
+    return types.FunctionType(_tick_here.__code__.replace(co_name=function), namespace, function)
+
+
 def test_signal_handler_waits_for_a_safe_point(monkeypatch):
     monkeypatch.setattr(time_budget, "_active", True)
-    namespace = {"__name__": "sympy.core.assumptions", "handler": time_budget._on_sigprof, "sys": __import__("sys")}
-    exec("def _ask():\n    handler(0, sys._getframe())\n", namespace)
-    namespace["_ask"]()  # inside SymPy's assumption query: no interrupt (it would leave a provisional None)
+    _as_if_in("sympy.core.assumptions", "_ask")()  # SymPy's assumption query: it would leave a provisional None
     with pytest.raises(time_budget._Interrupt):
-        time_budget._on_sigprof(0, __import__("sys")._getframe())
+        time_budget._on_sigprof(0, sys._getframe())
 
 
 def test_interrupted_derivation_leaves_catalog_records_alone():
@@ -187,9 +202,7 @@ def test_interrupted_derivation_leaves_catalog_records_alone():
 
 def test_signal_handler_waits_while_a_module_is_imported(monkeypatch):
     monkeypatch.setattr(time_budget, "_active", True)
-    namespace = {"__name__": "importlib._bootstrap", "handler": time_budget._on_sigprof, "sys": __import__("sys")}
-    exec("def _load_unlocked():\n    handler(0, sys._getframe())\n", namespace)
-    namespace["_load_unlocked"]()  # no interrupt: the module being imported would be left half executed
+    _as_if_in("importlib._bootstrap", "_load_unlocked")()  # no interrupt: the module would be left half executed
 
 
 @pytest.mark.parametrize("expr", [sp.Abs(x) + x**2 * sp.Heaviside(x), sp.sin(x) + x**2], ids=["kinked", "mgf"])
