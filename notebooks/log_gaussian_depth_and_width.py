@@ -47,11 +47,11 @@ from numerics.generated import log_gaussian_resnet_standard as standard
 from numerics.log_gaussian import hypoactivation_constant, relu_resnet
 from numerics.covariance_sde import shaped_relu_mlp
 from numerics.core.sde import ScalarNoise, solve
-from verify.claims_covariance_sde import correlation_sde_paths
-from verify.claims_log_gaussian import log_gaussian_output_sample
-from verify.extrapolation import assert_limit, extrapolate
+from verify.claims.covariance_sde import correlation_sde_paths
+from verify.claims.log_gaussian import log_gaussian_output_sample
+from verify.core.extrapolation import assert_limit, extrapolate
 from verify.notebook_figures import figure_dir, show_figure
-from verify.stats import (
+from verify.core.stats import (
     assert_cdf_dkwm,
     assert_mean,
     assert_two_sample_dkwm,

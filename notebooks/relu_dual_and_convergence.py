@@ -32,7 +32,7 @@ import sympy as sp
 from derivations import get
 from numerics.kernel.recursions import nngp_ntk
 from numerics.kernel.networks import fc_empirical_ntk, fc_outputs
-from verify.extrapolation import extrapolate
+from verify.core.extrapolation import extrapolate
 from verify.notebook_figures import figure_dir, show_figure
 
 START = time.perf_counter()

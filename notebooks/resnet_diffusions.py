@@ -53,10 +53,10 @@ from numerics.generated import resnet_sde_two_input_law as two_input_law
 from numerics.kernel.recursions import nngp_ntk
 from numerics.kernel.networks import fc_outputs
 from numerics.core.sde import OperatorNoise, solve
-from verify.extrapolation import assert_limit, extrapolate
+from verify.core.extrapolation import assert_limit, extrapolate
 from verify.notebook_figures import figure_dir, show_figure
-from verify.quantiles import assert_quantile_decay
-from verify.stats import (
+from verify.core.quantiles import assert_quantile_decay
+from verify.core.stats import (
     assert_two_sample_dkwm,
     bonferroni,
     min_discrepancy_two_sample_dkwm,
@@ -393,7 +393,7 @@ assert lower.min() > 0, lower
 # At a **fixed width** the statement is the one of `claim.affine_functions`: the draw differs from
 # an affine function of $z$ by $L$ terms of size $L^{-3/2}$, so the residual is $L^{-2}R_L$ with $R_L$
 # converging in law.  Its mean needs high moments of products of $(I + A_l)$, so we test the
-# *median*, with distribution-free order-statistic bounds (`verify.quantiles`): at $D = 4$,
+# *median*, with distribution-free order-statistic bounds (`verify.core.quantiles`): at $D = 4$,
 # $\sigma_w = 0.8$, $\sigma_b = 0.7$ (the claim's hardest corner) the
 # median must fall at least like $1/L$ between $L = 16$ and $128$ (false-failure rate $10^{-6}$;
 # theory's local slope is $-2$ with a $c/L$ correction; the claim's `bias` text gives the numbers).

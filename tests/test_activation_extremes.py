@@ -20,7 +20,7 @@ value $\hat f$ at $x$ passes when
 * $|f(x)| < $ the smallest normal float (underflow): $|\hat f - f(x)| \le 2^{-1022}$;
 * otherwise $|\hat f - f(x)| \le 8\epsilon|f(x)| + \max_{x' \in B}|f(x') - f(x)|$,
   $B = \{x(1 \pm 8\cdot 2^{-53})\}$: within 8 ulps of the exact values over the
-  inputs perturbed by 8 ulps (the convention of :mod:`verify.accuracy`; the
+  inputs perturbed by 8 ulps (the convention of :mod:`verify.core.accuracy`; the
   perturbation term is the conditioning of $f$, e.g. of $\sin$ at $10^5$).
 
 Before the stable rewrites of :func:`derivations.printer.stable_rewrite`,

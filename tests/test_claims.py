@@ -10,13 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from verify import claim_catalog as cc
+from verify.claims import CLAIMS
+from verify.claims import dual as dual_claims
+from verify.claims import kernel as kernel_claims
 from verify.claims import Profile, check
 
 
-@pytest.mark.parametrize("claim_id", sorted(cc.CLAIMS))
+@pytest.mark.parametrize("claim_id", sorted(CLAIMS))
 def test_shipped_claim_passes(claim_id):
-    claim = cc.CLAIMS[claim_id]
+    claim = CLAIMS[claim_id]
     res = check(claim, profile="quick")
     assert res.passed, res.summary()
     assert res.examples, "no example ran"
@@ -34,32 +36,32 @@ def _assert_rejected_with_counterexample(res):
 
 
 def test_planted_dual_scaled_by_1_05_is_rejected():
-    wrong = cc.DUAL_CLAIM.with_prediction(lambda p: tuple(1.05 * np.asarray(v) for v in cc._predict_dual(p)))
+    wrong = dual_claims.DUAL_CLAIM.with_prediction(lambda p: tuple(1.05 * np.asarray(v) for v in dual_claims._predict_dual(p)))
     params = _assert_rejected_with_counterexample(check(wrong, profile="quick"))
-    assert params["activation"] in cc.CLOSED_FORMS
+    assert params["activation"] in dual_claims.CLOSED_FORMS
 
 
 def test_planted_kernel_scaled_by_1_05_is_rejected():
     # 10x the quick sample size: detectable relative discrepancy ~1.5% at false-fail 1e-6, false-pass 1e-6
-    wrong = cc.NNGP_DEPTH1_CLAIM.with_prediction(lambda p: 1.05 * cc._predict_nngp(p))
+    wrong = kernel_claims.NNGP_DEPTH1_CLAIM.with_prediction(lambda p: 1.05 * kernel_claims._predict_nngp(p))
     res = check(wrong, profile=Profile("planted", max_examples=2, sample_scale=10.0))
     params = _assert_rejected_with_counterexample(res)
-    assert params["activation"] in cc.NETWORK_ACTIVATIONS
+    assert params["activation"] in kernel_claims.NETWORK_ACTIVATIONS
 
 
 def test_planted_ntk_with_wrong_depth_is_rejected():
-    wrong = cc.NTK_CLAIM.with_prediction(lambda p: cc._predict_ntk({**p, "depth": p["depth"] + 1}))
+    wrong = kernel_claims.NTK_CLAIM.with_prediction(lambda p: kernel_claims._predict_ntk({**p, "depth": p["depth"] + 1}))
     _assert_rejected_with_counterexample(check(wrong, profile=Profile("planted", max_examples=2, sample_scale=1.0)))
 
 
 def test_counterexample_is_shrunk_to_a_simple_example():
     """A prediction wrong only for rho > 0.5: the counterexample shrinks to the first activation."""
     def predict(p):
-        v = cc._predict_dual(p)
+        v = dual_claims._predict_dual(p)
         return tuple(np.asarray(x) * (1.05 if p["rho"] > 0.5 else 1.0) for x in v)
 
-    wrong = cc.DUAL_CLAIM.with_prediction(predict)
+    wrong = dual_claims.DUAL_CLAIM.with_prediction(predict)
     wrong = type(wrong)(**{**wrong.__dict__, "examples": ()})
     res = check(wrong, profile=Profile("search", max_examples=30, sample_scale=1.0))
     params = _assert_rejected_with_counterexample(res)
-    assert params["activation"] == cc.CLOSED_FORMS[0] and params["rho"] > 0.5
+    assert params["activation"] == dual_claims.CLOSED_FORMS[0] and params["rho"] > 0.5

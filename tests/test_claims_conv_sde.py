@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 from numerics.resnet_sde import ResNet, conv_resnet_outputs
 from numerics.generated import resnet_sde_conv as conv_forms
 from numerics.core.sampling import SeedBlocks
-from verify import claims_conv_sde as cs
+from verify.claims import _resnet_sde_conv as cs
 from verify.claims import Profile, check
-from verify.claims_resnet_sde_more import _shift_matrices
+from verify.claims._resnet_sde_more import _shift_matrices
 
 PLANTED = Profile("planted", max_examples=1, sample_scale=1.0)
 

@@ -18,8 +18,8 @@ import math
 
 from hypothesis import strategies as st
 
-from verify import claims_covariance_sde as cs
-from verify import claims_log_gaussian as lg
+from verify.claims import covariance_sde as cs
+from verify.claims import log_gaussian as lg
 from verify.claims import Profile, check
 
 

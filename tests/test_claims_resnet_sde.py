@@ -22,9 +22,9 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from verify import claims_resnet_sde as rs
+from verify.claims import resnet_sde as rs
 from verify.claims import Profile, check
-from verify.stats import assert_mean, assert_rate, z_threshold
+from verify.core.stats import assert_mean, assert_rate, z_threshold
 
 PLANTED = Profile("planted", max_examples=1, sample_scale=1.0)
 

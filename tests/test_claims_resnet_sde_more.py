@@ -7,7 +7,7 @@
 import dataclasses
 
 from verify.claims import Profile, check
-from verify.claims_resnet_sde_more import (
+from verify.claims._resnet_sde_more import (
     AFFINE_CLAIM,
     CONV_CLAIM,
     _predict_affine,

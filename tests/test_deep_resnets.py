@@ -1,6 +1,6 @@
 """Deep finite ResNets of Peluchetti & Favaro: forward samplers, Jacobian, empirical NTK, conv ResNet.
 
-Every Monte Carlo assertion goes through verify.stats at a false-failure rate of
+Every Monte Carlo assertion goes through verify.core.stats at a false-failure rate of
 1e-6 per test (split by Bonferroni where a test makes several) and reports the
 smallest discrepancy it detects (false-pass rate 1e-6).  The finite-(D, L)
 predictions are exact (no finite-size bias), so no modelling tolerance is used.
@@ -26,7 +26,7 @@ from numerics.resnet_sde import (
 )
 from numerics.resnet_sde.ntk import resnet_jacobian
 from numerics.kernel.networks import BLOCK
-from verify.stats import assert_mean, assert_rate, assert_two_sample_dkwm, bonferroni
+from verify.core.stats import assert_mean, assert_rate, assert_two_sample_dkwm, bonferroni
 
 RATE = 1e-6
 seeds = st.integers(min_value=0, max_value=2**32 - 1)

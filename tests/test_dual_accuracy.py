@@ -3,7 +3,7 @@
 For every closed-form dual and derivative dual, the generated float64 value
 must lie within 1e-12 relative of the exact values over the box of inputs
 (q1, q2, c) perturbed by at most 8 units in the last place
-(:mod:`verify.accuracy`: the record's canonical SymPy expression in mpmath at
+(:mod:`verify.core.accuracy`: the record's canonical SymPy expression in mpmath at
 80+ digits, the box bounded by its 8 corners, |c| clipped to sqrt(q1 q2)).  The domain is
 q in [1e-6, 1e6] and rho in [-1, 1], edges pinned with @example.
 """
@@ -18,7 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from numerics.dual.activations import activation
-from verify.accuracy import backward_error
+from verify.core.accuracy import backward_error
 
 #: Activation parameter sets checked (names -> list of kwargs).
 PARAMS = {

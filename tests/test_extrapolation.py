@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from verify.extrapolation import assert_limit, extrapolate
-from verify.stats import z_threshold
+from verify.core.extrapolation import assert_limit, extrapolate
+from verify.core.stats import z_threshold
 
 SIZES = np.array([8.0, 16.0, 32.0, 64.0])
 

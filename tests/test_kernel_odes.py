@@ -13,7 +13,7 @@ from scipy.integrate import solve_ivp
 
 from numerics.resnet_sde.kernel_odes import solve_kernel_odes
 from numerics.kernel.recursions import residual_nngp_ntk
-from verify.stats import assert_rate
+from verify.core.stats import assert_rate
 
 K0 = np.array([[1.0, 0.3, -0.2], [0.3, 2.0, 0.5], [-0.2, 0.5, 0.7]])
 

@@ -18,7 +18,7 @@ from scipy import special, stats
 from numerics.log_gaussian import METHODS, RESNET_BLOCKS, fc_linear_net, fc_relu_net, relu_resnet
 from numerics.covariance_sde import shaped_normaliser, shaped_relu_mlp, shaped_smooth_mlp
 from numerics.core.sampling import psd_cholesky
-from verify.stats import (
+from verify.core.stats import (
     assert_cdf_dkwm,
     assert_mean,
     assert_two_sample_dkwm,

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from verify.quantiles import (
+from verify.core.quantiles import (
     assert_quantile_decay,
     quantile_lower_bound,
     quantile_upper_bound,
 )
-from verify.stats import StatisticalTestFailure
+from verify.core.stats import StatisticalTestFailure
 
 
 @pytest.mark.parametrize("n,q,rate", [(50, 0.5, 0.05), (1000, 0.5, 1e-6), (20_000, 0.5, 3.3e-8), (400, 0.9, 1e-3),

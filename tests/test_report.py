@@ -17,11 +17,12 @@ import numpy as np
 import pytest
 
 from derivations import catalog
-from verify import claim_catalog as cc
+from verify.claims import CLAIMS
+from verify.claims import kernel as kernel_claims
 from verify.claims import ClaimResult, Profile, check
 from verify.plots import PANEL_KINDS, Cdf, ClaimPlot, Exact, Limit, Parity, Rate, legend_labels
 from verify.report import formulas_under_test, plot_data, to_json, write_report
-from verify.stats import TestResult, binomial_calibration
+from verify.core.stats import TestResult, binomial_calibration
 
 STORED = Path(__file__).with_name("report_plot_data.json")
 
@@ -98,7 +99,7 @@ def plt():
 
 
 def test_every_claim_declares_a_drawable_plot_and_its_formulas():
-    for claim in cc.CLAIMS.values():
+    for claim in CLAIMS.values():
         assert isinstance(claim.plot, ClaimPlot), f"{claim.id} has no ClaimPlot"
         assert all(isinstance(p, PANEL_KINDS) for p in claim.plot.panels), claim.id
         pairs = formulas_under_test(claim)
@@ -151,7 +152,7 @@ def test_every_panel_kind_has_a_case():
 @pytest.mark.parametrize("n_examples", [1, 4])
 def test_each_panel_kind_draws_labels_and_theory(kind, n_examples, plt):
     panel, make = KIND_CASES[kind]
-    claim = cc.NNGP_DEEP_CLAIM
+    claim = kernel_claims.NNGP_DEEP_CLAIM
     params = [dict(claim.examples[0], angle=[2.0, 2.23e-309, 1.0, 0.5][i], W_std=1.23456789 + i)
               for i in range(n_examples)]
     plot = ClaimPlot("A long title that has to be wrapped because it says exactly which limit the claim checks "
@@ -198,9 +199,9 @@ def test_legend_labels_show_only_varying_parameters_briefly():
 
 def test_every_claim_figure_from_stored_plot_data(plt):
     stored = json.loads(STORED.read_text())
-    missing = sorted(set(cc.CLAIMS) - set(stored))
+    missing = sorted(set(CLAIMS) - set(stored))
     assert not missing, f"no stored plot data for {missing}: refresh {STORED.name} from a report's plot_data.json"
-    for cid, claim in cc.CLAIMS.items():
+    for cid, claim in CLAIMS.items():
         rows = [(e["params"], {k: np.asarray(v) if isinstance(v, list) else v for k, v in e["data"].items()},
                  e["rejected"]) for e in stored[cid]]
         passed = [(p, d) for p, d, bad in rows if not bad]
@@ -218,10 +219,10 @@ def test_every_claim_figure_from_stored_plot_data(plt):
 
 
 def test_report_has_formulas_verdicts_and_plots(tmp_path):
-    res = check(cc.NTK_CLAIM, profile=Profile("tiny", max_examples=1, sample_scale=0.3))
+    res = check(kernel_claims.NTK_CLAIM, profile=Profile("tiny", max_examples=1, sample_scale=0.3))
     assert res.passed, res.summary()
     md = write_report([res], tmp_path).read_text()
-    assert cc.NTK_CLAIM.title in md and "$$" in md and "verdict: **pass**" in md
+    assert kernel_claims.NTK_CLAIM.title in md and "$$" in md and "verdict: **pass**" in md
     assert "kernel.fc`, ntk_layer" in md and "input_kernel" not in md
     png = tmp_path / "claim.ntk.png"
     assert png.exists() and png.stat().st_size > 10_000
@@ -229,11 +230,11 @@ def test_report_has_formulas_verdicts_and_plots(tmp_path):
     data = json.loads(to_json([res]))["claims"][0]
     assert {"verdict", "samples", "false_fail_rate", "detectable_discrepancy"} <= set(data)
     stored = json.loads((tmp_path / "plot_data.json").read_text())
-    assert stored["claim.ntk"][0]["data"]["sizes"] == list(map(float, cc.NTK_WIDTHS))
+    assert stored["claim.ntk"][0]["data"]["sizes"] == list(map(float, kernel_claims.NTK_WIDTHS))
 
 
 def test_failed_claim_reports_its_samples_and_plots_the_counterexample(tmp_path, plt):
-    wrong = cc.NNGP_DEPTH1_CLAIM.with_prediction(lambda p: cc.NNGP_DEPTH1_CLAIM.predict(p) * 1.5)
+    wrong = kernel_claims.NNGP_DEPTH1_CLAIM.with_prediction(lambda p: kernel_claims.NNGP_DEPTH1_CLAIM.predict(p) * 1.5)
     res = check(wrong, profile=Profile("tiny", max_examples=1, sample_scale=0.1))
     assert not res.passed and res.counterexample is not None
     assert res.summary()["samples"] >= 10_000  # the counterexample's samples count (was 0)
@@ -254,7 +255,7 @@ def test_true_claim_rejects_at_its_nominal_rate():
     is a false failure; the count must be consistent with Binomial(1000, 1e-2)
     (two-sided exact test at 1e-6).
     """
-    claim = cc.NNGP_DEPTH1_CLAIM
+    claim = kernel_claims.NNGP_DEPTH1_CLAIM
     params = dict(claim.examples[0], width=3, activation="erf", angle=1.0)
     profile = Profile("calibration", max_examples=1, sample_scale=0.1)  # 10_000 samples per run
     seeds = np.random.SeedSequence(123).generate_state(1000)

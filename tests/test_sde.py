@@ -1,7 +1,7 @@
 r"""Tests of numerics.core.sde: convergence orders, shared multi-input noise, reproducibility, validation.
 
 Statistical budget: each Monte Carlo test function has a false-fail rate <= 1e-6 (stated per test).
-The order tests fit log-log slopes with :func:`verify.stats.assert_rate`; Monte Carlo noise in the
+The order tests fit log-log slopes with :func:`verify.core.stats.assert_rate`; Monte Carlo noise in the
 slope is controlled by a delta-method standard error (the slope is a smooth function of sample
 means, $\hat s = \sum_j w_j \log \hat e_j$ with $w_j = (\log h_j - \overline{\log h})/S_{xx}$), and
 each test *asserts* that $z_{\alpha}\,\widehat{SE}(\hat s)$ fits inside the part of the tolerance
@@ -27,7 +27,7 @@ from numerics.core.sde import (
     solve,
 )
 from numerics.core.sde import _solve as solve_module
-from verify.stats import assert_mean, assert_rate, z_threshold
+from verify.core.stats import assert_mean, assert_rate, z_threshold
 
 FALSE_FAIL = 1e-6
 Z = z_threshold(FALSE_FAIL)  # 4.89

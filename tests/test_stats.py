@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from scipy import stats as sst
 from scipy.signal import lfilter
 
-from verify import stats
-from verify.stats import (
+from verify.core import stats
+from verify.core.stats import (
     RateResult,
     StatisticalTestFailure,
     TestResult,

@@ -1,9 +1,9 @@
 """Verification layer of deeplimits: statistics with stated error rates, claims, reports and the CLI.
 
 ``verify.check(claim, profile="quick")`` runs a :class:`~verify.claims.Claim`;
-``verify.claim_catalog.CLAIMS`` holds the shipped ones.
+``verify.claims.CLAIMS`` holds the shipped ones, one module per theory.
 """
 
-from .claims import PROFILES, Claim, ClaimResult, Profile, check
+from .core.claim import PROFILES, Claim, ClaimResult, Profile, check
 
 __all__ = ["check", "Claim", "ClaimResult", "Profile", "PROFILES"]

@@ -170,7 +170,7 @@ def _cmd_codegen(args) -> int:
 
 
 def _cmd_verify(args) -> int:
-    from verify.claim_catalog import CLAIMS, get_claim
+    from verify.claims import CLAIMS, get_claim
     from verify.claims import check
     from verify.report import table, to_json, write_report
 

@@ -2,7 +2,7 @@ r"""Plots for claim reports: a claim *declares* its figure, one generic drawer r
 
 A claim's ``plot`` is a :class:`ClaimPlot`: a title and a few panels, each panel a small
 record naming where its numbers live in the ``data`` of the claim's
-:class:`~verify.stats.TestResult` s (one result per example).  A location is a key, or a
+:class:`~verify.core.stats.TestResult` s (one result per example).  A location is a key, or a
 tuple of keys and integers: a string indexes a mapping, an integer takes that entry along the
 *last* axis, so ``("estimates", 2)`` is column 2 of an ``(m, k)`` array and
 ``("estimates", 0, 1)`` is ``estimates[:, 1, 0]``.  A theory value may also be a plain number.

@@ -30,9 +30,9 @@ from .doubly_infinite import *  # noqa: F401,F403
 from .doubly_infinite import (__all__ as _doubly_all, deterministic_limit_record, ntk_record, two_input_law_record,
                               width_first_record)
 from .general import *  # noqa: F401,F403
-from .general import (SHIPPED, __all__ as _general_all, check_corollaries, check_theorem2, relu_outer_drift_rate,
+from .general import (SHIPPED, __all__ as _general_all, check_corollaries, check_theorem2, relu_outer_drift_rate,  # noqa: F401
                       resnet_sde_general_record, resnet_sde_record, specialise)
-from .ito import IidDiffusion, iid_diffusion
+from .ito import IidDiffusion, iid_diffusion  # noqa: F401
 
 FAMILY = "resnet_sde"
 

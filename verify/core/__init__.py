@@ -7,7 +7,7 @@ for a worked example.  Check kinds: :class:`Exact`, :class:`Extrapolated`, :clas
 :class:`Rate`, :class:`Deterministic`; a Monte Carlo prediction returns an :class:`Estimate`.
 """
 
-from ..claims import Claim, ClaimResult, check
+from .claim import Claim, ClaimResult, check
 from .activations import user_activation
 from .checks import Check, Custom, Deterministic, Estimate, Exact, Extrapolated, Law, Rate
 from .evaluate import CheckOutcome, PowerRow

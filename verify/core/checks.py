@@ -130,7 +130,7 @@ class Exact(Check):
     the mean of each column is compared with ``predict(params)`` by a z-test,
     $|\bar x_j - \mu_j| \le z_{\alpha/k}\sqrt{SE_j^2 + SE_{pred,j}^2} + \text{bias\_tol}$.
     ``samples`` is the base number of draws (the profile scales it; at least the
-    sample floor of :func:`verify.stats.assert_mean`).
+    sample floor of :func:`verify.core.stats.assert_mean`).
     """
 
     simulate: Callable[..., Any] = field(default=None, kw_only=True)

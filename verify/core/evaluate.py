@@ -6,7 +6,7 @@ tested), a :class:`numpy.random.SeedSequence`, the false-failure rate granted to
 the check and the profile's sample scale; it returns a :class:`CheckOutcome`:
 the verdict, the statistic against its threshold, and one **power row** per
 compared component: the predicted value, the smallest discrepancy the test
-detects with false-pass rate $\beta$ (``verify.stats.DEFAULT_RATE``), and their
+detects with false-pass rate $\beta$ (``verify.core.stats.DEFAULT_RATE``), and their
 ratio, the *relative detectable discrepancy*.
 """
 
@@ -19,8 +19,8 @@ from typing import Any, Mapping
 import numpy as np
 from scipy import stats as _st
 
-from ..extrapolation import extrapolate
-from ..stats import DEFAULT_RATE, MIN_SAMPLES_MEAN, assert_cdf_dkwm, min_discrepancy_dkwm, z_threshold
+from .extrapolation import extrapolate
+from .stats import DEFAULT_RATE, MIN_SAMPLES_MEAN, assert_cdf_dkwm, min_discrepancy_dkwm, z_threshold
 from .checks import Check, Custom, Deterministic, Estimate, Exact, Extrapolated, Law, Rate
 
 __all__ = ["CheckOutcome", "PowerRow", "comparisons", "evaluate"]

@@ -12,7 +12,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from ..claims import Claim
+from .claim import Claim
 
 __all__ = ["load_claims"]
 

@@ -38,8 +38,8 @@ import numpy as np
 from derivations.parameters import Parameter
 
 from .. import plots
-from ..claims import Claim, Profile
-from ..stats import TestResult
+from .claim import Claim, Profile
+from .stats import TestResult
 from .checks import Check, Custom, Deterministic, Exact, Extrapolated, Law, Rate
 from .evaluate import CheckOutcome, comparisons, evaluate
 
@@ -99,7 +99,7 @@ class _Run:
 
 
 def aggregate(outcomes: Sequence[CheckOutcome], *, rate: float) -> TestResult:
-    """One example's :class:`~verify.stats.TestResult` from its checks: the worst check leads."""
+    """One example's :class:`~verify.core.stats.TestResult` from its checks: the worst check leads."""
     worst = max(outcomes, key=lambda o: o.excess)
     rows = [r for o in outcomes for r in o.power]
     weakest = max(rows, key=lambda r: r.relative) if rows else None

@@ -6,7 +6,7 @@ A :class:`Claim` bundles
   so its hypothesis strategy comes from its metadata),
 * a ``predict(params)`` function (generated numerics of the records it cites),
 * a ``run(claim, params, seed, false_fail_rate)`` function that simulates,
-  compares with ``claim.predict`` and returns :class:`~verify.stats.TestResult`,
+  compares with ``claim.predict`` and returns :class:`~verify.core.stats.TestResult`,
 * how finite-size bias is handled (exact at finite size, a rate, or
   extrapolation in $1/n$).
 
