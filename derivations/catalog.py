@@ -14,21 +14,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from . import covariance_sde, kernel, log_gaussian, resnet_sde
-from .activations import ACTIVATIONS
-from .duals import dual_record
-from .record import Record
+from . import covariance_sde, dual, kernel, log_gaussian, resnet_sde
+from .core.record import Record
 
 __all__ = ["Entry", "FAMILIES", "entries", "get", "ids", "all_records"]
 
 
-def _dual_records() -> dict[str, Callable[[], Record]]:
-    return {f"dual.{name}": (lambda s=spec: dual_record(s)) for name, spec in ACTIVATIONS.items()}
-
-
 #: family name -> its registry (``id -> builder``), in catalog order.
 FAMILIES: dict[str, dict[str, Callable[[], Record]]] = {
-    "dual": _dual_records(),
+    "dual": dual.RECORDS,
     "kernel": kernel.RECORDS,
     "log_gaussian": log_gaussian.RECORDS,
     "covariance_sde": covariance_sde.RECORDS,

@@ -4,7 +4,7 @@ Every catalog activation's ``phi`` and ``phi_prime`` (the derivatives an
 :class:`~numerics.dual.activations.Activation` exposes), at its default parameters
 and at a second parameter set, is compared on a grid of inputs from
 $-10^5$ to $10^5$ (and on hypothesis-drawn inputs) with the record's canonical
-SymPy expression (:data:`derivations.activations.ACTIVATIONS`, differentiated
+SymPy expression (:data:`derivations.dual.activations.ACTIVATIONS`, differentiated
 by SymPy) evaluated by mpmath.
 
 The reference is evaluated with 400 working digits.  Where the canonical
@@ -23,7 +23,7 @@ value $\hat f$ at $x$ passes when
   inputs perturbed by 8 ulps (the convention of :mod:`verify.core.accuracy`; the
   perturbation term is the conditioning of $f$, e.g. of $\sin$ at $10^5$).
 
-Before the stable rewrites of :func:`derivations.printer.stable_rewrite`,
+Before the stable rewrites of :func:`derivations.core.printer.stable_rewrite`,
 ``softplus`` gave ``inf`` at 800 and NaN for its derivative, ``silu'`` NaN at
 $-800$, ``softplus(-50) = 0`` and ``tanh'(20)`` with 8 wrong digits; all of
 these fail the criterion above.
@@ -42,9 +42,9 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derivations.activations import ACTIVATIONS
-from derivations.printer import Expit, KernelPrinter, stable_rewrite, unstable_form
-from derivations.symbols import x as X
+from derivations.dual.activations import ACTIVATIONS
+from derivations.core.printer import Expit, KernelPrinter, stable_rewrite, unstable_form
+from derivations.core.symbols import x as X
 from numerics.dual.activations import activation, names
 
 EPS = 2.0**-52

@@ -11,7 +11,7 @@ import pytest
 import sympy as sp
 
 from derivations import catalog
-from derivations.codegen import GENERATED_DIR, render_all, stale_modules
+from derivations.core.codegen import GENERATED_DIR, render_all, stale_modules
 from verify.cli import main
 
 
@@ -32,7 +32,7 @@ def test_generated_code_is_in_sync_and_reproducible(records):
 def test_check_names_stale_files(tmp_path, records):
     some = records[:2]
     assert stale_modules(some, tmp_path)  # empty dir: everything is stale
-    from derivations.codegen import write_modules
+    from derivations.core.codegen import write_modules
     write_modules(some, tmp_path)
     assert stale_modules(some, tmp_path) == []
     victim = tmp_path / "dual_relu.py"
@@ -146,7 +146,7 @@ def test_generated_code_does_not_depend_on_process_history():
         "import sympy as sp, pathlib\n"
         "junk = [sp.Symbol('sigma_w', positive=True), sp.Symbol('lam', positive=True), sp.Symbol('t', nonnegative=True)]\n"
         "from derivations import catalog\n"
-        "from derivations.codegen import emit_module, module_name, GENERATED_DIR\n"
+        "from derivations.core.codegen import emit_module, module_name, GENERATED_DIR\n"
         "for rid in ('resnet_sde.doubly_infinite', 'dual.relu'):\n"
         "    text = emit_module(catalog.get(rid))\n"
         "    assert text == (GENERATED_DIR / (module_name(rid) + '.py')).read_text(), rid\n"
@@ -156,6 +156,6 @@ def test_generated_code_does_not_depend_on_process_history():
 
 def test_parallel_rendering_equals_serial(records):
     """``deeplimits codegen`` derives records in worker processes; the text must not change."""
-    from derivations.codegen import render_catalog
+    from derivations.core.codegen import render_catalog
 
     assert render_catalog(workers=2) == render_all(records)

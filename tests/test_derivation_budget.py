@@ -18,11 +18,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derivations import duals, time_budget
-from derivations.activations import ACTIVATIONS, ActivationSpec
-from derivations.record import Method
-from derivations.symbols import x
-from derivations.time_budget import (
+from derivations.core import time_budget
+from derivations.dual import duals
+from derivations.dual.activations import ACTIVATIONS, ActivationSpec
+from derivations.core.record import Method
+from derivations.core.symbols import x
+from derivations.core.time_budget import (
     BudgetExceeded,
     budget_mechanism,
     run_with_budget,

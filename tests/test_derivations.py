@@ -7,9 +7,9 @@ import pytest
 import sympy as sp
 
 from derivations import catalog, custom_activation
-from derivations.parameters import Domain, Parameter
-from derivations.record import Method
-from derivations.symbols import x as x_sym
+from derivations.core.parameters import Domain, Parameter
+from derivations.core.record import Method
+from derivations.core.symbols import x as x_sym
 from numerics.core import quadrature
 from numerics.dual.activations import activation, from_functions
 

@@ -1,4 +1,4 @@
-r"""Tests for :mod:`derivations.gaussian_integrals`.
+r"""Tests for :mod:`derivations.core.gaussian_integrals`.
 
 Hand integrands are checked by differentiating the antiderivative back
 ($F' - f \equiv 0$ after ``simplify``) and one definite integral against
@@ -14,13 +14,13 @@ import mpmath as mp
 import pytest
 import sympy as sp
 
-from derivations.gaussian_integrals import (
+from derivations.core.gaussian_integrals import (
     antiderivative,
     gelu_dual_chain,
     gelu_dual_second_derivative,
     integrate_price_step,
 )
-from derivations.symbols import c, q1, q2, t
+from derivations.core.symbols import c, q1, q2, t
 
 a = sp.Symbol("a", positive=True)
 b = sp.Symbol("b", real=True)

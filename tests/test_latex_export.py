@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from derivations.display_latex import (
+from derivations.core.display_latex import (
     LINE_EMS,
     NameBook,
     display_all,
@@ -29,7 +29,7 @@ from derivations.display_latex import (
     split_expression,
     tidy,
 )
-from derivations.latex_width import unbreakable_width
+from derivations.core.latex_width import unbreakable_width
 from verify.latex_export import latex_document, split_long_fractions
 from verify.latex_prose import math_of, prose_to_latex
 

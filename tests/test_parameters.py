@@ -7,7 +7,7 @@ import math
 import pytest
 from hypothesis import given, settings
 
-from derivations.parameters import Choice, Domain, Parameter
+from derivations.core.parameters import Choice, Domain, Parameter
 from verify.core.strategies import strategy_for
 
 SIGMA = Parameter("sigma_w", Domain(0, math.inf), r"\sigma_w", (0.1, 2.0), "weight scale", default=1.0)

@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from derivations.codegen import emit_module
+from derivations.core.codegen import emit_module
 from derivations.resnet_sde import (
     SHIPPED,
     check_corollaries,
@@ -21,7 +21,7 @@ from derivations.resnet_sde import (
     resnet_sde_records,
     specialise,
 )
-from derivations.symbols import x
+from derivations.core.symbols import x
 
 
 @pytest.fixture(scope="module")

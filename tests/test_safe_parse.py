@@ -1,4 +1,4 @@
-"""User expressions are data, never code: the whitelisted parser of derivations.safe_parse.
+"""User expressions are data, never code: the whitelisted parser of derivations.core.safe_parse.
 
 Three independent angles:
 * a corpus of more than a thousand Python-shaped payloads through the command
@@ -23,10 +23,10 @@ from hypothesis import given, settings, strategies as st
 
 from derivations import custom_activation
 from derivations.covariance_sde import covariance_sde_record
-from derivations.parameters import Domain, Parameter
-from derivations.safe_parse import (FUNCTIONS, MAX_LENGTH, ExpressionError, growth_order, parse_activation,
+from derivations.core.parameters import Domain, Parameter
+from derivations.core.safe_parse import (FUNCTIONS, MAX_LENGTH, ExpressionError, growth_order, parse_activation,
                                     parse_expression)
-from derivations.symbols import x
+from derivations.core.symbols import x
 from verify.cli import main
 
 

@@ -49,12 +49,12 @@ def _cmd_list(args) -> int:
 
 def _cmd_show(args) -> int:
     from derivations import catalog, custom_activation
-    from derivations.codegen import emit_module
+    from derivations.core.codegen import emit_module
 
     if (args.id is None) == (args.expr is None):
         raise ValueError("show needs exactly one of: a record ID, or --expr EXPRESSION (a SymPy expression of x)")
     if args.expr is not None:
-        from derivations.safe_parse import parse_activation
+        from derivations.core.safe_parse import parse_activation
 
         rec = custom_activation(parse_activation(args.expr, what="--expr"))  # never evaluated as Python
     else:
@@ -154,7 +154,7 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_codegen(args) -> int:
-    from derivations.codegen import render_catalog, stale_files, write_files
+    from derivations.core.codegen import render_catalog, stale_files, write_files
 
     files = render_catalog()  # records derived in worker processes
     if args.check:

@@ -1,7 +1,7 @@
 r"""A complete LaTeX document of records: title, source, assumptions, derivation and equations.
 
 No formula is written by hand: every equation is the display form
-(:meth:`Record.display <derivations.record.Record.display>`) of a record's
+(:meth:`Record.display <derivations.core.record.Record.display>`) of a record's
 expression, with the parameters' own LaTeX symbols; prose (titles, sources,
 assumptions, parameter descriptions, checks) goes through
 :func:`verify.latex_prose.prose_to_latex`, so ASCII maths such as
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 
-from derivations.latex_width import latex_width
-from derivations.record import Record
+from derivations.core.latex_width import latex_width
+from derivations.core.record import Record
 from verify.latex_prose import escape_text, prose_to_latex
 
 __all__ = ["latex_document", "record_section", "split_long_fractions", "escape", "PREAMBLE"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..record import Record
+from ..core.record import Record
 from .shaped import (SMOOTH_ACTIVATIONS, covariance_sde_record, ito_correlation, shaped_relu_sde_record, smooth_drift,
                      wishart_covariance)
 

@@ -22,12 +22,12 @@ import math
 
 import sympy as sp
 
-from ..duals import derive_dual
-from ..parameters import Domain, Parameter
-from ..record import Derivation, Method, Record
-from ..safe_parse import parse_activation
-from ..series import gaussian_moment
-from ..symbols import c as c_sym, q1, q2, x
+from ..dual.duals import derive_dual
+from ..core.parameters import Domain, Parameter
+from ..core.record import Derivation, Method, Record
+from ..core.safe_parse import parse_activation
+from ..core.series import gaussian_moment
+from ..core.symbols import c as c_sym, q1, q2, x
 
 __all__ = ["shaped_relu_sde_record", "covariance_sde_record", "ito_correlation", "wishart_covariance", "smooth_drift"]
 

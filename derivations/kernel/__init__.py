@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..record import Record
+from ..core.record import Record
 from .recursions import B_STD, W_STD, fc_kernel_record, residual_kernel_record
 
 FAMILY = "kernel"

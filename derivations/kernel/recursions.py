@@ -22,8 +22,8 @@ from __future__ import annotations
 import math
 
 
-from ..parameters import Domain, Parameter
-from ..record import Derivation, Method, Record
+from ..core.parameters import Domain, Parameter
+from ..core.record import Derivation, Method, Record
 
 __all__ = ["fc_kernel_record", "residual_kernel_record", "W_STD", "B_STD"]
 

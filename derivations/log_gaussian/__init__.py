@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..record import Record
+from ..core.record import Record
 from .fc import BETA, DEPTH, WIDTH, digamma_minus_log, fc_linear_record, fc_relu_record
 from .resnet import balanced_resnet_record, hermite_check, relu_square_dual, standard_resnet_record
 

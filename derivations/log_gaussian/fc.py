@@ -29,10 +29,10 @@ import math
 
 import sympy as sp
 
-from ..numeric_functions import Branch
-from ..parameters import Domain, Parameter
-from ..record import Derivation, Method, NumericalForm, Record
-from ..series import LogGamma, binomial_central_moments
+from ..core.numeric_functions import Branch
+from ..core.parameters import Domain, Parameter
+from ..core.record import Derivation, Method, NumericalForm, Record
+from ..core.series import LogGamma, binomial_central_moments
 
 __all__ = ["fc_relu_record", "fc_linear_record", "digamma_minus_log", "WIDTH", "DEPTH", "BETA"]
 

@@ -10,7 +10,7 @@ $$R_\ell - 1 = 2\lambda^2\delta_\ell + \lambda^2(U-1) + 2\alpha\lambda\sqrt{1 + 
 with $U = \|g\|^2/n$ and $\xi = \langle\hat z, g\rangle$ fresh.  The balanced ResNet (fresh random signs
 before the ReLU) has $E[\delta_\ell\mid\mathrm{past}] = 0$; the standard one has a negative $O(1/n)$ mean
 (hypoactivation) and interlayer correlations $n\,\mathrm{Cov}(\delta_0, \delta_j) = H(\alpha^j)/4$,
-$H(\rho) = E[X|X|\,Y|Y|]$, which is the dual of $x|x|$ derived by :mod:`derivations.duals`.
+$H(\rho) = E[X|X|\,Y|Y|]$, which is the dual of $x|x|$ derived by :mod:`derivations.dual.duals`.
 
 Reference: M. Li, M. Nica and D. M. Roy, "The future is log-Gaussian: ResNets and their
 infinite-depth-and-width limit at initialization", NeurIPS 34 (2021) 7852-7864, arXiv 2106.04013
@@ -23,12 +23,12 @@ import math
 
 import sympy as sp
 
-from ..duals import derive_dual
+from ..dual.duals import derive_dual
 from .fc import BETA, DEPTH, WIDTH
-from ..parameters import Domain, Parameter
-from ..record import Derivation, Method, NumericalForm, Record
-from ..series import BoundedSeries, expect_polynomial, gaussian_moment
-from ..symbols import c, q1, q2, x
+from ..core.parameters import Domain, Parameter
+from ..core.record import Derivation, Method, NumericalForm, Record
+from ..core.series import BoundedSeries, expect_polynomial, gaussian_moment
+from ..core.symbols import c, q1, q2, x
 
 __all__ = ["balanced_resnet_record", "standard_resnet_record", "relu_square_dual", "hermite_check"]
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..record import Record
+from ..core.record import Record
 from .closed_forms import *  # noqa: F401,F403 - the family's public names
 from .closed_forms import (__all__ as _closed_all, backward_record, conv_record, linear_record, norm_gbm_record,
                            norm_moments_record)

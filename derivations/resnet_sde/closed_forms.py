@@ -24,8 +24,8 @@ import math
 
 import sympy as sp
 
-from ..parameters import Domain, Parameter
-from ..record import Derivation, Method, Record
+from ..core.parameters import Domain, Parameter
+from ..core.record import Derivation, Method, Record
 from .general import (
     D2PHI0,
     DPHI0,

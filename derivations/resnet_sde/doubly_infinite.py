@@ -16,16 +16,16 @@ import math
 
 import sympy as sp
 
-from ..activations import activation_spec
-from ..duals import derive_dual
-from ..parameters import Domain, Parameter
-from ..record import Derivation, Method, Record
+from ..dual.activations import activation_spec
+from ..dual.duals import derive_dual
+from ..core.parameters import Domain, Parameter
+from ..core.record import Derivation, Method, Record
 from .general import D2PHI0, DPHI0, SIGMA_B, SOURCE, TIME
 from .closed_forms import SIGMA_W_POS
 from .ito import iid_diffusion
-from ..symbols import c as c_sym
-from ..symbols import q1 as q1_sym
-from ..symbols import q2 as q2_sym
+from ..core.symbols import c as c_sym
+from ..core.symbols import q1 as q1_sym
+from ..core.symbols import q2 as q2_sym
 
 __all__ = [
     "deterministic_limit_record",
@@ -355,7 +355,7 @@ def width_first_record() -> Record:
              r"the depth-first results (records resnet_sde.doubly_infinite, resnet_sde.ntk): the limits commute.",
              r"$\psi = \mathrm{relu}$ (dual engine, dual.relu): $E\psi(u)^2 = q/2$, so $q_t = (q_0 + 2\beta)e^{at/2} - 2\beta$; "
              r"with $\sigma_b = 0$, $\dot\rho = \tfrac a2(f(\rho) - \rho)$, $f(\rho) = (\sqrt{1-\rho^2} + (\pi - \arccos\rho)\rho)/\pi$."),
-            ("psi = id solutions by substitution", "relu dual from derivations.duals", "correlation ODE by the chain rule"),
+            ("psi = id solutions by substitution", "relu dual from derivations.dual.duals", "correlation ODE by the chain rule"),
         ),
         notes="a = phi'(0)^2 sigma_w^2. f(rho) >= rho with f(1) = 1: the correlation rises towards 1 but stays below it on finite horizons.",
     )

@@ -40,10 +40,10 @@ from functools import cache
 
 import sympy as sp
 
-from ..activations import activation_spec
-from ..parameters import Domain, Parameter
-from ..record import Derivation, Method, Record
-from ..symbols import x
+from ..dual.activations import activation_spec
+from ..core.parameters import Domain, Parameter
+from ..core.record import Derivation, Method, Record
+from ..core.symbols import x
 
 __all__ = [
     "D2PHI0",

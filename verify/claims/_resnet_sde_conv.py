@@ -37,7 +37,7 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from derivations.parameters import Domain, Parameter
+from derivations.core.parameters import Domain, Parameter
 from numerics.resnet_sde import PADDINGS, ResNet, conv_resnet_outputs
 from numerics.generated import resnet_sde_conv as conv_forms
 from numerics.core.sampling import child_seeds

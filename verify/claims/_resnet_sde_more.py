@@ -23,7 +23,7 @@ import numpy as np
 from hypothesis import strategies as st
 from scipy import stats as _st
 
-from derivations.parameters import Domain, Parameter
+from derivations.core.parameters import Domain, Parameter
 from numerics.resnet_sde import ResNet, conv_resnet_outputs, resnet_outputs
 from numerics.generated import resnet_sde_conv as conv_forms
 from numerics.generated import resnet_sde_ntk as ntk_forms

@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from derivations.parameters import Domain, Parameter
+from derivations.core.parameters import Domain, Parameter
 from numerics.generated import covariance_sde_shaped_relu as shaped_relu
 from numerics.covariance_sde import shaped_relu_mlp
 from numerics.core.sde import ScalarNoise, solve

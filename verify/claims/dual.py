@@ -16,8 +16,8 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from derivations import custom_activation
-from derivations.parameters import Domain, Parameter
-from derivations.printer import KernelPrinter, stable_rewrite
+from derivations.core.parameters import Domain, Parameter
+from derivations.core.printer import KernelPrinter, stable_rewrite
 from numerics.core import quadrature
 from numerics.dual.activations import activation
 

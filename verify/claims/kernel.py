@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 from hypothesis import strategies as st
 
-from derivations.parameters import Domain, Parameter
+from derivations.core.parameters import Domain, Parameter
 from numerics.kernel import recursions as kernels
 from numerics.kernel.networks import fc_empirical_ntk, fc_outputs
 

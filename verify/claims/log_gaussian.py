@@ -28,7 +28,7 @@ import numpy as np
 from hypothesis import strategies as st
 from scipy import stats as sstats
 
-from derivations.parameters import Domain, Parameter
+from derivations.core.parameters import Domain, Parameter
 from numerics.generated import log_gaussian_fc_linear as fc_linear
 from numerics.generated import log_gaussian_fc_relu as fc_relu
 from numerics.generated import log_gaussian_resnet_balanced as resnet_balanced

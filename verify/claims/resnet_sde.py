@@ -30,7 +30,7 @@ from scipy import special as _special
 from scipy.stats import norm as _norm
 from scipy.stats import poisson as _poisson
 
-from derivations.parameters import Domain, Parameter
+from derivations.core.parameters import Domain, Parameter
 from numerics.resnet_sde import ResNet, resnet_ntk, resnet_outputs
 from numerics.resnet_sde.ntk import resnet_jacobian
 from numerics.generated import resnet_sde_backward as backward

@@ -6,7 +6,7 @@ r"""A user's activation, written as text, usable by the kernels and simulators o
 >>> act.method
 'numerical fallback'
 
-The text is read by :func:`derivations.safe_parse.parse_activation` (a whitelisted
+The text is read by :func:`derivations.core.safe_parse.parse_activation` (a whitelisted
 grammar, never evaluated as Python; undefined or too fast-growing functions are
 rejected with the reason), its dual is derived where a route applies
 (:func:`derivations.custom_activation`), and $\varphi$, $\varphi'$ and any derived
@@ -30,7 +30,7 @@ def user_activation(text: str, *, name: str = "user"):
     import sympy as sp
 
     from derivations import custom_activation
-    from derivations.printer import KernelPrinter, stable_rewrite
+    from derivations.core.printer import KernelPrinter, stable_rewrite
     from numerics.dual.activations import from_functions
 
     rec = custom_activation(text, name=name)

@@ -2,7 +2,7 @@ r"""Claims: a derived prediction beside a finite-network simulation, checked by 
 
 A :class:`Claim` bundles
 
-* a parameter space (each parameter a :class:`~derivations.parameters.Parameter`,
+* a parameter space (each parameter a :class:`~derivations.core.parameters.Parameter`,
   so its hypothesis strategy comes from its metadata),
 * a ``predict(params)`` function (generated numerics of the records it cites),
 * a ``run(claim, params, seed, false_fail_rate)`` function that simulates,
@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
-from derivations.parameters import Parameter
+from derivations.core.parameters import Parameter
 
 from .stats import TestResult
 from .strategies import strategy_for

@@ -1,4 +1,4 @@
-"""Short ways to declare a theorem's parameters (each a :class:`derivations.parameters.Parameter`).
+"""Short ways to declare a theorem's parameters (each a :class:`derivations.core.parameters.Parameter`).
 
 >>> real("W_std", 0.5, 2.0).domain.describe()
 '[0.5, 2]'
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from derivations.parameters import Choice, Domain, Parameter
+from derivations.core.parameters import Choice, Domain, Parameter
 
 __all__ = ["choice", "integer", "real"]
 

@@ -1,6 +1,6 @@
 """Hypothesis strategies built from parameter metadata.
 
-A :class:`~derivations.parameters.Parameter` declares its domain and a
+A :class:`~derivations.core.parameters.Parameter` declares its domain and a
 *typical* range; the strategy draws from the typical range (log-uniformly when
 it spans more than two decades of positive values), integers for integer
 domains, and never leaves the domain.
@@ -12,7 +12,7 @@ import math
 
 from hypothesis import strategies as st
 
-from derivations.parameters import Parameter
+from derivations.core.parameters import Parameter
 
 __all__ = ["strategy_for", "log_uniform"]
 

@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from derivations.parameters import Parameter
+from derivations.core.parameters import Parameter
 
 from .. import plots
 from .claim import Claim, Profile
@@ -152,7 +152,7 @@ def theorem(*, id: str, title: str, parameters: Iterable[Parameter], checks: Ite
     Args:
         id: a stable identifier, e.g. ``"claim.nngp_depth1"`` or ``"my.theorem"``.
         title: one line saying what is claimed.
-        parameters: :class:`~derivations.parameters.Parameter` declarations (see
+        parameters: :class:`~derivations.core.parameters.Parameter` declarations (see
             :func:`verify.core.real`, :func:`~verify.core.integer`, :func:`~verify.core.choice`,
             and ``Parameter.narrow`` for a record's parameter); hypothesis draws each example from them.
         checks: :class:`~verify.core.Exact`, :class:`~verify.core.Extrapolated`,
@@ -175,7 +175,7 @@ def theorem(*, id: str, title: str, parameters: Iterable[Parameter], checks: Ite
     if not isinstance(title, str) or not title.strip():
         raise ValueError(f"title={title!r} must be a non-empty string")
     if not params or not all(isinstance(p, Parameter) for p in params):
-        raise ValueError("parameters must be a non-empty sequence of derivations.parameters.Parameter")
+        raise ValueError("parameters must be a non-empty sequence of derivations.core.parameters.Parameter")
     names = [p.name for p in params]
     if len(set(names)) != len(names):
         raise ValueError(f"parameter names must be distinct, got {names}")
