@@ -23,24 +23,21 @@ Mechanisms, chosen per call (:func:`budget_mechanism` says which and why):
     gets no CPU or blocks, the parent also stops waiting after
     ``WALL_FACTOR`` $\cdot B +$ ``WALL_SLACK_S`` seconds of wall time.
 
-``"signal"`` (POSIX, main thread of a process that already has other threads)
+``"spawn"`` (POSIX, a process that already has other threads, any thread)
     Forking a multi-threaded process is unsafe (a lock held by another thread
-    stays held in the child), so ``ITIMER_PROF`` interrupts the computation in
-    place: the ``SIGPROF`` handler raises a private ``BaseException`` (SymPy's
-    ``except Exception`` clauses cannot swallow it) at the next bytecode
-    boundary, re-firing every ``RETRY_S`` CPU seconds until it lands.  It never
-    lands inside code that leaves shared state half-written when interrupted
-    (an import, SymPy's assumption query ``_ask`` which stores a provisional
-    ``None``, the fact deduction, meijerint's lazily built lookup table); it
-    waits for the next tick instead.  After an interrupt SymPy's caches are
-    cleared.  Python signal handlers run between bytecodes only, so a single
-    long call into C (rare in SymPy) delays the interrupt until it returns.
-    If ``SIGPROF`` already has a handler or ``ITIMER_PROF`` is armed (a
-    profiler), the budget is not enforced rather than break the profiler.
+    stays held in the child), and interrupting SymPy in place can leave its
+    caches and assumption tables half-written, so the computation runs in a
+    freshly *spawned* interpreter instead: ``task`` (a picklable callable, e.g.
+    a ``functools.partial`` of a module-level function) and its result travel
+    pickled; the CPU-time limit is armed after the child's imports, so start-up
+    (about a second) is not charged to the budget.  The parent's state is never
+    touched, as with ``"fork"``.
 
-``"none"`` (other threads, Windows, or ``budget_s=None``)
-    Python delivers signals to the main thread only and there is nothing safe
-    to fork, so the computation runs to completion, exactly as without a budget.
+``"none"`` (no ``setitimer``: Windows; or ``budget_s=None``)
+    The computation runs to completion, exactly as without a budget.
+
+A computation is never interrupted inside the calling process: whatever
+SymPy state an interrupted computation leaves behind dies with its process.
 
 Nested calls run under the outer budget.
 """
@@ -55,7 +52,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["RETRY_S", "WALL_FACTOR", "WALL_SLACK_S", "BudgetExceeded", "budget_mechanism", "run_with_budget",
+__all__ = ["SPAWN_SLACK_S", "WALL_FACTOR", "WALL_SLACK_S", "BudgetExceeded", "budget_mechanism", "run_with_budget",
            "validate_budget"]
 
 T = TypeVar("T")
@@ -63,18 +60,8 @@ T = TypeVar("T")
 #: Wall-clock guard of the fork mechanism: the parent stops waiting after ``WALL_FACTOR * budget + WALL_SLACK_S`` s.
 WALL_FACTOR = 4.0
 WALL_SLACK_S = 2.0
-#: CPU seconds between two attempts of the signal mechanism to interrupt (it waits for a safe point).
-RETRY_S = 0.05
-#: Modules whose frames on the stack mean an import is running: a module half executed is not a safe point.
-_IMPORT_MACHINERY = frozenset({"importlib._bootstrap", "importlib._bootstrap_external"})
-#: Functions that must not be interrupted halfway: ``(module, function)``.
-_CRITICAL = frozenset({
-    ("sympy.core.assumptions", "_ask"),
-    ("sympy.core.facts", "deduce_all_facts"),
-    ("sympy.integrals.meijerint", "_create_lookup_table"),
-})
-
-
+#: Extra wall seconds the spawn mechanism allows for the child's interpreter start-up and imports.
+SPAWN_SLACK_S = 30.0
 class BudgetExceeded(RuntimeError):
     """The budget of ``seconds`` CPU seconds ran out while ``stage`` was running."""
 
@@ -87,11 +74,6 @@ class BudgetExceeded(RuntimeError):
         return f'symbolic route "{self.stage}" exceeded its budget of {self.seconds:g} s of CPU time'
 
 
-class _Interrupt(BaseException):
-    """Raised by the SIGPROF handler; a BaseException so that ``except Exception`` cannot swallow it."""
-
-
-_active = False  # the signal mechanism is armed (main thread only)
 _in_child = False  # this process is a budget child: nested calls share its budget
 
 
@@ -110,19 +92,14 @@ def validate_budget(budget_s: float | None, *, name: str = "budget_s") -> float 
 
 def budget_mechanism() -> tuple[str, str]:
     """``(mechanism, reason)`` that :func:`run_with_budget` would use here and now."""
-    if _in_child or _active:
+    if _in_child:
         return "nested", "runs under the budget of the enclosing call"
-    main = threading.current_thread() is threading.main_thread()
     if not hasattr(signal, "setitimer"):
         return "none", "this platform has no setitimer (not POSIX)"
+    main = threading.current_thread() is threading.main_thread()
     if main and hasattr(os, "fork") and threading.active_count() == 1:
         return "fork", "single-threaded process: forked child with a CPU-time limit"
-    if not main:
-        return "none", "signals reach the main thread only, and forking a multi-threaded process is unsafe"
-    handler = signal.getsignal(signal.SIGPROF)
-    if handler not in (signal.SIG_DFL, None, _on_sigprof) or signal.getitimer(signal.ITIMER_PROF)[0] > 0:
-        return "none", "SIGPROF / ITIMER_PROF are in use (a profiler?)"
-    return "signal", "main thread of a multi-threaded process: SIGPROF interrupt at safe points"
+    return "spawn", "multi-threaded process: a spawned interpreter with a CPU-time limit (forking is unsafe)"
 
 
 def run_with_budget(task: Callable[[Callable[[str], None]], T], /, *, budget_s: float | None) -> T:
@@ -138,8 +115,8 @@ def run_with_budget(task: Callable[[Callable[[str], None]], T], /, *, budget_s: 
     mechanism, _ = budget_mechanism()
     if mechanism == "fork":
         return _run_forked(task, budget_s)
-    if mechanism == "signal":
-        return _run_signalled(task, budget_s)
+    if mechanism == "spawn":
+        return _run_spawned(task, budget_s)
     return task(_ignore)
 
 
@@ -206,40 +183,68 @@ def _run_forked(task, budget_s: float):
             os.waitpid(pid, 0)
 
 
-# -- signal --------------------------------------------------------------------------------
-def _on_sigprof(signum, frame) -> None:
-    if not _active:
-        return
-    f = frame
-    while f is not None:
-        module = f.f_globals.get("__name__")
-        if module in _IMPORT_MACHINERY or (module, f.f_code.co_name) in _CRITICAL:
-            return  # not a safe point: the timer fires again in RETRY_S
-        f = f.f_back
-    raise _Interrupt
-
-
-def _run_signalled(task, budget_s: float):
-    global _active
-    stage = ["(start)"]
-
-    def announce(name: str) -> None:
-        stage[0] = name
-
-    if signal.getsignal(signal.SIGPROF) is not _on_sigprof:
-        signal.signal(signal.SIGPROF, _on_sigprof)  # left installed: a late tick finds it inactive and returns
+# -- spawn ---------------------------------------------------------------------------------
+def _spawned_main(writer, task, budget_s: float) -> None:
+    """Body of the spawned child: arm the CPU clock after the imports, run, send the outcome."""
+    global _in_child
+    _in_child = True
     try:
-        _active = True
-        signal.setitimer(signal.ITIMER_PROF, budget_s, RETRY_S)
+        signal.signal(signal.SIGPROF, signal.SIG_DFL)  # default action: terminate
+        signal.setitimer(signal.ITIMER_PROF, budget_s)
+        result = task(lambda name: writer.send(("stage", name)))
+        writer.send(("ok", result))
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
         try:
-            return task(announce)
-        finally:
-            _active = False
-            signal.setitimer(signal.ITIMER_PROF, 0)
-    except _Interrupt:
-        _active = False
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        from sympy.core.cache import clear_cache
+            writer.send(("error", exc))
+        except BaseException:  # noqa: BLE001 - unpicklable exception
+            writer.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        writer.close()
 
-        clear_cache()
-        raise BudgetExceeded(stage[0], budget_s) from None
+
+def _run_spawned(task, budget_s: float):
+    import multiprocessing
+    import pickle
+
+    try:
+        pickle.dumps(task)
+    except Exception as exc:  # noqa: BLE001 - say what to pass instead
+        raise TypeError(f"a budgeted task must be picklable in a multi-threaded process (use functools.partial of "
+                        f"a module-level function), got {task!r}: {exc}") from None
+    ctx = multiprocessing.get_context("spawn")
+    reader, writer = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_spawned_main, args=(writer, task, budget_s), daemon=True)
+    proc.start()
+    writer.close()
+    stage = "(start)"
+    # the child's start-up (interpreter and imports, about a second) is not charged: allow for it in wall time
+    wall_deadline = time.monotonic() + WALL_FACTOR * budget_s + WALL_SLACK_S + SPAWN_SLACK_S
+    try:
+        while True:
+            left = wall_deadline - time.monotonic()
+            if left <= 0:
+                raise BudgetExceeded(stage, budget_s)
+            if not reader.poll(min(left, 0.5)):
+                if not proc.is_alive() and not reader.poll(0):
+                    break
+                continue
+            try:
+                kind, value = reader.recv()
+            except Exception:  # noqa: BLE001 - EOF, or a message cut off when the child was ended
+                break
+            if kind == "stage":
+                stage = value
+            elif kind == "ok":
+                return value
+            else:
+                raise value
+        proc.join()
+        if proc.exitcode == -signal.SIGPROF:
+            raise BudgetExceeded(stage, budget_s)
+        raise RuntimeError(f"the budgeted computation's process ended without a result during {stage} "
+                           f"(exit code {proc.exitcode})")
+    finally:
+        reader.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join()

@@ -38,6 +38,7 @@ budget goes can depend on the CPU; activations that need a small fraction of it
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sympy as sp
@@ -162,7 +163,7 @@ def derive_dual(phi: sp.Expr, *, budget_s: float | None = None) -> DualResult:
     """
     budget_s = validate_budget(budget_s)
     try:
-        return run_with_budget(lambda stage: _routes(phi, stage), budget_s=budget_s)
+        return run_with_budget(functools.partial(_routes, phi), budget_s=budget_s)
     except BudgetExceeded as exc:
         return _budget_fallback(exc)
 
@@ -295,7 +296,7 @@ def dual_record(spec: ActivationSpec, *, budget_s: float | None | str = "auto") 
     budget_s = validate_budget(budget_s)
     phi = spec.expr
     try:
-        res, checks, diagonal = run_with_budget(lambda stage: _symbolic_work(phi, stage), budget_s=budget_s)
+        res, checks, diagonal = run_with_budget(functools.partial(_symbolic_work, phi), budget_s=budget_s)
     except BudgetExceeded as exc:
         res, checks, diagonal = _budget_fallback(exc), (), {}
     params: tuple[Parameter, ...] = (Q1, Q2, C, Q, X) + spec.parameters
