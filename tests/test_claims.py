@@ -7,13 +7,16 @@ ones) and each result reports the discrepancy it can detect.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from verify.claims import CLAIMS
 from verify.claims import dual as dual_claims
 from verify.claims import kernel as kernel_claims
-from verify.claims import Profile, check
+from verify.claims import PROFILES, Profile, check
+from verify.core import predictions
 
 
 @pytest.mark.parametrize("claim_id", sorted(CLAIMS))
@@ -35,32 +38,98 @@ def _assert_rejected_with_counterexample(res):
     return params
 
 
+def _planted(claim, factor, *, check=None):
+    """``claim`` with every prediction (or only that of ``check``) multiplied by ``factor``."""
+    def predict(params, *, seed=None):
+        return {name: factor * np.asarray(v, dtype=float) if check in (None, name) else v
+                for name, v in predictions(claim, params, seed=seed).items()}
+    return claim.with_prediction(predict)
+
+
+def _failed_checks(result):
+    return [o["name"] for o in result.data["outcomes"] if not o["passed"]]
+
+
+QUICK = PROFILES["quick"]
+
+
 def test_planted_dual_scaled_by_1_05_is_rejected():
-    wrong = dual_claims.DUAL_CLAIM.with_prediction(lambda p: tuple(1.05 * np.asarray(v) for v in dual_claims._predict_dual(p)))
-    params = _assert_rejected_with_counterexample(check(wrong, profile="quick"))
+    params = _assert_rejected_with_counterexample(check(_planted(dual_claims.DUAL_CLAIM, 1.05), profile="quick"))
     assert params["activation"] in dual_claims.CLOSED_FORMS
 
 
+def test_planted_dual_scaled_by_1_05_fails_both_references():
+    wrong = _planted(dual_claims.DUAL_CLAIM, 1.05)
+    result = wrong.run(wrong, {"activation": "gelu", "q1": 1.0, "q2": 2.0, "rho": 0.3}, 0, 1e-6, QUICK)
+    assert _failed_checks(result) == ["mpmath", "quadrature"]
+
+
+def test_planted_price_scaled_by_1_05_is_rejected():
+    wrong = _planted(dual_claims.PRICE_CLAIM, 1.05)
+    result = wrong.run(wrong, dual_claims.PRICE_CLAIM.examples[0], 0, 1e-6, QUICK)
+    assert _failed_checks(result) == ["Price's identity"]
+
+
+def test_price_identity_holds_where_the_expectation_vanishes():
+    """tanh^2 at rho = 0: E[phi'(u) phi'(v)] = 0 exactly (phi' odd); the tolerance is relative to the
+    Cauchy-Schwarz bound, not to the vanishing value (it failed the thorough profile before)."""
+    claim = dual_claims.PRICE_CLAIM
+    result = claim.run(claim, {"expr": "tanh(x)**2", "q1": 1.7, "q2": 0.4, "rho": 0.0}, 0, 1e-6, QUICK)
+    assert result.passed, result.detail
+    assert result.data["weakest"]["relative"] == dual_claims.PRICE_REL
+
+
 def test_planted_kernel_scaled_by_1_05_is_rejected():
-    # 10x the quick sample size: detectable relative discrepancy ~1.5% at false-fail 1e-6, false-pass 1e-6
-    wrong = kernel_claims.NNGP_DEPTH1_CLAIM.with_prediction(lambda p: 1.05 * kernel_claims._predict_nngp(p))
-    res = check(wrong, profile=Profile("planted", max_examples=2, sample_scale=10.0))
-    params = _assert_rejected_with_counterexample(res)
-    assert params["activation"] in kernel_claims.NETWORK_ACTIVATIONS
+    # pinned away from width 1 (heavy-tailed outputs): relative detectable discrepancy ~4.6% at the quick size
+    claim = kernel_claims.NNGP_DEPTH1_CLAIM
+    params = {"activation": "erf", "width": 16, "W_std": 1.3, "b_std": 0.1, "angle": 2.0, "r1": 0.8, "r2": 1.6}
+    assert claim.run(claim, params, 0, 1e-6, QUICK).passed
+    wrong = _planted(claim, 1.05)
+    assert _failed_checks(wrong.run(wrong, params, 0, 1e-6, QUICK)) == ["second moments"]
+
+
+def test_nngp_covariance_power_is_relative_to_the_diagonal_at_orthogonal_inputs():
+    claim = kernel_claims.NNGP_DEPTH1_CLAIM
+    params = {"activation": "tanh", "width": 4, "W_std": 1.2, "b_std": 0.0, "angle": math.pi / 2, "r1": 1.0, "r2": 1.0}
+    result = claim.run(claim, params, 0, 1e-6, QUICK)
+    assert result.passed, result.detail
+    k11, k22, k12 = (r["predicted"] for r in result.data["power"])
+    row = result.data["power"][2]
+    assert row["component"] == "E f(x) f(x')" and abs(k12) < 1e-12
+    assert row["scale"] == pytest.approx(math.sqrt(k11 * k22), rel=1e-12) and math.isfinite(row["relative"])
 
 
 def test_planted_ntk_with_wrong_depth_is_rejected():
-    wrong = kernel_claims.NTK_CLAIM.with_prediction(lambda p: kernel_claims._predict_ntk({**p, "depth": p["depth"] + 1}))
-    _assert_rejected_with_counterexample(check(wrong, profile=Profile("planted", max_examples=2, sample_scale=1.0)))
+    claim = kernel_claims.NTK_CLAIM
+
+    def predict(params, *, seed=None):
+        return {**predictions(claim, params, seed=seed), "mean NTK": predictions(
+            claim, {**params, "depth": params["depth"] + 1}, seed=seed)["mean NTK"]}
+    wrong = claim.with_prediction(predict)
+    result = wrong.run(wrong, claim.examples[0], 0, 1e-6, Profile("tiny", max_examples=1, sample_scale=0.3))
+    assert _failed_checks(result) == ["mean NTK"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("claim_id, check_name, scale", [("claim.nngp_deep", "second moments", 6.0),
+                                                       ("claim.ntk", "mean NTK", 8.0)])
+def test_planted_extrapolated_kernel_scaled_by_1_05_is_rejected(claim_id, check_name, scale):
+    """x1.05 on the extrapolated limits at the pinned example: the quick profile detects only ~11% (deep NNGP) and
+    ~10% (NTK, relative to |Theta|), i.e. ~10/sqrt(scale) % at ``scale`` times the samples."""
+    claim = CLAIMS[claim_id]
+    wrong = _planted(claim, 1.05, check=check_name)
+    result = wrong.run(wrong, claim.examples[0], 0, 1e-6, Profile("planted", max_examples=1, sample_scale=scale))
+    assert _failed_checks(result) == [check_name]
 
 
 def test_counterexample_is_shrunk_to_a_simple_example():
     """A prediction wrong only for rho > 0.5: the counterexample shrinks to the first activation."""
-    def predict(p):
-        v = dual_claims._predict_dual(p)
-        return tuple(np.asarray(x) * (1.05 if p["rho"] > 0.5 else 1.0) for x in v)
+    claim = dual_claims.DUAL_CLAIM
 
-    wrong = dual_claims.DUAL_CLAIM.with_prediction(predict)
+    def predict(p, *, seed=None):
+        return {k: np.asarray(v) * (1.05 if p["rho"] > 0.5 else 1.0) for k, v in predictions(claim, p, seed=seed).items()}
+
+    wrong = claim.with_prediction(predict)
     wrong = type(wrong)(**{**wrong.__dict__, "examples": ()})
     res = check(wrong, profile=Profile("search", max_examples=30, sample_scale=1.0))
     params = _assert_rejected_with_counterexample(res)

@@ -230,11 +230,12 @@ def test_report_has_formulas_verdicts_and_plots(tmp_path):
     data = json.loads(to_json([res]))["claims"][0]
     assert {"verdict", "samples", "false_fail_rate", "detectable_discrepancy"} <= set(data)
     stored = json.loads((tmp_path / "plot_data.json").read_text())
-    assert stored["claim.ntk"][0]["data"]["sizes"] == list(map(float, kernel_claims.NTK_WIDTHS))
+    assert stored["claim.ntk"][0]["data"]["checks"]["mean NTK"]["sizes"] == list(map(float, kernel_claims.NTK_WIDTHS))
 
 
 def test_failed_claim_reports_its_samples_and_plots_the_counterexample(tmp_path, plt):
-    wrong = kernel_claims.NNGP_DEPTH1_CLAIM.with_prediction(lambda p: kernel_claims.NNGP_DEPTH1_CLAIM.predict(p) * 1.5)
+    wrong = kernel_claims.NNGP_DEPTH1_CLAIM.with_prediction(
+        lambda p: {k: 1.5 * v for k, v in kernel_claims.NNGP_DEPTH1_CLAIM.predict(p).items()})
     res = check(wrong, profile=Profile("tiny", max_examples=1, sample_scale=0.1))
     assert not res.passed and res.counterexample is not None
     assert res.summary()["samples"] >= 10_000  # the counterexample's samples count (was 0)

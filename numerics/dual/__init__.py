@@ -1,6 +1,8 @@
 """The ``dual`` family: activations with their generated functions and their Gaussian
-expectations (closed forms where derived, quadrature otherwise)."""
+expectations (closed forms where derived, quadrature otherwise); Price's identity by quadrature
+(:mod:`.price`)."""
 
 from .activations import Activation, activation, from_functions, names
+from .price import cauchy_schwarz_bound, dual_slope
 
-__all__ = ["Activation", "activation", "from_functions", "names"]
+__all__ = ["Activation", "activation", "cauchy_schwarz_bound", "dual_slope", "from_functions", "names"]
