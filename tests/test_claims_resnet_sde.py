@@ -20,13 +20,19 @@ import dataclasses
 import math
 
 import numpy as np
+import pytest
 from hypothesis import strategies as st
 
+from numerics.resnet_sde import (linear_jacobian_log_norm_cdf, linear_jacobian_log_norm_moments, resnet_sde_terminal,
+                                 resnet_terminal)
+from verify.claims import PROFILES, Profile, check
 from verify.claims import resnet_sde as rs
-from verify.claims import Profile, check
+from verify.core import Estimate
 from verify.core.stats import assert_mean, assert_rate, z_threshold
+from verify.core.theorem import child_seed
 
 PLANTED = Profile("planted", max_examples=1, sample_scale=1.0)
+QUICK = PROFILES["quick"]
 
 
 def _rejected(res):
@@ -36,6 +42,23 @@ def _rejected(res):
     assert isinstance(seed, int) and params
     assert not result.passed and result.statistic > result.threshold
     return params, result
+
+
+def _failed(result):
+    return [o["name"] for o in result.data["outcomes"] if not o["passed"]]
+
+
+def _rejected_parts(result, check_name, sub):
+    """Components of the fit ``sub`` inside the custom check ``check_name`` whose intercept z-test rejects,
+    read from the structured data: |intercept - predicted| / SE above the larger (goodness-of-fit split)
+    threshold z_{rate/(2k)}, so a listed component is rejected whichever split the fit used."""
+    data = result.data["checks"][check_name]
+    info = next(s for s in data["sub_checks"] if s["name"] == sub)
+    d = data[sub]
+    labels = [r["component"] for r in result.data["power"] if r["check"] == sub]
+    z = np.abs(np.asarray(d["intercept"]) - np.asarray(d["predicted"])) / np.asarray(d["intercept_stderr"])
+    crit = z_threshold(info["false_fail_rate"] / (2 * z.size))
+    return {label for label, zz in zip(labels, z) if zz > crit}
 
 
 def test_weak_order_of_the_finite_resnet_against_the_sde_is_one():
@@ -60,12 +83,12 @@ def test_weak_order_of_the_finite_resnet_against_the_sde_is_one():
     def f(x):
         return (x[:, 0] ** 2).mean(-1)
 
-    fine, coarse = rs.resnet_sde_terminal("tanh", D, sw, sb, z, n_paths=400_000, n_steps=32, seed=ss[0])
+    fine, coarse = resnet_sde_terminal("tanh", D, sw, sb, z, n_paths=400_000, n_steps=32, seed=ss[0])
     rich = 2 * f(fine) - f(coarse)
     ref, ref_se = rich.mean(), rich.std(ddof=1) / math.sqrt(len(rich))
     errors, ses = [], []
     for L, n, s in zip(depths, samples, ss[1:]):
-        y = f(rs.resnet_terminal("tanh", D, sw, sb, z, depth=L, n_samples=n, seed=s))
+        y = f(resnet_terminal("tanh", D, sw, sb, z, depth=L, n_samples=n, seed=s))
         errors.append(abs(ref - y.mean()))
         ses.append(math.hypot(ref_se, y.std(ddof=1) / math.sqrt(len(y))))
     errors, ses = np.array(errors), np.array(ses)
@@ -89,11 +112,14 @@ def test_planted_drift_dropped_is_rejected():
     ``omit_second_order_drift`` record.
     """
     # no pinned example: hypothesis draws a swish network, it fails, and the parameters are shrunk
-    wrong = dataclasses.replace(rs.WEAK_CLAIM.with_prediction(lambda p: rs._predict_weak(p, drift=False)),
-                                examples=(), strategies={**rs.WEAK_CLAIM.strategies, "phi": st.just("swish")})
+    def dropped(p, *, seed):
+        return {"weak convergence": rs.predict_weak(p, seed=child_seed(seed, "weak convergence"), drift=False)}
+
+    wrong = dataclasses.replace(rs.WEAK_CLAIM.with_prediction(dropped), examples=(),
+                                strategies={**rs.WEAK_CLAIM.strategies, "phi": st.just("swish")})
     params, result = _rejected(check(wrong, profile=PLANTED))
     assert params["phi"] == "swish" and params["width"] == 2  # shrunk to the smallest width
-    assert "E x_T1(z): REJECTED" in result.detail
+    assert "E x_T1(z)" in _rejected_parts(result, "weak convergence", "moments")
 
 
 def test_planted_ntk_without_the_bias_part_of_k_w_is_rejected():
@@ -106,12 +132,12 @@ def test_planted_ntk_without_the_bias_part_of_k_w_is_rejected():
     claim detects 0.06 there).
     """
     wrong = dataclasses.replace(
-        rs.DI_CLAIM.with_prediction(lambda p: rs.predict_doubly_infinite(p, drop_weight_bias_term=True)), examples=(),
-        strategies={"phi": st.just("identity"), "sigma_b": st.just(0.8)})
+        rs.DI_CLAIM.with_prediction(lambda p: {"kernels": rs.predict_doubly_infinite(p, drop_weight_bias_term=True)}),
+        examples=(), strategies={"phi": st.just("identity"), "sigma_b": st.just(0.8)})
     params, result = _rejected(check(wrong, profile=PLANTED))  # drawn, then shrunk by hypothesis
     assert params["phi"] == "identity"
-    assert "NTK K_W(z, z'): REJECTED" in result.detail
-    assert "NTK K_b(z, z'): ok" in result.detail
+    subs = {s["name"]: s["passed"] for s in result.data["checks"]["kernels"]["sub_checks"]}
+    assert subs == {"NNGP E x_T1(z) x_T1(z')": True, "NTK K_W(z, z')": False, "NTK K_b(z, z')": True}
 
 
 # -- claim.jacobian_law -------------------------------------------------------------------------
@@ -129,7 +155,7 @@ def test_backward_sde_of_g_v_is_the_linear_gbm_of_norm_gbm():
                 c = float(backward.noise_coefficient(1.0, d1, sw, D))            # psi' = 1
                 assert float(backward.drift_coefficient(1.0, 0.0, sw, D)) == 0.0  # phi''(0) = 0
                 assert math.isclose(c * c, float(norm_gbm.norm_variance_rate(d1, sw, D)), rel_tol=1e-14)
-            assert rs._jac_rates("tanh", D, sw) == rs._jac_rates("identity", D, sw) == (
+            assert rs.jacobian_rates("tanh", D, sw) == rs.jacobian_rates("identity", D, sw) == (
                 float(backward.noise_coefficient(1.0, 1.0, sw, D)) ** 2, 0.0)
 
 
@@ -142,14 +168,14 @@ def test_exact_linear_jacobian_law_at_depth_one_is_the_closed_form():
     y = np.linspace(-6.0, 1.5, 3001)
     for sw in (0.3, 0.8, 1.5):
         exact = norm.cdf((np.exp(y) - 1) / sw) - norm.cdf((-np.exp(y) - 1) / sw)
-        np.testing.assert_allclose(rs.linear_jacobian_log_norm_cdf(y[::10], 1, sw, 1), exact[::10], rtol=0, atol=1e-12)
-        np.testing.assert_allclose(rs.linear_jacobian_log_norm_cdf(y, 1, sw, 1), exact, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(linear_jacobian_log_norm_cdf(y[::10], 1, sw, 1), exact[::10], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(linear_jacobian_log_norm_cdf(y, 1, sw, 1), exact, rtol=0, atol=1e-9)
     rng = np.random.default_rng(np.random.SeedSequence(7))
     for D, sw, L in ((2, 0.45, 33), (6, 1.5, 64), (3, 0.6, 7)):
-        m, v = rs.linear_jacobian_log_norm_moments(D, sw, L)
+        m, v = linear_jacobian_log_norm_moments(D, sw, L)
         pts = m + math.sqrt(v) * np.concatenate([rng.standard_normal(2500), [-8.0, 8.0]])
-        np.testing.assert_allclose(rs.linear_jacobian_log_norm_cdf(pts, D, sw, L),
-                                   rs.linear_jacobian_log_norm_cdf(pts, D, sw, L, grid=10**6), rtol=0, atol=1e-9)
+        np.testing.assert_allclose(linear_jacobian_log_norm_cdf(pts, D, sw, L),
+                                   linear_jacobian_log_norm_cdf(pts, D, sw, L, grid=10**6), rtol=0, atol=1e-9)
 
 
 def test_exact_linear_jacobian_moments_converge_to_the_gbm_at_rate_one_over_depth():
@@ -160,7 +186,7 @@ def test_exact_linear_jacobian_moments_converge_to_the_gbm_at_rate_one_over_dept
     for D in (1, 2, 5):
         for sw in (0.4, 1.2):
             lim = (float(norm_gbm.log_norm_mean(1.0, sw, D, 1.0)), float(norm_gbm.log_norm_variance(1.0, sw, D, 1.0)))
-            scaled = np.array([[L * (a - b) for a, b in zip(rs.linear_jacobian_log_norm_moments(D, sw, L), lim)]
+            scaled = np.array([[L * (a - b) for a, b in zip(linear_jacobian_log_norm_moments(D, sw, L), lim)]
                                for L in (256, 512, 1024)])
             assert np.all(np.abs(scaled[2] - scaled[1]) <= 0.6 * np.abs(scaled[1] - scaled[0]) + 1e-9)
 
@@ -173,12 +199,12 @@ def test_exact_linear_jacobian_moments_against_noncentral_chi_square_draws():
     for D, sw, L in ((1, 0.8, 3), (3, 1.5, 5)):
         eps2 = sw**2 / (D * L)
         y = 0.5 * np.log(eps2 * rng.noncentral_chisquare(D, 1 / eps2, size=(200_000, L))).sum(1)
-        m, v = rs.linear_jacobian_log_norm_moments(D, sw, L)
+        m, v = linear_jacobian_log_norm_moments(D, sw, L)
         assert_mean(np.stack([y, (y - m) ** 2], 1), [m, v], false_fail_rate=0.5e-6)
 
 
 def _jac_planted(planted, **strategies):
-    wrong = rs.JACOBIAN_CLAIM.with_prediction(lambda p: rs._predict_jac(p, planted=planted))
+    wrong = rs.JACOBIAN_CLAIM.with_prediction(lambda p: {"Jacobian law": rs.predict_jacobian(p, planted=planted)})
     return dataclasses.replace(wrong, examples=(), strategies={**rs.JACOBIAN_CLAIM.strategies, **strategies})
 
 
@@ -189,7 +215,7 @@ def test_planted_jacobian_variance_rate_without_the_width_is_rejected():
     about 0.053), |z| = 24; the exact finite-depth checks reject it too."""
     params, result = _rejected(check(_jac_planted("rate_not_over_D", width=st.integers(2, 6)), profile=PLANTED))
     assert params["width"] == 2  # shrunk to the smallest width where the plant shows
-    assert "Var log|g v|: REJECTED" in result.detail
+    assert "Var log|g v|" in _rejected_parts(result, "Jacobian law", "limit law")
 
 
 def test_planted_jacobian_ito_term_dropped_is_rejected():
@@ -199,7 +225,7 @@ def test_planted_jacobian_ito_term_dropped_is_rejected():
     false-pass rate of 1e-6), |z| = 7.8; the exact finite-depth law rejects it too."""
     params, result = _rejected(check(_jac_planted("ito_dropped"), profile=PLANTED))
     assert params["width"] == 1 and params["phi"] == "identity"
-    assert "E log|g v|: REJECTED" in result.detail
+    assert "E log|g v|" in _rejected_parts(result, "Jacobian law", "limit law")
 
 
 def test_planted_jacobian_ito_term_dropped_is_rejected_by_the_tanh_extrapolation():
@@ -212,7 +238,7 @@ def test_planted_jacobian_ito_term_dropped_is_rejected_by_the_tanh_extrapolation
     params, result = _rejected(check(_jac_planted("ito_dropped", phi=st.just("tanh"), sigma_w=st.floats(0.5, 0.8)),
                                      profile=PLANTED))
     assert params["width"] == 1 and params["phi"] == "tanh"
-    assert "E log|g v|: REJECTED" in result.detail and "E log|g^T u|: REJECTED" in result.detail
+    assert {"E log|g v|", "E log|g^T u|"} <= _rejected_parts(result, "Jacobian law", "limit law")
 
 
 def test_exact_linear_jacobian_law_rejects_bad_input():
@@ -221,6 +247,68 @@ def test_exact_linear_jacobian_law_rejects_bad_input():
     for args, match in (((0, 1.0, 4), "width=0"), ((2.5, 1.0, 4), "width=2.5"), ((2, 0.0, 4), "sigma_w=0.0"),
                         ((2, 1.0, 0), "depth=0")):
         with pytest.raises(ValueError, match=match):
-            rs.linear_jacobian_log_norm_moments(*args)
+            linear_jacobian_log_norm_moments(*args)
         with pytest.raises(ValueError, match=match):
-            rs.linear_jacobian_log_norm_cdf(0.0, *args)
+            linear_jacobian_log_norm_cdf(0.0, *args)
+
+
+# -- a planted x1.05 prediction, at one example each (claim.run, no shrinking) ---------------------
+
+
+def _times(factor, prediction):
+    """``factor`` times every predicted value (an Estimate keeps its standard error; SDE draws are scaled)."""
+    if isinstance(prediction, Estimate):
+        return Estimate(factor * np.asarray(prediction.value), prediction.stderr)
+    return factor * np.asarray(prediction, dtype=float)
+
+
+def test_planted_x105_weak_moments_and_law_are_rejected():
+    """Every SDE moment and every SDE draw x 1.05 (tanh, D = 2: the moments' relative detectable discrepancy is
+    about 3%; the law's sup-distance detectable about 0.05)."""
+    def wrong_predict(p, *, seed):
+        pred = rs.predict_weak(p, seed=child_seed(seed, "weak convergence"))
+        return {"weak convergence": {k: _times(1.05, v) for k, v in pred.items()}}
+
+    wrong = rs.WEAK_CLAIM.with_prediction(wrong_predict)
+    params = {"phi": "tanh", "width": 2, "sigma_w": 0.5, "sigma_b": 0.3, "z2": 0.5}
+    result = wrong.run(wrong, params, 0, 1e-6 / 3, QUICK)
+    assert _failed(result) == ["weak convergence"]
+    subs = {s["name"]: s["passed"] for s in result.data["checks"]["weak convergence"]["sub_checks"]}
+    assert subs == {"moments": False, "law": False}
+    assert rs.WEAK_CLAIM.run(rs.WEAK_CLAIM, params, 0, 1e-6 / 3, QUICK).passed  # the true prediction passes there
+
+
+def test_planted_x105_norm_gbm_is_rejected_by_the_exact_mean_of_q():
+    """All predictions x 1.05 at D = 8, L = 8: E q_L (exact, relative detectable about 3%) rejects; the log-norm fit
+    (relative detectable 10-20%) need not."""
+    wrong = rs.GBM_CLAIM.with_prediction(
+        lambda p: {k: _times(1.05, v) for k, v in rs.GBM_CLAIM.predict(p).items()})
+    params = {"width": 8, "sigma_w": 1.0, "sigma_b": 1.0, "depth": 8}
+    assert "E q_L (exact)" in _failed(wrong.run(wrong, params, 0, 1e-6 / 3, QUICK))
+    assert rs.GBM_CLAIM.run(rs.GBM_CLAIM, params, 0, 1e-6 / 3, QUICK).passed
+
+
+def test_planted_x105_doubly_infinite_kernels_are_rejected():
+    """NNGP, K_W and K_b x 1.05 (phi = id, sigma_w = 0.5, z' = 1): all three fits reject."""
+    wrong = rs.DI_CLAIM.with_prediction(lambda p: {"kernels": 1.05 * rs.predict_doubly_infinite(p)})
+    params = {"phi": "identity", "sigma_w": 0.5, "sigma_b": 0.3, "z2": 1.0}
+    result = wrong.run(wrong, params, 0, 1e-6 / 3, QUICK)
+    assert _failed(result) == ["kernels"]
+    assert _rejected_parts(result, "kernels", "NNGP E x_T1(z) x_T1(z')") == {"NNGP E x_T1(z) x_T1(z')"}
+
+
+@pytest.mark.slow
+def test_planted_x105_jacobian_limit_law_is_rejected_at_16x_samples():
+    """The limit law x 1.05 (means, variances, CDF values).  Not detectable at the quick profile: the weakest
+    relative detectable discrepancy of the limit law is about 0.3-0.5 there (measured |z| about 4.4 against
+    5.55 at D = 2, L = 4), about 5.9 at the thorough profile (4x); hence 16x samples (|z| about 12)."""
+    def wrong_predict(p):
+        pred = rs.predict_jacobian(p)
+        return {"Jacobian law": {**pred, "limit law": 1.05 * pred["limit law"]}}
+
+    wrong = rs.JACOBIAN_CLAIM.with_prediction(wrong_predict)
+    params = {"phi": "identity", "width": 2, "sigma_w": 0.8, "sigma_b": 0.0, "depth": 4}
+    result = wrong.run(wrong, params, 0, 1e-6 / 3, Profile("x16", max_examples=1, sample_scale=16.0))
+    assert _failed(result) == ["Jacobian law"]
+    subs = {s["name"]: s["passed"] for s in result.data["checks"]["Jacobian law"]["sub_checks"]}
+    assert subs["limit law"] is False
