@@ -34,13 +34,28 @@ from ..core.sampling import SeedBlocks, blocks_per_chunk
 from ..core.validation import check_finite_array, check_integer
 from ._model import ResNet
 
-__all__ = ["PADDINGS", "conv_resnet_outputs"]
+__all__ = ["PADDINGS", "conv_resnet_outputs", "patch_sources"]
 
 PADDINGS = ("zero", "circular")
 
 
-def _patch_sources(spatial: tuple, K: int, padding: str) -> np.ndarray:
-    """``src[j, p]``: the position $p + k_j - (K-1)/2$ (C order), or $P$ (a zero row) outside a zero-padded image."""
+def patch_sources(spatial, *, kernel_size, padding) -> np.ndarray:
+    r"""The gather index of the patches: ``src[j, p]`` is the position $p + k_j - (K-1)/2$ (positions and offsets
+    $k_j \in \{0, \dots, K-1\}^s$ in C order), or $P$ = the number of positions (a zero row appended by the caller)
+    outside a zero-padded image; wrapped periodically with ``padding="circular"``.  Shape ``(K^s, P)``.
+
+    >>> patch_sources((4,), kernel_size=3, padding="zero").tolist()
+    [[4, 0, 1, 2], [0, 1, 2, 3], [1, 2, 3, 4]]
+    """
+    K = check_integer("kernel_size", kernel_size, minimum=1)
+    if K % 2 == 0:
+        raise ValueError(f"kernel_size={K!r} is outside the allowed range: odd integers >= 1")
+    if not isinstance(padding, str) or padding not in PADDINGS:
+        raise ValueError(f"padding={padding!r} is not allowed; allowed values: {', '.join(map(repr, PADDINGS))}")
+    spatial = tuple(int(n) for n in spatial)
+    if len(spatial) not in (1, 2) or min(spatial) < 1 or (padding == "circular" and K > min(spatial)):
+        raise ValueError(f"shape={spatial!r} must have 1 or 2 positive sizes (>= kernel_size={K} with circular "
+                         "padding)")
     P, r = math.prod(spatial), (K - 1) // 2
     shape = np.array(spatial)
     grid = np.indices(spatial).reshape(len(spatial), P).T
@@ -101,7 +116,7 @@ def conv_resnet_outputs(model: ResNet, x, *, kernel_size, n_samples, seed, paddi
     m, n_pos = x.shape[0], math.prod(spatial)
     dt = model.dt
     phi, psi = model._phi.f, model._psi.f
-    src = _patch_sources(spatial, K, padding)                    # (T, P); index P: the zero row (zero padding)
+    src = patch_sources(spatial, kernel_size=K, padding=padding)  # (T, P); index P: the zero row (zero padding)
     T = src.shape[0]
     taps = np.arange(T)[:, None]
     w_scale, b_scale = model.sigma_w * math.sqrt(dt / D), model.sigma_b * math.sqrt(dt)
