@@ -44,11 +44,9 @@ from derivations import get
 from numerics.generated import covariance_sde_shaped_relu as shaped_relu
 from numerics.generated import log_gaussian_resnet_balanced as balanced
 from numerics.generated import log_gaussian_resnet_standard as standard
-from numerics.log_gaussian import hypoactivation_constant, relu_resnet
-from numerics.covariance_sde import shaped_relu_mlp
+from numerics.log_gaussian import hypoactivation_constant, log_gaussian_output_sample, relu_resnet
+from numerics.covariance_sde import correlation_sde_paths, shaped_relu_mlp
 from numerics.core.sde import ScalarNoise, solve
-from verify.claims.covariance_sde import correlation_sde_paths
-from verify.claims.log_gaussian import log_gaussian_output_sample
 from verify.core.extrapolation import assert_limit, extrapolate
 from verify.notebook_figures import figure_dir, show_figure
 from verify.core.stats import (
@@ -178,7 +176,9 @@ fig1 = {}
 for beta, d, s_net, s_model in zip(BETAS, DEPTHS, net_seeds, model_seeds):
     y = relu_resnet(np.ones(WIDTH), width=WIDTH, depth=d, branch_weight=LAM, block="standard", n_out=N_OUT,
                     n_samples=N_NET, seed=s_net).log_output_norm[:, 0]
-    model = log_gaussian_output_sample(d, N_MODEL, int_seed(s_model), lam2=LAM**2)
+    model = log_gaussian_output_sample(width=WIDTH, depth=d, mu=standard.limit_mean(LAM, 1.0),
+                                       sigma2=standard.limit_variance(LAM, 1.0), n_out=N_OUT, n_samples=N_MODEL,
+                                       seed=int_seed(s_model))
     dens = log_gaussian_density(d / WIDTH)
     gp = assert_cdf_dkwm(y, gp_cdf, false_fail_rate=RATE, raise_on_failure=False)
     lg = assert_two_sample_dkwm(y, model, false_fail_rate=RATE, raise_on_failure=False)

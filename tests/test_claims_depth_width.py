@@ -1,14 +1,18 @@
 """Claims of the depth-and-width regime: planted wrong formulas are rejected, the falsifier reports its d/n.
 
 The shipped claims themselves run in ``tests/test_claims.py`` (every claim, quick profile).
-Each planted prediction fails at the claim's pinned example, whose power is stated by the
-result (``detectable_discrepancy``) and far exceeds the planted error:
+Each planted prediction fails, asserted on the structured outcomes (``data["outcomes"]``,
+``data["power"]``), never on message text:
 
-* 5 beta -> 4 beta in the FC ReLU law: the mean per unit beta moves by 0.5, detectable ~0.2;
-* the balanced variance used for the standard ResNet: 2.25 beta against 5.44 beta;
-* Ito's correction dropped from the correlation SDE: at rho_0 = 0.6, T = 1.5 the SDE median
-  of rho_T moves so that P(rho_T <= median) ~ 0.73 instead of 0.5 (detectable ~0.15 at
-  twice the quick sample size).
+* x1.05 on the Hanin-Nica moments at (relu, n = 8, d = 48): the mean moves by 0.96, detectable ~0.6;
+* x1.05 on the hypoactivation series of the standard ResNet (lambda^2 = 1/2): the pattern overlap moves
+  by 0.019, detectable ~0.002 (a 5% error on the log-Gaussian, covariance-SDE and falsifier predictions
+  is below those claims' power: see their relative detectable discrepancies in docs/claims/);
+* 5 beta -> 4 beta in the FC ReLU law: the mean per unit beta moves by 0.5, detectable ~0.4-0.7;
+* the balanced variance used for the standard ResNet: 2.25 beta against 5.44 beta (detectable ~1.3);
+* Ito's correction dropped from the correlation SDE, pinned at rho_0 = 0.8, T = 1.5 (the linear
+  network, where the drift is Ito's correction alone): one run at twice the quick sample size, no
+  shrinking; P(rho_T <= q) moves from 0.52 to 0.32, the z threshold is at ~0.15.
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
 from hypothesis import strategies as st
 
+from verify.claims import PROFILES, Profile, check
 from verify.claims import covariance_sde as cs
 from verify.claims import log_gaussian as lg
-from verify.claims import Profile, check
+
+QUICK = PROFILES["quick"]
 
 
 def _rejected(res):
@@ -32,44 +39,83 @@ def _rejected(res):
     return params, result
 
 
+def _failed(result):
+    return [o["name"] for o in result.data["outcomes"] if not o["passed"]]
+
+
+def _pinned_rate(claim):
+    """The false-failure rate a pinned example gets in the quick profile."""
+    drawn = QUICK.max_examples if claim.max_examples is None else min(QUICK.max_examples, claim.max_examples)
+    return claim.false_fail_rate / (drawn + len(claim.examples))
+
+
+def test_planted_five_percent_on_the_hanin_nica_moments_is_rejected():
+    claim = lg.HN_EXACT_CLAIM
+    wrong = claim.with_prediction(lambda p: {"log-norm moments": 1.05 * claim.predict(p)["log-norm moments"]})
+    result = wrong.run(wrong, {"activation": "relu", "width": 8, "depth": 48}, 0, _pinned_rate(claim), QUICK)
+    assert _failed(result) == ["log-norm moments"]
+    mean_row = result.data["power"][0]
+    assert abs(mean_row["observed"] - mean_row["predicted"]) > mean_row["detectable"]
+
+
+def test_planted_five_percent_on_the_hypoactivation_series_is_rejected():
+    claim = lg.HYPO_CLAIM
+    name = "stationary activation statistics"
+    wrong = claim.with_prediction(lambda p: {name: 1.05 * claim.predict(p)[name]})
+    result = wrong.run(wrong, {"block": "standard", "lambda2": 0.5}, 0, _pinned_rate(claim), QUICK)
+    assert _failed(result) == [name]
+    rows = {r["component"]: r for r in result.data["power"]}
+    # the lag-one correlation (0.65) and the pattern overlap (0.375) are measured to ~3% and ~0.5%
+    assert abs(rows["P(active at l and l+1)"]["observed"] - rows["P(active at l and l+1)"]["predicted"]) > \
+        rows["P(active at l and l+1)"]["detectable"]
+
+
 def test_planted_four_beta_instead_of_five_is_rejected():
     def predict(p):
-        return (-2.0, 4.0) if p["architecture"] == "fc_relu" else lg._predict_lg(p)
+        out = lg.LOG_GAUSSIAN_CLAIM.predict(p)
+        return {**out, "moments per beta": np.array([-2.0, 4.0])} if p["architecture"] == "fc_relu" else out
 
     # no pinned example: hypothesis draws (beta, lambda2), fails, and shrinks them
     wrong = dataclasses.replace(lg.LOG_GAUSSIAN_CLAIM.with_prediction(predict), examples=(),
                                 strategies={"architecture": st.just("fc_relu")})
     params, result = _rejected(check(wrong, profile=Profile("planted", max_examples=2, sample_scale=1.0)))
     assert params["architecture"] == "fc_relu" and params["beta"] in (0.25, 0.5, 1.0)
+    assert _failed(result) == ["moments per beta"]
 
 
 def test_planted_balanced_variance_for_the_standard_resnet_is_rejected():
     def predict(p):
         arch = "resnet_balanced" if p["architecture"] == "resnet_standard" else p["architecture"]
-        return lg._predict_lg({**p, "architecture": arch})
+        return lg.LOG_GAUSSIAN_CLAIM.predict({**p, "architecture": arch})
 
     wrong = dataclasses.replace(lg.LOG_GAUSSIAN_CLAIM.with_prediction(predict), examples=(),
                                 strategies={"architecture": st.just("resnet_standard")})
-    params, _ = _rejected(check(wrong, profile=Profile("planted", max_examples=2, sample_scale=0.5)))
+    params, result = _rejected(check(wrong, profile=Profile("planted", max_examples=2, sample_scale=0.5)))
     assert params == {"architecture": "resnet_standard", "beta": 1.0, "lambda2": 0.5}  # shrunk to simple values
+    assert "moments per beta" in _failed(result)
 
 
 def test_planted_ito_term_dropped_is_rejected():
-    # pinned where the Ito term matters (rho_0 = 0.6, T = 1.5, the linear network): with nothing left to shrink
-    # but the seed, the pinned example (seed 0) is the counterexample; one run instead of a seed-shrinking loop
-    wrong = dataclasses.replace(
-        cs.COVARIANCE_SDE_CLAIM.with_prediction(lambda p: cs._predict(p, ito=False, seed=p.get("_seed", 0))),
-        strategies={"c_plus": st.just(0.0), "c_minus": st.just(0.0), "rho0": st.just(0.6), "T": st.just(1.5)})
-    params, result = _rejected(check(wrong, profile=Profile("planted", max_examples=1, sample_scale=2.0)))
-    assert "P(rho_T <= SDE median): REJECTED" in result.detail
+    # the linear network (c_+ = c_- = 0: the drift is Ito's correction alone) at rho_0 = 0.8, T = 1.5, where
+    # dropping the term moves P(rho_T <= q) most among the SDE predictions tried (0.52 -> 0.32; 0.51 -> 0.36 at
+    # the claim's pinned rho_0 = 0.6); one run at twice the quick sample size, nothing to shrink
+    claim = cs.COVARIANCE_SDE_CLAIM
+    wrong = claim.with_prediction(lambda p, *, seed: {cs.CHECK: cs.predict_sde(p, seed=seed, ito=False)})
+    params = {"c_plus": 0.0, "c_minus": 0.0, "rho0": 0.8, "T": 1.5}
+    result = wrong.run(wrong, params, 0, _pinned_rate(claim), Profile("planted", max_examples=1, sample_scale=2.0))
+    assert _failed(result) == [cs.CHECK]
+    data, (outcome,) = result.data["checks"][cs.CHECK], result.data["outcomes"]
+    z = np.abs(data["intercept"] - data["predicted"]) / data["intercept_stderr"]
+    assert z[1] > outcome["threshold"]  # P(rho_T <= q) is rejected
 
 
 def test_falsifier_reports_the_smallest_rejected_ratio_and_log_gaussian_passes_there():
     res = check(lg.FALSIFIER_CLAIM, profile="quick")
     assert res.passed, res.summary()
     (_, _, result), = res.examples
-    beta = result.data["smallest_rejected_beta"]
-    gaussian, log_gaussian = result.data["gaussian"], result.data["log_gaussian"]
+    data = result.data["checks"][lg.FALSIFIER_CHECK]
+    beta = data["smallest_rejected_beta"]
+    gaussian, log_gaussian = data["gaussian"], data["log_gaussian"]
     assert 0 < beta <= 1 and math.isclose(beta * lg.FALSIFIER_WIDTH, round(beta * lg.FALSIFIER_WIDTH))
     assert not gaussian.passed and gaussian.statistic > gaussian.threshold
     assert log_gaussian.passed

@@ -133,7 +133,7 @@ def hypoactivation_draws(block: str, *, branch_weight: float, width: int, n_samp
 
 def log_gaussian_output_sample(*, width: int, depth: int, mu: float, sigma2: float, n_out: int, n_samples: int,
                                seed) -> np.ndarray:
-    r"""Draws of the log-Gaussian prediction for $\ln\|z_{out}\|^2$ at width $n$ and depth $d$ (input $\|x\|^2 = n_{in}$).
+    r"""Draws of the log-Gaussian prediction for $\ln\|z_{out}\|^2$ at width $n$, depth $d$, input $\|x\|^2 = n_{in}$.
 
     $$\ln\|z_{out}\|^2 \overset{d}{\approx} \ln(\chi^2_n/n) + N(\mu\beta, \sigma^2\beta) + \ln\chi^2_{n_{out}},
       \qquad \beta = d/n,$$
