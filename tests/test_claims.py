@@ -12,10 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from verify.claims import CLAIMS
+from verify.claims import CLAIMS, PROFILES, Profile, check
 from verify.claims import dual as dual_claims
 from verify.claims import kernel as kernel_claims
-from verify.claims import PROFILES, Profile, check
 from verify.core import predictions
 
 

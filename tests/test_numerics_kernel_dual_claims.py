@@ -9,8 +9,14 @@ import numpy as np
 import pytest
 
 from numerics.dual import cauchy_schwarz_bound, dual_slope
-from numerics.kernel import (empirical_ntk_cross, fc_empirical_ntk, fc_outputs, nngp_second_moments,
-                             output_second_moments, two_inputs)
+from numerics.kernel import (
+    empirical_ntk_cross,
+    fc_empirical_ntk,
+    fc_outputs,
+    nngp_second_moments,
+    output_second_moments,
+    two_inputs,
+)
 
 NET = {"activation": "erf", "depth": 2, "W_std": 1.3, "b_std": 0.1}
 

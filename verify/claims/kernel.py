@@ -23,7 +23,7 @@ from numerics.kernel import empirical_ntk_cross, nngp_ntk, nngp_second_moments, 
 
 from ..core import Exact, Extrapolated, Rate, choice, integer, real, theorem
 
-__all__ = ["CLAIMS", "DEEP_WIDTHS", "NETWORK_ACTIVATIONS", "NNGP_DEPTH1_CLAIM", "NNGP_DEEP_CLAIM", "NTK_CLAIM",
+__all__ = ["CLAIMS", "DEEP_WIDTHS", "NETWORK_ACTIVATIONS", "NNGP_DEEP_CLAIM", "NNGP_DEPTH1_CLAIM", "NTK_CLAIM",
            "NTK_WIDTHS"]
 
 NETWORK_ACTIVATIONS = ("relu", "erf", "gelu", "tanh", "abs")
