@@ -267,3 +267,15 @@ def test_custom_check_receives_the_prediction_and_its_budget():
     assert seen["rate"] == pytest.approx(1e-6 / 2)  # 2 of the 4 comparisons (EXACT has 2 components)
     wrong = claim.with_prediction(lambda p: {**claim.predict(p), "search": 3.0})
     assert not wrong.run(wrong, {"mu": 1.0}, 0, 1e-6, QUICK).passed
+
+
+def test_a_monte_carlo_prediction_may_scale_its_samples_with_the_profile():
+    seen = []
+
+    def noisy(p, *, seed, scale):
+        seen.append(scale)
+        return Estimate(value=[p["mu"], p["mu"] ** 2 + 1], stderr=[1e-3, 1e-3])
+
+    claim = _claim([Exact("moments", simulate=gaussian_draws, predict=noisy, samples=20_000)])
+    claim.run(claim, {"mu": 1.0}, 0, 1e-6, PROFILES["thorough"])
+    assert seen == [PROFILES["thorough"].sample_scale]

@@ -166,6 +166,8 @@ class Extrapolated(Check):
     order: int = field(default=2, kw_only=True)
     power: float = field(default=1.0, kw_only=True)
     variable: str = field(default="1/n", kw_only=True)
+    #: The size's name on plot axes (``"n"`` for a width, ``"L"`` for a depth, ``"D"``...).
+    size_name: str = field(default="n", kw_only=True)
 
     kind = "extrapolated"
 

@@ -52,30 +52,40 @@ def child_seed(seed: int | np.random.SeedSequence, name: str) -> np.random.SeedS
     return np.random.SeedSequence(entropy, spawn_key=key + (zlib.crc32(name.encode("utf-8")),))
 
 
-def _accepts_seed(fn: Callable) -> bool:
+def _accepts(fn: Callable, name: str) -> bool:
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):  # builtins without a signature
         return False
-    return "seed" in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+def _call(fn: Callable, params: Mapping, **options):
+    """``fn(params, **options)`` with only the keyword options ``fn`` declares (``seed``, ``scale``)."""
+    return fn(params, **{k: v for k, v in options.items() if _accepts(fn, k)})
 
 
 class _Predictions:
-    """The claim-level ``predict``: ``params -> {check name: prediction}`` (picklable, inspectable)."""
+    """The claim-level ``predict``: ``params -> {check name: prediction}`` (picklable, inspectable).
+
+    A Monte Carlo prediction declares ``seed`` (its own stream, independent of the simulations) and
+    may declare ``scale`` (the profile's sample scale, to scale its own sample size with the profile).
+    """
 
     def __init__(self, checks: Sequence[Check]):
         self.checks = tuple(checks)
 
-    def __call__(self, params: Mapping, *, seed: np.random.SeedSequence | None = None) -> dict[str, Any]:
+    def __call__(self, params: Mapping, *, seed: np.random.SeedSequence | None = None,
+                 scale: float = 1.0) -> dict[str, Any]:
         root = np.random.SeedSequence(0) if seed is None else seed
-        return {check.name: (check.predict(params, seed=child_seed(root, check.name))
-                             if _accepts_seed(check.predict) else check.predict(params))
+        return {check.name: _call(check.predict, params, seed=child_seed(root, check.name), scale=scale)
                 for check in self.checks}
 
 
-def predictions(claim: Claim, params: Mapping, *, seed: np.random.SeedSequence | None = None) -> dict[str, Any]:
-    """The claim's predictions for ``params``, by check name (a stochastic one uses ``seed``)."""
-    return claim.predict(params, seed=seed) if _accepts_seed(claim.predict) else claim.predict(params)
+def predictions(claim: Claim, params: Mapping, *, seed: np.random.SeedSequence | None = None,
+                scale: float = 1.0) -> dict[str, Any]:
+    """The claim's predictions for ``params``, by check name (a stochastic one uses ``seed`` and ``scale``)."""
+    return _call(claim.predict, params, seed=seed, scale=scale)
 
 
 class _Run:
@@ -85,7 +95,7 @@ class _Run:
         self.checks = tuple(checks)
 
     def __call__(self, claim: Claim, params: Mapping, seed: int, rate: float, prof: Profile) -> TestResult:
-        predicted = predictions(claim, params, seed=child_seed(seed, "prediction"))
+        predicted = predictions(claim, params, seed=child_seed(seed, "prediction"), scale=prof.sample_scale)
         missing = [c.name for c in self.checks if c.name not in predicted]
         if missing:
             raise ValueError(f"{claim.id}: predict returned no prediction for the check(s) {missing}")
@@ -130,7 +140,8 @@ def _panels(check: Check) -> list:
     if isinstance(check, Extrapolated):
         labels = check.labels or (check.name,)
         return [plots.Limit(label, estimate=at + ("error", j), theory=0.0, stderr=at + ("stderr", j),
-                            sizes=at + ("sizes",), power=check.power) for j, label in enumerate(labels[:3])]
+                            sizes=at + ("sizes",), size_name=check.size_name, power=check.power)
+                for j, label in enumerate(labels[:3])]
     if isinstance(check, Law):
         return [plots.Cdf(check.name, grid=at + ("grid",), empirical=at + ("empirical",),
                           theories=(("predicted", at + ("predicted",)),))]
