@@ -56,7 +56,8 @@ def _limit_panels(check, labels, size_name):
 
 # -- claim.resnet_sde_weak ---------------------------------------------------------------------
 WEAK_DEPTHS = (8, 16, 32, 64)
-WEAK_SAMPLES = 30_000
+#: 30,000 before the port, x ((z_{a/7} + z_b)/(z_{a/4} + z_b))^2 = 1.020: the goodness-of-fit tests share the budget
+WEAK_SAMPLES = 30_600
 SDE_PATHS = 100_000   # not scaled by the profile
 SDE_STEPS = 32
 #: CDF points of the law check: these quantiles of the SDE's $x_{T,1}(z)$
@@ -143,8 +144,9 @@ WEAK_CLAIM = theorem(
 
 # -- claim.resnet_norm_gbm ---------------------------------------------------------------------
 GBM_DEPTHS = (8, 16, 32, 64)
-GBM_SAMPLES = 20_000
-Q_SAMPLES = 20_000
+#: 20,000 before the port, x ((z_{a/5} + z_b)/(z_{a/3} + z_b))^2 = 1.018: the goodness-of-fit tests share the budget
+GBM_SAMPLES = 20_400
+Q_SAMPLES = 20_400
 
 
 def gbm_log_norm(p, *, size, n, seed):
@@ -186,8 +188,9 @@ GBM_CLAIM = theorem(
 
 # -- claim.doubly_infinite_kernels -----------------------------------------------------------
 DI_SIZES = (8, 16, 32, 64)
-DI_SAMPLES = 400        # networks per size for the NTK (explicit weights, O(L D^2) per network)
-DI_NNGP_SAMPLES = 4000  # networks per size for the NNGP (exact in law, two inputs)
+#: 400 and 4000 before the port, x ((z_{a/6} + z_b)/(z_{a/3} + z_b))^2 = 1.025: the goodness-of-fit tests share the budget
+DI_SAMPLES = 410        # networks per size for the NTK (explicit weights, O(L D^2) per network)
+DI_NNGP_SAMPLES = 4100  # networks per size for the NNGP (exact in law, two inputs)
 #: order of the polynomial in 1/D fitted along L = D (docs/claims/claim.doubly_infinite_kernels.md)
 DI_ORDER = {"identity": 2, "tanh": 3}
 #: tanh: measured bounds on the cubic fit's truncation relative to the prediction (NNGP, K_W, K_b)
