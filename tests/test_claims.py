@@ -20,8 +20,9 @@ from verify.core import predictions
 
 @pytest.mark.parametrize("claim_id", sorted(CLAIMS))
 def test_shipped_claim_passes(claim_id):
+    """Smoke-sized: the claim's pinned examples at its own sample sizes (``deeplimits verify`` draws more)."""
     claim = CLAIMS[claim_id]
-    res = check(claim, profile="quick")
+    res = check(claim, profile="smoke")
     assert res.passed, res.summary()
     assert res.examples, "no example ran"
     s = res.summary()

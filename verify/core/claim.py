@@ -38,16 +38,22 @@ __all__ = ["Claim", "ClaimResult", "Profile", "PROFILES", "check"]
 
 @dataclass(frozen=True)
 class Profile:
-    """How hard to look: examples per claim and a scale for Monte Carlo sizes."""
+    """How hard to look: drawn examples per claim, a scale for Monte Carlo sizes, and whether to shrink.
+
+    ``max_examples=0`` runs the claim's pinned examples only (a claim without one still draws one).
+    """
 
     name: str
     max_examples: int
     sample_scale: float
+    shrink: bool = True
 
 
 PROFILES = {
     "quick": Profile("quick", max_examples=3, sample_scale=1.0),
     "thorough": Profile("thorough", max_examples=25, sample_scale=4.0),
+    # the pinned examples at the claim's own sample sizes, no drawing, no shrinking: the test suite's smoke run
+    "smoke": Profile("smoke", max_examples=0, sample_scale=1.0, shrink=False),
 }
 
 
@@ -155,7 +161,8 @@ def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool =
     prof = PROFILES[profile] if isinstance(profile, str) else profile
     if not isinstance(prof, Profile):
         raise ValueError(f"profile={profile!r} is not one of {sorted(PROFILES)}")
-    drawn = max(1, prof.max_examples if claim.max_examples is None else min(prof.max_examples, claim.max_examples))
+    drawn = prof.max_examples if claim.max_examples is None else min(prof.max_examples, claim.max_examples)
+    drawn = max(0 if claim.examples else 1, drawn)
     n_tests = drawn + len(claim.examples)
     per_example = claim.false_fail_rate / n_tests
     examples: list[tuple[dict, int, TestResult]] = []
@@ -170,8 +177,10 @@ def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool =
             failures.append(record)
             raise _Rejected(res.detail)
 
-    @settings(max_examples=drawn, deadline=None, derandomize=derandomize, database=None,
-              suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate, Phase.shrink),
+    phases = (Phase.explicit,) + ((Phase.generate,) if drawn else ()) + ((Phase.shrink,) if prof.shrink else ())
+
+    @settings(max_examples=max(1, drawn), deadline=None, derandomize=derandomize, database=None,
+              suppress_health_check=list(HealthCheck), phases=phases,
               report_multiple_bugs=False, print_blob=False)
     @given(params=claim.strategy(), seed=st.integers(0, 2**32 - 1))
     def search(params, seed):
