@@ -4,6 +4,13 @@
 ``verify.claims.CLAIMS`` holds the shipped ones, one module per theory.
 """
 
-from .core.claim import PROFILES, Claim, ClaimResult, Profile, check
+__all__ = ["PROFILES", "Claim", "ClaimResult", "Profile", "check"]
 
-__all__ = ["check", "Claim", "ClaimResult", "Profile", "PROFILES"]
+
+def __getattr__(name: str):
+    """Import the harness on first use, so that ``deeplimits --help`` does not load SciPy and hypothesis."""
+    if name in __all__:
+        from .core import claim
+
+        return getattr(claim, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,9 +1,17 @@
 """The ``deeplimits`` command line.
 
-``list``, ``show``, ``eval``, ``export-latex`` and ``codegen``.  Bad input
-(an unknown id, a parameter outside its domain) prints one line to stderr and
-exits with status 2; ``codegen --check`` exits with 1 and names the stale
-files when the generated code and the catalog disagree.
+``list``, ``show``, ``eval``, ``export-latex``, ``verify`` and ``codegen``.
+Bad input (an unknown id, a parameter outside its domain, an unknown option, a
+missing argument) prints one line to stderr and exits with status 2;
+``codegen --check`` exits with 1 and names the stale files when the generated
+code and the catalog disagree.
+
+It answers at once: nothing heavy is imported to parse the command line, and
+SymPy only when a record is really derived.  ``show`` and ``export-latex`` are
+served from a cache (:mod:`verify.record_cache`) that is trusted only while the
+derivation sources are unchanged and the record's digest equals its generated
+module's; commands that take more than a few seconds report progress on stderr
+with an estimate of the time left (:mod:`verify.progress`).
 """
 
 from __future__ import annotations
@@ -13,78 +21,215 @@ import importlib
 import json
 import sys
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main", "package_version"]
+
+#: ``verify.core.claim.PROFILES`` by name, spelled out so that parsing imports no harness (a test keeps them equal).
+_PROFILE_NAMES = ("smoke", "quick", "thorough")
+
+#: The pair and diagonal Gaussian expectations of an activation, by their arguments.
+_DUAL_FUNCTIONS = {"dual": ("q1", "q2", "c"), "dual_derivative": ("q1", "q2", "c"),
+                   "dual_and_derivative": ("q1", "q2", "c"), "variance": ("q",), "derivative_variance": ("q",)}
 
 
+def package_version() -> str:
+    """The installed version of deeplimits (package metadata), else the one in ``pyproject.toml``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("deeplimits")
+    except PackageNotFoundError:
+        pass
+    import re
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        match = re.search(r'^version\s*=\s*"([^"]+)"', pyproject.read_text(encoding="utf-8"), re.MULTILINE)
+    except OSError:
+        match = None
+    return match.group(1) if match else "unknown"
+
+
+# -- generated modules: metadata without SymPy ---------------------------------
+def _modules() -> dict[str, str]:
+    from numerics.generated import MODULES  # a plain dict: no NumPy
+
+    return MODULES
+
+
+def _known_id(record_id: str) -> str:
+    modules = _modules()
+    if record_id not in modules:
+        raise ValueError(f"unknown record id {record_id!r}; `deeplimits list` shows the {len(modules)} known ids")
+    return record_id
+
+
+def _generated_digest(record_id: str) -> str:
+    """``RECORD["digest"]`` of the record's generated module, read from its text (no import, no NumPy)."""
+    import importlib.util
+    import re
+    from pathlib import Path
+
+    spec = importlib.util.find_spec(f"numerics.generated.{_modules()[record_id]}")
+    try:
+        text = Path(spec.origin).read_text(encoding="utf-8")
+    except (AttributeError, TypeError, OSError):
+        return ""
+    match = re.search(r'^RECORD = \{.*?"digest": "([0-9a-f]+)"', text, re.MULTILINE | re.DOTALL)
+    return match.group(1) if match else ""
+
+
+def _generated_module(record_id: str):
+    return importlib.import_module(f"numerics.generated.{_modules()[_known_id(record_id)]}")
+
+
+# -- list ------------------------------------------------------------------------
 def _record_rows() -> list[dict]:
     """Metadata of every catalog record, read from its generated module (no derivation runs)."""
-    import importlib
-
-    from derivations import catalog
-    from numerics.generated import MODULES
-
     rows = []
-    for e in catalog.entries():
-        module = importlib.import_module(f"numerics.generated.{MODULES[e.id]}")
+    for rid in _modules():
+        module = _generated_module(rid)
         meta = module.RECORD
-        rows.append({"id": e.id, "title": meta["title"], "source": meta["source"],
+        rows.append({"id": rid, "title": meta["title"], "source": meta["source"],
                      "architecture": meta.get("architecture", ""), "parameters": list(module.PARAMETERS)})
     return rows
 
 
 def _cmd_list(args) -> int:
+    from verify.terminal import prose, terminal_width
+
     rows = _record_rows()
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    width = max(len(r["id"]) for r in rows)
-    pad = " " * width
+    width = terminal_width()
+    id_width = max(len(r["id"]) for r in rows)
+    aligned = id_width + 2 <= width // 2
     for r in rows:
-        print(f"{r['id']:<{width}}  {r['title']}\n{pad}  source: {r['source']}")
-        if r["architecture"]:
-            print(f"{pad}  architecture: {r['architecture']}")
-        print(f"{pad}  parameters: {', '.join(r['parameters'])}")
+        if aligned:
+            lines = prose(r["title"], width=width, first=f"{r['id']:<{id_width}}  ", indent=" " * (id_width + 2))
+        else:
+            lines = [r["id"], *prose(r["title"], width=width, first="  ", indent="  ")]
+        for label in ("source", "architecture"):
+            if r[label]:
+                lines += prose(r[label], width=width, first=f"    {label}: ", indent="      ")
+        lines += prose(", ".join(r["parameters"]), width=width, first="    parameters: ", indent="      ")
+        print("\n".join(lines))
     return 0
 
 
-def _cmd_show(args) -> int:
-    from derivations import catalog, custom_activation
-    from derivations.core.codegen import emit_module
+# -- show --------------------------------------------------------------------------
+def _show_payload(rec) -> dict:
+    """Everything ``show`` prints, as plain data (what the cache stores)."""
+    return {"summary": rec.summary(),
+            "domains": {p.name: p.domain.describe() for p in rec.parameters},
+            "arguments": {name: [p.name for p in rec.args_of(name)] for name in rec.expressions}}
 
+
+def _derive(record_id: str, *, why: str = ""):
+    from derivations import catalog
+    from verify.progress import Announce
+    from verify.record_cache import last_seconds, remember_seconds
+
+    status = Announce(f"deriving {record_id}{why}", estimate=last_seconds(record_id))
+    try:
+        rec = catalog.get(record_id)
+    except BaseException:
+        status.done("failed")
+        raise
+    remember_seconds(record_id, status.done())
+    return rec
+
+
+def _cached(kind: str, record_id: str, make, *, use_cache: bool):
+    """``make(record)`` for a catalog record, from the cache when a trusted entry exists (see module docstring)."""
+    from verify.record_cache import load, source_fingerprint, store
+
+    digest = _generated_digest(record_id)
+    fingerprint = source_fingerprint()
+    if use_cache and digest:
+        hit = load(kind, record_id, fingerprint=fingerprint, digest=digest)
+        if hit is not None:
+            return hit
+    rec = _derive(record_id, why=" (not in the cache yet)" if use_cache else "")
+    value = make(rec)
+    if rec.digest() != digest:
+        print(f"note: numerics/generated/{_modules()[record_id]}.py is out of date (run `deeplimits codegen`); "
+              "not cached", file=sys.stderr)
+    elif use_cache:
+        store(kind, record_id, value, fingerprint=fingerprint, digest=digest)
+    return value
+
+
+def _cmd_show(args) -> int:
     if (args.id is None) == (args.expr is None):
         raise ValueError("show needs exactly one of: a record ID, or --expr EXPRESSION (a SymPy expression of x)")
     if args.expr is not None:
         from derivations.core.safe_parse import parse_activation
 
-        rec = custom_activation(parse_activation(args.expr, what="--expr"))  # never evaluated as Python
+        phi = parse_activation(args.expr, what="--expr")  # never evaluated as Python
+        from derivations.core.codegen import emit_module
+        from derivations.dual.duals import custom_activation
+        from verify.progress import Announce
+
+        status = Announce(f"deriving the dual of {args.expr}")
+        try:
+            rec = custom_activation(phi)
+        except BaseException:
+            status.done("failed")
+            raise
+        status.done()
+        payload = _show_payload(rec)
+        python = emit_module(rec) if args.python else ""
     else:
-        rec = catalog.get(args.id)
-    if args.json:
-        print(json.dumps(rec.summary(), indent=2))
+        _known_id(args.id)
+        use_cache = not args.no_cache
+        if args.python:
+            from derivations.core.codegen import emit_module
+
+            python, payload = _cached("python", args.id, emit_module, use_cache=use_cache), None
+        else:
+            payload = _cached("show", args.id, _show_payload, use_cache=use_cache)
+    if args.python:
+        print(python, end="" if python.endswith("\n") else "\n")
+    elif args.json:
+        print(json.dumps(payload["summary"], indent=2))
     elif args.latex:
-        for name in rec.expressions:
-            print(f"% {name}\n{rec.latex(name)}")
-    elif args.python:
-        print(emit_module(rec))
+        for name, tex in payload["summary"]["latex"].items():
+            print(f"% {name}\n{tex}")
     else:
-        print(f"{rec.id}: {rec.title}\nsource: {rec.source}\nderivation: {rec.derivation.method.value}")
-        if rec.architecture:
-            print(f"architecture: {rec.architecture}")
-        for step in rec.derivation.steps:
-            print(f"  - {step}")
-        if rec.derivation.checks:
-            print(f"checks: {', '.join(rec.derivation.checks)}")
-        for a in rec.assumptions:
-            print(f"assumes: {a}")
-        print("parameters:")
-        for p in rec.parameters:
-            print(f"  {p.name} in {p.domain.describe()}: {p.description}")
-        for name, expr in rec.expressions.items():
-            args_ = ", ".join(p.name for p in rec.args_of(name))
-            print(f"{name}({args_}) = {expr}")
+        print("\n".join(_show_lines(payload)))
     return 0
 
 
+def _show_lines(payload: dict) -> list[str]:
+    """The plain-terminal view of a record: fits the width, maths as Unicode."""
+    from verify.terminal import prose, terminal_width, wrap
+
+    s, width = payload["summary"], terminal_width()
+    lines = prose(s["title"], width=width, first=f"{s['id']}: ", indent="  ")
+    lines += prose(s["source"], width=width, first="source: ", indent="  ")
+    lines += prose(s["derivation"]["method"], width=width, first="derivation: ", indent="  ")
+    if s["architecture"]:
+        lines += prose(s["architecture"], width=width, first="architecture: ", indent="  ")
+    for step in s["derivation"]["steps"]:
+        lines += prose(step, width=width, first="  - ", indent="    ")
+    if s["derivation"]["checks"]:
+        lines += prose(", ".join(s["derivation"]["checks"]), width=width, first="checks: ", indent="  ")
+    for a in s["assumptions"]:
+        lines += prose(a, width=width, first="assumes: ", indent="  ")
+    if s["notes"]:
+        lines += prose(s["notes"], width=width, first="notes: ", indent="  ")
+    lines.append("parameters:")
+    for p in s["parameters"]:
+        lines += prose(p["description"], width=width, first=f"  {p['name']} in {payload['domains'][p['name']]}: ",
+                       indent="      ")
+    for name, expr in s["expressions"].items():
+        lines += wrap(f"{name}({', '.join(payload['arguments'][name])}) = {expr}", width=width, indent="    ")
+    return lines
+
+
+# -- eval --------------------------------------------------------------------------
 def _parse_params(items: list[str]) -> dict[str, float]:
     out = {}
     for item in items:
@@ -98,21 +243,49 @@ def _parse_params(items: list[str]) -> dict[str, float]:
     return out
 
 
+def _evaluators(record_id: str, module) -> tuple[dict, dict[str, str]]:
+    """``name -> (arguments, callable(**values))`` for a record, and ``name -> how`` for the non-generated ones.
+
+    A ``dual.*`` record also gets the Gaussian expectations of its activation
+    (:class:`numerics.dual.activations.Activation`): generated closed forms where
+    they were derived, quadrature otherwise.
+    """
+    table = {name: (tuple(sig), getattr(module, name)) for name, sig in module.SIGNATURES.items()}
+    how: dict[str, str] = {}
+    if record_id.startswith("dual."):
+        from numerics.dual.activations import activation
+
+        own = tuple(p for p in module.SIGNATURES["phi"] if p != "x")
+        for name, pair in _DUAL_FUNCTIONS.items():
+            if name in table:
+                continue
+
+            def call(_name=name, _pair=pair, **values):
+                act = activation(record_id.split(".", 1)[1], **{p: values[p] for p in own})
+                return getattr(act, _name)(*(values[p] for p in _pair))
+
+            table[name] = (pair + own, call)
+            how[name] = "Gaussian quadrature (no closed form)"
+    return table, how
+
+
 def _cmd_eval(args) -> int:
-    from numerics.generated import MODULES
     from numerics.core.validation import check_covariance, check_in_domain
 
-    if args.id not in MODULES:
-        raise ValueError(f"unknown record id {args.id!r}; `deeplimits list` shows the known ids")
-    module = importlib.import_module(f"numerics.generated.{MODULES[args.id]}")
+    module = _generated_module(args.id)
     params = _parse_params(args.param)
-    names = [n for n in module.SIGNATURES if n != "dual_and_derivative"] if args.function is None else [args.function]
-    unknown = [n for n in names if n not in module.SIGNATURES]
+    table, how = _evaluators(args.id, module)
+    names = [n for n in table if n != "dual_and_derivative"] if args.function is None else [args.function]
+    unknown = [n for n in names if n not in table]
     if unknown:
-        raise ValueError(f"record {args.id!r} has no function {unknown[0]!r}; it has {', '.join(module.SIGNATURES)}")
-    results = {}
+        raise ValueError(f"record {args.id!r} has no function {unknown[0]!r}; it has {', '.join(table)}")
+    extra = sorted(set(params) - {p for n in names for p in table[n][0]})
+    if extra:
+        raise ValueError(f"record {args.id!r} has no parameter {extra[0]!r}; its functions take "
+                         + "; ".join(f"{n}({', '.join(table[n][0])})" for n in names))
+    results, defaults = {}, {}
     for name in names:
-        sig = module.SIGNATURES[name]
+        sig, fn = table[name]
         needed = [p for p in sig if module.PARAMETERS[p]["default"] is None]
         if args.function is None and any(p not in params for p in needed):
             continue  # evaluate only the functions whose arguments were given
@@ -124,39 +297,110 @@ def _cmd_eval(args) -> int:
             check_in_domain(p, v, module.PARAMETERS[p]["domain"])
         if {"q1", "q2", "c"} <= set(values):
             check_covariance(values["q1"], values["q2"], values["c"])
-        results[name] = getattr(module, name)(**values)
-    extra = sorted(set(params) - {p for n in names for p in module.SIGNATURES[n]})
-    if extra:
-        raise ValueError(f"record {args.id!r} has no parameter {extra[0]!r}")
+        defaults.update({p: float(values[p]) for p in sig if p not in params})
+        results[name] = fn(**values)
     if not results:
         raise ValueError(f"no function of {args.id!r} has all its arguments; give --param for one of: "
-                         + "; ".join(f"{n}({', '.join(s)})" for n, s in module.SIGNATURES.items()))
+                         + "; ".join(f"{n}({', '.join(s)})" for n, (s, _) in table.items()))
+    values = {k: ([float(a) for a in v] if isinstance(v, tuple) else float(v)) for k, v in results.items()}
+    routes = {k: how[k] for k in results if k in how}
     if args.json:
-        values = {k: ([float(a) for a in v] if isinstance(v, tuple) else float(v)) for k, v in results.items()}
-        print(json.dumps({"id": args.id, "params": params, "values": values}))
-    else:
-        for k, v in results.items():
-            print(f"{k} = {tuple(float(a) for a in v) if isinstance(v, tuple) else float(v)!r}")
+        print(json.dumps({"id": args.id, "params": params, "defaults": defaults, "values": values,
+                          "routes": routes}))
+        return 0
+    for k, v in values.items():
+        print(f"{k} = {tuple(v) if isinstance(v, list) else v!r}")
+    if defaults:
+        print("defaults used: " + ", ".join(f"{p}={v!r}" for p, v in defaults.items()))
+    for route in sorted(set(routes.values())):
+        print(f"by {route}: " + ", ".join(k for k, r in routes.items() if r == route))
     return 0
 
 
+# -- export-latex ------------------------------------------------------------------
 def _cmd_export(args) -> int:
-    from derivations import catalog
-    from verify.latex_export import latex_document
+    from pathlib import Path
 
-    ids = args.ids or catalog.ids()
-    records = [catalog.get(i) for i in ids]
-    text = latex_document(records)
+    from verify.record_cache import load, source_fingerprint, store
+
+    ids = [_known_id(i) for i in args.ids] if args.ids else list(_modules())
+    digests = [_generated_digest(i) for i in ids]
+    here = Path(__file__).resolve().parent
+    fingerprint = source_fingerprint(here / "latex_export.py", here / "latex_prose.py")
+    key, digest = "\n".join(ids), ",".join(digests)
+    text = None if args.no_cache or not all(digests) else load("latex", key, fingerprint=fingerprint, digest=digest)
+    if text is None:
+        text, fresh = _typeset(ids)
+        if not args.no_cache and fresh == digests:
+            store("latex", key, text, fingerprint=fingerprint, digest=digest)
     with open(args.output, "w") as fh:
         fh.write(text)
-    print(f"wrote {args.output}: {len(records)} records")
+    print(f"wrote {args.output}: {len(ids)} records")
     return 0
+
+
+def _typeset(ids: list[str]) -> tuple[str, list[str]]:
+    """The LaTeX document of ``ids``, deriving each record (with progress); and the records' digests."""
+    from derivations import catalog
+    from verify.latex_export import latex_document
+    from verify.progress import Announce, Progress
+    from verify.record_cache import last_seconds, remember_seconds
+
+    known = [last_seconds(i) for i in ids]
+    estimate = sum(known) if all(k is not None for k in known) else None
+    records = []
+    with Progress(len(ids), label="deriving records", unit="record", estimate=estimate) as bar:
+        for rid in ids:
+            bar.update(0, note=rid)
+            records.append(catalog.get(rid))
+            bar.update(note=rid)
+    status = Announce(f"typesetting {len(records)} record(s)", estimate=last_seconds("latex:" + ",".join(ids)))
+    text = latex_document(records)
+    remember_seconds("latex:" + ",".join(ids), status.done())
+    return text, [r.digest() for r in records]
+
+
+# -- codegen -------------------------------------------------------------------------
+def _emit_one(record_id: str) -> str:
+    """The generated module of one record (run in a worker process)."""
+    from derivations.catalog import get
+    from derivations.core.codegen import emit_module
+
+    return emit_module(get(record_id))
+
+
+def _render_with_progress(label: str) -> dict[str, str]:
+    """Every generated file, as :func:`derivations.core.codegen.render_catalog` renders it, with progress per record."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from derivations.catalog import ids as catalog_ids
+    from derivations.core.codegen import _index_of_ids, module_name
+    from verify.progress import Progress
+
+    ids = catalog_ids()
+    workers = max(1, min(os.cpu_count() or 1, 8, len(ids)))
+    texts: dict[str, str] = {}
+    with Progress(len(ids), label=label, unit="record") as bar:
+        if workers == 1:
+            for rid in ids:
+                texts[rid] = _emit_one(rid)
+                bar.update(note=rid)
+        else:
+            with ProcessPoolExecutor(workers) as pool:
+                futures = {pool.submit(_emit_one, rid): rid for rid in ids}
+                for future in as_completed(futures):
+                    texts[futures[future]] = future.result()
+                    bar.update(note=futures[future])
+    files = {f"{module_name(i)}.py": texts[i] for i in ids}
+    files["__init__.py"] = _index_of_ids(ids)
+    return files
 
 
 def _cmd_codegen(args) -> int:
-    from derivations.core.codegen import render_catalog, stale_files, write_files
+    from derivations.core.codegen import stale_files, write_files
 
-    files = render_catalog()  # records derived in worker processes
+    files = _render_with_progress("codegen --check: deriving" if args.check else "codegen: deriving")
     if args.check:
         stale = stale_files(files)
         if stale:
@@ -169,17 +413,35 @@ def _cmd_codegen(args) -> int:
     return 0
 
 
+# -- verify --------------------------------------------------------------------------
 def _cmd_verify(args) -> int:
-    from verify.claims import CLAIMS, get_claim
-    from verify.claims import check
+    from verify.claims import CLAIMS, check, get_claim
+    from verify.progress import Progress
+    from verify.record_cache import last_seconds, remember_seconds
     from verify.report import table, to_json, write_report
 
     claims = [get_claim(i) for i in args.ids] if args.ids else list(CLAIMS.values())
     results = []
     for k, claim in enumerate(claims, 1):
-        print(f"[{k}/{len(claims)}] {claim.id} ...", end="", file=sys.stderr, flush=True)
-        res = check(claim, profile=args.profile)
-        print(f" {'pass' if res.passed else 'FAIL'} ({res.seconds:.1f} s)", file=sys.stderr, flush=True)
+        label = f"[{k}/{len(claims)}] {claim.id}"
+        timing_key = f"claim:{claim.id}:{args.profile}"
+        bar: list[Progress] = []
+
+        def on_example(done: int, planned: int, _label=label, _key=timing_key, _bar=bar) -> None:
+            if not _bar:
+                _bar.append(Progress(planned, label=_label, unit="example", estimate=last_seconds(_key)))
+            elif done > planned:
+                _bar[0].update(note="shrinking a counterexample")
+            else:
+                _bar[0].update()
+
+        try:
+            res = check(claim, profile=args.profile, progress=on_example)
+        finally:
+            if bar:
+                bar[0].close()
+        remember_seconds(timing_key, res.seconds)
+        print(f"{label}: {'pass' if res.passed else 'FAIL'} ({res.seconds:.1f} s)", file=sys.stderr, flush=True)
         results.append(res)
     print(table(results))
     if args.json:
@@ -191,21 +453,44 @@ def _cmd_verify(args) -> int:
     return 0 if all(r.passed for r in results) else 1
 
 
+# -- the parser --------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit status 2 (the project's standard)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see `{self.prog} --help`)\n")
+
+
+class _Version(argparse.Action):
+    """``--version``: the version is looked up only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"deeplimits {package_version()}")
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="deeplimits", description="Derived limits of wide and deep networks: inspect, export, verify.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="deeplimits",
+                     description="Derived limits of wide and deep networks: inspect, export, verify.")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("list", help="list the records: ids, titles, sources, parameter names")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_list)
     p = sub.add_parser("show", help="show one record, or derive and show the dual of your activation (--expr)")
     p.add_argument("id", nargs="?", help="record id (see `deeplimits list`)")
     p.add_argument("--expr", help='an activation as a SymPy expression of x, e.g. "x*erf(x)"')
+    p.add_argument("--no-cache", action="store_true",
+                   help="derive afresh; neither read nor write the cache (default: use it)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--latex", action="store_true", help="print the LaTeX of each expression")
     g.add_argument("--python", action="store_true", help="print the generated NumPy module")
     g.add_argument("--json", action="store_true", help="print the record as JSON")
     p.set_defaults(func=_cmd_show)
-    p = sub.add_parser("eval", help="evaluate a record's generated functions")
+    p = sub.add_parser("eval", help="evaluate a record's functions (numerical duals by quadrature)")
     p.add_argument("id")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="an argument (repeatable)")
     p.add_argument("--function", help="evaluate only this function (default: every function whose arguments are given)")
@@ -214,10 +499,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export-latex", help="write a LaTeX document of records (default: all)")
     p.add_argument("ids", nargs="*", metavar="ID")
     p.add_argument("-o", "--output", required=True, metavar="FILE.tex")
+    p.add_argument("--no-cache", action="store_true",
+                   help="derive and typeset afresh; neither read nor write the cache (default: use it)")
     p.set_defaults(func=_cmd_export)
     p = sub.add_parser("verify", help="check claims against finite-network simulations (exit 1 if any fails)")
     p.add_argument("ids", nargs="*", metavar="ID", help="claim ids (default: all)")
-    p.add_argument("--profile", choices=("quick", "thorough"), default="quick")
+    p.add_argument("--profile", choices=_PROFILE_NAMES, default="quick",
+                   help="how hard to look: smoke (pinned examples only), quick (default), "
+                        "or thorough (more examples and samples)")
     p.add_argument("--json", metavar="FILE", help="write per-claim results as JSON")
     p.add_argument("--report", metavar="DIR", help="write a Markdown report with formulas and plots")
     p.set_defaults(func=_cmd_verify)
@@ -229,14 +518,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (one line, status 2)
+        return exc.code if isinstance(exc.code, int) else 0
     try:
         return args.func(args)
     except BrokenPipeError:  # e.g. `deeplimits list | head`
         sys.stderr.close()
         return 0
     except ValueError as exc:
-        print(f"deeplimits {args.command}: error: {exc}", file=sys.stderr)
+        print(f"deeplimits {args.command}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
 
 

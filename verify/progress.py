@@ -14,12 +14,14 @@ from __future__ import annotations
 import sys
 import time
 
-__all__ = ["Progress", "Announce", "format_seconds"]
+__all__ = ["Announce", "Progress", "format_seconds"]
 
 
 def format_seconds(seconds: float) -> str:
-    """``42 s``, ``3 min 5 s``, ``1 h 2 min``."""
-    s = int(round(seconds))
+    """``4.2 s``, ``42 s``, ``3 min 5 s``, ``1 h 2 min``."""
+    if seconds < 9.95:
+        return f"{seconds:.1f} s"
+    s = round(seconds)
     if s < 60:
         return f"{s} s"
     if s < 3600:
@@ -97,7 +99,7 @@ class Progress:
             self._bar.close()
             self._bar = None
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:  # noqa: PYI034 (typing.Self needs Python 3.11)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -30,7 +30,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["cache_dirs", "source_fingerprint", "load", "store", "last_seconds", "remember_seconds"]
+__all__ = ["cache_dirs", "last_seconds", "load", "remember_seconds", "source_fingerprint", "store"]
 
 _FORMAT = 1
 _KEEP_FINGERPRINTS = 4  # older fingerprints' entries are deleted when a new one is written
@@ -74,7 +74,7 @@ def _files_of_package(package: str) -> list[Path]:
     spec = importlib.util.find_spec(package)  # locates without importing
     if spec is None or not spec.submodule_search_locations:
         return []
-    root = Path(list(spec.submodule_search_locations)[0])
+    root = Path(next(iter(spec.submodule_search_locations)))
     return sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
 
 
@@ -112,7 +112,7 @@ def _validate(kind: str, key: str, fingerprint: str, digest: str) -> None:
     if not (len(fingerprint) == 16 and all(c in "0123456789abcdef" for c in fingerprint)):
         raise ValueError(f"fingerprint={fingerprint!r} must be 16 hex digits (from source_fingerprint)")
     if not isinstance(digest, str):
-        raise ValueError(f"digest={digest!r} must be a string")
+        raise TypeError(f"digest={digest!r} must be a string")
 
 
 def load(kind: str, key: str, *, fingerprint: str, digest: str):

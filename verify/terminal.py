@@ -19,7 +19,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-__all__ = ["terminal_width", "tex_to_unicode", "prose", "wrap"]
+__all__ = ["prose", "terminal_width", "tex_to_unicode", "wrap"]
 
 _SYMBOLS = {
     # Greek

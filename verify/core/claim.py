@@ -150,17 +150,22 @@ class _Rejected(AssertionError):
     pass
 
 
-def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool = True) -> ClaimResult:
+def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool = True,
+          progress: Callable[[int, int], None] | None = None) -> ClaimResult:
     """Run ``claim`` under ``profile``; return the verdict and, on failure, the shrunk counterexample.
 
     The claim's false-failure rate is split evenly (Bonferroni) over the
     pinned examples and at most ``max_examples`` drawn ones.  ``derandomize``
     (default) makes the run reproducible: the examples and seeds are a
-    function of the claim alone.
+    function of the claim alone.  ``progress(done, planned)``, if given, is
+    called with ``done = 0`` before the first example and after every example
+    run; ``done > planned`` while hypothesis shrinks a counterexample.
     """
     prof = PROFILES[profile] if isinstance(profile, str) else profile
     if not isinstance(prof, Profile):
         raise ValueError(f"profile={profile!r} is not one of {sorted(PROFILES)}")
+    if progress is not None and not callable(progress):
+        raise ValueError(f"progress={progress!r} must be a callable progress(done, planned) or None")
     drawn = prof.max_examples if claim.max_examples is None else min(prof.max_examples, claim.max_examples)
     drawn = max(0 if claim.examples else 1, drawn)
     n_tests = drawn + len(claim.examples)
@@ -170,6 +175,8 @@ def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool =
 
     def body(params: dict, seed: int) -> None:
         res = claim.run(claim, params, seed, per_example, prof)
+        if progress is not None:
+            progress(len(examples) + len(failures) + 1, n_tests)
         record = (dict(params), seed, res)
         if res.passed:
             examples.append(record)
@@ -190,6 +197,8 @@ def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool =
         search = _pin(search, ex)
     start = time.perf_counter()
     error = ""
+    if progress is not None:
+        progress(0, n_tests)
     try:
         search()
         passed = True
