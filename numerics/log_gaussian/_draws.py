@@ -52,15 +52,17 @@ def fc_log_norm_ratio(activation: str, *, width: int, depth: int, n_samples: int
     depth = check_integer("depth", depth, minimum=1)
     n_samples = check_integer("n_samples", n_samples, minimum=1)
     net = fc_relu_net if activation == "relu" else fc_linear_net
-    kept, have = [], 0
+    kept, have, drawn, batch = [], 0, 0, n_samples
     for round_seed in child_seeds(check_seed(seed), _MAX_ROUNDS):
-        x = net(np.ones(width), widths=[width] * depth, n_out=0, n_samples=n_samples, seed=round_seed)
+        x = net(np.ones(width), widths=[width] * depth, n_out=0, n_samples=batch, seed=round_seed)
         alive = x.log_norm_ratio[:, 0]
         alive = alive[np.isfinite(alive)]
         kept.append(alive)
-        have += alive.size
+        have, drawn = have + alive.size, drawn + batch
         if have >= n_samples:
             return np.concatenate(kept)[:n_samples]
+        # next batch: the missing draws over the living fraction seen so far, 10% to spare (doubling if none lived)
+        batch = min(math.ceil(1.1 * (n_samples - have) * drawn / have) + 16 if have else 2 * batch, 16 * n_samples)
     raise ValueError(f"width={width}, depth={depth}: fewer than {n_samples} living networks in "
                      f"{_MAX_ROUNDS} rounds (a ReLU net dies with probability up to depth * 2^-width)")
 

@@ -194,9 +194,12 @@ GAUSSIAN_CLAIM = theorem(
 
 
 def _search_profile(scale: float) -> Profile:
-    """The profile with this sample scale (a Custom check is given the scale only)."""
-    return next((p for p in PROFILES.values() if p.sample_scale == scale),
-                Profile("custom", PROFILES["quick"].max_examples, scale))
+    """The search's profile: a Custom check is given the sample scale only, so the shipped profile with that
+    scale that draws the most examples (quick: 3, thorough: 25), always shrinking (a search needs both)."""
+    same = [p for p in PROFILES.values() if p.sample_scale == scale and getattr(p, "shrink", True)]
+    best = max(same, key=lambda p: p.max_examples, default=None)
+    return best if best is not None and best.max_examples > 0 else Profile("search", PROFILES["quick"].max_examples,
+                                                                            scale)
 
 
 def _falsify(p, predicted, *, seed, rate, scale) -> CheckOutcome:
