@@ -279,3 +279,25 @@ def test_a_monte_carlo_prediction_may_scale_its_samples_with_the_profile():
     claim = _claim([Exact("moments", simulate=gaussian_draws, predict=noisy, samples=20_000)])
     claim.run(claim, {"mu": 1.0}, 0, 1e-6, PROFILES["thorough"])
     assert seen == [PROFILES["thorough"].sample_scale]
+
+
+def test_records_evaluate_by_keyword_with_validation():
+    from derivations import get
+    from numerics.core.records import record
+
+    ntk = record("resnet_sde.ntk")
+    want = math.expm1(0.7 * 1.3**2 * 0.9**2) * 0.4**2 / 1.3**2  # sigma_b^2 (e^{T sigma_w^2 phi'(0)^2} - 1) / sigma_w^2
+    assert float(ntk.evaluate("ntk_bias", dphi0=0.9, sigma_w=1.3, sigma_b=0.4, T=0.7)) == pytest.approx(want, rel=1e-13)
+    erf = record("dual.erf")
+    assert erf.defaults_used("dual", {"q1": 1.0}) == {"a": 1.0, "b": 1.0, "shift": 0.0}
+    with pytest.raises(ValueError, match="sigma_w=-1"):
+        ntk.evaluate("ntk_bias", dphi0=0.9, sigma_w=-1.0, sigma_b=0.4, T=0.7)
+    with pytest.raises(ValueError, match="no parameter 'q9'"):
+        erf.evaluate(q9=1.0)
+    with pytest.raises(ValueError, match="c="):
+        erf.evaluate("dual", q1=1.0, q2=1.0, c=2.0)
+    with pytest.raises(ValueError, match="unknown record id"):
+        record("dual.nope")
+    rec = get("dual.relu")
+    assert repr(rec).startswith("<Record dual.relu: ReLU") and len(repr(rec)) < 200
+    assert r"\begin{aligned}" in rec._repr_latex_() and rec.latex("dual") in rec._repr_latex_()

@@ -420,7 +420,21 @@ def _cmd_verify(args) -> int:
     from verify.record_cache import last_seconds, remember_seconds
     from verify.report import table, to_json, write_report
 
-    claims = [get_claim(i) for i in args.ids] if args.ids else list(CLAIMS.values())
+    if args.claims:
+        from verify.core.loading import load_claims
+
+        available = {c.id: c for path in args.claims for c in load_claims(path)}
+    else:
+        available = dict(CLAIMS)
+    unknown = [i for i in args.ids if i not in available]
+    if unknown:
+        if not args.claims:
+            get_claim(unknown[0])  # the shipped catalog's one-line error
+        raise ValueError(f"unknown claim {unknown[0]!r}; the --claims file(s) declare: {', '.join(available)}")
+    claims = [available[i] for i in args.ids] if args.ids else list(available.values())
+    if args.list:
+        return _list_claims(claims, args.profile)
+    print(f"seed: {args.seed} (rerun with --seed {args.seed}; another seed draws other examples)", file=sys.stderr)
     results = []
     for k, claim in enumerate(claims, 1):
         label = f"[{k}/{len(claims)}] {claim.id}"
@@ -436,7 +450,7 @@ def _cmd_verify(args) -> int:
                 _bar[0].update()
 
         try:
-            res = check(claim, profile=args.profile, progress=on_example)
+            res = check(claim, profile=args.profile, progress=on_example, seed=args.seed)
         finally:
             if bar:
                 bar[0].close()
@@ -451,6 +465,38 @@ def _cmd_verify(args) -> int:
         path = write_report(results, args.report)
         print(f"report: {path}")
     return 0 if all(r.passed for r in results) else 1
+
+
+#: Seconds each shipped claim took in the quick profile on the project's 2-core machine (the final run of
+#: 2026-12-03), shown by ``verify --list`` until this machine has timed the claim itself.
+MEASURED_QUICK_SECONDS = {}
+
+
+def _list_claims(claims, profile: str) -> int:
+    from verify.record_cache import last_seconds
+
+    width = max(len(c.id) for c in claims)
+    total = 0.0
+    for c in claims:
+        seconds = last_seconds(f"claim:{c.id}:{profile}")
+        where = "last run here"
+        if seconds is None and profile == "quick":
+            seconds, where = MEASURED_QUICK_SECONDS.get(c.id), "measured on 2 cores"
+        total += seconds or 0.0
+        when = f"{seconds:6.1f} s ({where})" if seconds is not None else "   not timed yet"
+        print(f"{c.id:<{width}}  {when}  {c.title}")
+    print(f"{len(claims)} claims, about {total:.0f} s in the {profile} profile where timed")
+    return 0
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed {text!r} must be an integer in [0, 2**32)") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"--seed {value} must be in [0, 2**32)")
+    return value
 
 
 # -- the parser --------------------------------------------------------------------
@@ -509,6 +555,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "or thorough (more examples and samples)")
     p.add_argument("--json", metavar="FILE", help="write per-claim results as JSON")
     p.add_argument("--report", metavar="DIR", help="write a Markdown report with formulas and plots")
+    p.add_argument("--claims", metavar="FILE", action="append", default=[],
+                   help="check the claims declared in this Python file (your own theorems; repeatable) "
+                        "instead of the shipped ones; the file is run as Python")
+    p.add_argument("--list", action="store_true", help="list the claims with their expected times, run nothing")
+    p.add_argument("--seed", type=_seed, default=0,
+                   help="which run: 0 (default) is the reproducible run of record; another integer draws "
+                        "other examples and simulation seeds, reproducibly")
     p.set_defaults(func=_cmd_verify)
     p = sub.add_parser("codegen", help="regenerate numerics/generated from the catalog")
     p.add_argument("--check", action="store_true", help="exit 1 and name the stale files if the generated code is out of date")

@@ -25,13 +25,17 @@ def _fmt(x) -> str:
 
 
 def table(results: list[ClaimResult]) -> str:
-    cols = ("claim", "verdict", "samples", "statistic", "false-fail rate", "detectable", "time s")
+    """The terminal table; "detects (relative)" is the weakest check's smallest detectable discrepancy
+    relative to its predicted value, over every compared quantity and example (false-pass rate 1e-6)."""
+    cols = ("claim", "verdict", "samples", "statistic", "false-fail rate", "detects (relative)", "time s")
     rows = []
     for r in results:
         s = r.summary()
         stat = f"{_fmt(s.get('statistic'))}/{_fmt(s.get('threshold'))}" if "statistic" in s else "-"
-        rows.append((s["claim"], s["verdict"], str(s["samples"]), stat, _fmt(s["false_fail_rate"]),
-                     _fmt(s.get("detectable_discrepancy")), _fmt(s["seconds"])))
+        weakest = s.get("weakest_relative_detectable")
+        power = f"{100 * weakest:.3g}%" if weakest is not None else "-"
+        rows.append((s["claim"], s["verdict"], str(s["samples"]), stat, _fmt(s["false_fail_rate"]), power,
+                     _fmt(s["seconds"])))
     widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(cols)]
     def line(cells) -> str:
         return "  ".join(c.ljust(w) for c, w in zip(cells, widths))

@@ -145,6 +145,19 @@ class Record:
                 raise ValueError(f"record {self.id!r}: bad argument list for {key!r}: {args}")
 
     # -- views -------------------------------------------------------------
+    def __repr__(self) -> str:
+        names = ", ".join(self.expressions)
+        return f"<Record {self.id}: {self.title} [{self.derivation.method.value}; {names}]>"
+
+    def _repr_latex_(self) -> str:
+        """How Jupyter shows a record: its title, then each expression as an aligned equation."""
+        def label(name: str) -> str:
+            return r"\mathrm{" + name.replace("_", r"\_") + "}"
+
+        rows = r" \\ ".join(label(name) + " &= " + self.latex(name) for name in self.expressions)
+        title = self.title.replace("\\", "").replace("$", "").replace("_", r"\_")
+        return r"$\text{" + f"{self.id}: {title}" + "}$\n" + r"$$\begin{aligned} " + rows + r" \end{aligned}$$"
+
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
             if p.name == name:

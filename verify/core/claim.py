@@ -110,6 +110,12 @@ class ClaimResult:
             return None
         return max((r for _, _, r in self.examples), key=lambda r: r.statistic / r.threshold if r.threshold else 0)
 
+    def power_table(self) -> list[dict]:
+        """One row per example and compared quantity (claims declared on the harness): the predicted
+        value, the smallest discrepancy the test detects, and their ratio (``relative``)."""
+        rows = self.examples + ([self.counterexample] if self.counterexample is not None else [])
+        return [{"params": params, **row} for params, _, res in rows for row in res.data.get("power", ())]
+
     def summary(self) -> dict:
         worst = self.worst
         out = {
@@ -127,6 +133,10 @@ class ClaimResult:
         if worst is not None:
             out.update(statistic=worst.statistic, threshold=worst.threshold,
                        detectable_discrepancy=worst.detectable_discrepancy)
+        power = self.power_table()
+        if power:
+            weakest = max(power, key=lambda row: row["relative"])
+            out.update(weakest_relative_detectable=weakest["relative"], weakest_check=weakest, power=power)
         if self.counterexample is not None:
             params, seed, res = self.counterexample
             out["counterexample"] = {"params": params, "seed": seed, "observed": _plain(res.observed),
@@ -151,7 +161,7 @@ class _Rejected(AssertionError):
 
 
 def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool = True,
-          progress: Callable[[int, int], None] | None = None) -> ClaimResult:
+          progress: Callable[[int, int], None] | None = None, seed: int = 0) -> ClaimResult:
     """Run ``claim`` under ``profile``; return the verdict and, on failure, the shrunk counterexample.
 
     The claim's false-failure rate is split evenly (Bonferroni) over the
@@ -160,7 +170,14 @@ def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool =
     function of the claim alone.  ``progress(done, planned)``, if given, is
     called with ``done = 0`` before the first example and after every example
     run; ``done > planned`` while hypothesis shrinks a counterexample.
+
+    ``seed`` (an integer >= 0) chooses the run: 0, the default, is the derandomised run above
+    (the examples a function of the claim alone, pinned examples at seed 0); another value
+    draws other examples and other simulation seeds (the pinned examples at that seed), and the
+    same value always gives the same run.
     """
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed={seed!r} must be an integer in [0, 2**32)")
     prof = PROFILES[profile] if isinstance(profile, str) else profile
     if not isinstance(prof, Profile):
         raise ValueError(f"profile={profile!r} is not one of {sorted(PROFILES)}")
@@ -186,15 +203,19 @@ def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool =
 
     phases = (Phase.explicit,) + ((Phase.generate,) if drawn else ()) + ((Phase.shrink,) if prof.shrink else ())
 
-    @settings(max_examples=max(1, drawn), deadline=None, derandomize=derandomize, database=None,
+    @settings(max_examples=max(1, drawn), deadline=None, derandomize=derandomize and seed == 0, database=None,
               suppress_health_check=list(HealthCheck), phases=phases,
               report_multiple_bugs=False, print_blob=False)
     @given(params=claim.strategy(), seed=st.integers(0, 2**32 - 1))
     def search(params, seed):
         body(params, seed)
 
-    for ex in claim.examples:  # pinned edges, seed 0
-        search = _pin(search, ex)
+    for ex in claim.examples:  # pinned edges, at the run's seed
+        search = _pin(search, ex, seed)
+    if seed:
+        from hypothesis import seed as hypothesis_seed
+
+        search = hypothesis_seed(seed)(search)
     start = time.perf_counter()
     error = ""
     if progress is not None:
@@ -212,7 +233,7 @@ def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool =
     return ClaimResult(claim, passed, prof.name, examples, counter, seconds, error)
 
 
-def _pin(test, params):
+def _pin(test, params, seed: int = 0):
     from hypothesis import example
 
-    return example(params=dict(params), seed=0)(test)
+    return example(params=dict(params), seed=seed)(test)

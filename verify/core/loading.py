@@ -28,9 +28,10 @@ def load_claims(path: str | Path) -> list[Claim]:
     sys.modules[name] = module  # dataclasses and pickling look the module up by name
     try:
         spec.loader.exec_module(module)
-    except Exception:
+    except Exception as exc:  # the user's code failed: say where, in one line
         sys.modules.pop(name, None)
-        raise
+        where = _where(exc, file)
+        raise ValueError(f"--claims {str(path)!r} failed to run{where}: {type(exc).__name__}: {exc}") from exc
     declared = getattr(module, "CLAIMS", None)
     claims = list(declared) if declared is not None else [v for v in vars(module).values() if isinstance(v, Claim)]
     if not claims or not all(isinstance(c, Claim) for c in claims):
@@ -39,3 +40,16 @@ def load_claims(path: str | Path) -> list[Claim]:
     if len(set(ids)) != len(ids):
         raise ValueError(f"--claims {str(path)!r} declares duplicate claim ids: {ids}")
     return claims
+
+
+def _where(exc: BaseException, file: Path) -> str:
+    """`` at line N`` of the user's file where ``exc`` arose, if it did there."""
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return f" at line {exc.lineno}"
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve() == file.resolve():
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f" at line {line}" if line else ""
