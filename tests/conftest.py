@@ -21,3 +21,18 @@ elif os.environ.get("CI"):
     settings.load_profile("ci-deeplimits")
 else:
     settings.load_profile("dev")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_record_cache(tmp_path_factory):
+    """Tests never read or write the user's record cache (``deeplimits show``): a private one per run."""
+    previous = os.environ.get("DEEPLIMITS_CACHE_DIR")
+    os.environ["DEEPLIMITS_CACHE_DIR"] = str(tmp_path_factory.mktemp("deeplimits-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("DEEPLIMITS_CACHE_DIR", None)
+    else:
+        os.environ["DEEPLIMITS_CACHE_DIR"] = previous

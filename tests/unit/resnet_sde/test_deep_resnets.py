@@ -379,7 +379,7 @@ def test_stable_resnet_width_limit_is_the_kernel_recursion():
     r"""Hayou's stable ResNet (phi = id, branch scale L^{-1/2}) with a dense input layer: at fixed L,
     E q_L(D) -> K_L of the infinite-width recursion K_{l+1} = K_l + dt(sigma_b^2 + sigma_w^2 V_psi(K_l))
     at rate 1/D.  (That recursion is Euler for the width-first ODE, order 1 in dt:
-    tests/test_kernel_odes.py; together, the width-first ODE claim of JMLR §5.6.)
+    tests/unit/resnet_sde/test_kernel_odes.py; together, the width-first ODE claim of JMLR §5.6.)
 
     assert_rate on the diagonal errors at D = 4, 8, 16 (n = 4e5 networks each; the Monte Carlo
     standard error at D = 16 is ~0.0016 against a bias of ~0.013), slope -1 +- 0.3: a modelling

@@ -1,9 +1,9 @@
 """Claims of Peluchetti and Favaro (infinitely deep ResNets as diffusions): weak order, planted errors.
 
-The shipped claims themselves run in ``tests/test_claims.py`` once registered.  Here:
+The shipped claims themselves run in ``tests/claims/test_shipped_and_kernel.py`` once registered.  Here:
 
 * the empirical weak order of the finite ResNet against the SDE of Corollary 5 is within 0.25 of 1
-  (the Euler-Maruyama solver's own order is tested in ``tests/test_sde.py``);
+  (the Euler-Maruyama solver's own order is tested in ``tests/unit/core/test_sde.py``);
 * the planted wrong drift (the $\\tfrac12\\phi''(0)s^2$ term dropped, swish with $\\phi''(0) = 1/2$) is
   rejected by ``claim.resnet_sde_weak``;
 * the planted wrong doubly infinite NTK ($\\beta(CE - (E - 1))$ dropped from $K_W$) is rejected by

@@ -1,7 +1,7 @@
 """numerics.resnet_sde: the limit SDE pair and Richardson mean, the claim statistics, and their validation.
 
 Deterministic or cross-checked against independent routes (the exact linear-Jacobian law is tested in
-``tests/test_claims_resnet_sde.py``).
+``tests/claims/test_resnet_sde_claims.py``).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from verify.cli import main, package_version
 from verify.progress import Progress
 from verify.terminal import tex_to_unicode
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """Claims of the depth-and-width regime: planted wrong formulas are rejected, the falsifier reports its d/n.
 
-The shipped claims themselves run in ``tests/test_claims.py`` (every claim, quick profile).
+The shipped claims themselves run in ``tests/claims/test_shipped_and_kernel.py`` (every claim, quick profile).
 Each planted prediction fails, asserted on the structured outcomes (``data["outcomes"]``,
 ``data["power"]``), never on message text:
 

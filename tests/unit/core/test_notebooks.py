@@ -25,7 +25,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK_DIR = Path(__file__).resolve().parents[3] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.py"))
 CHEAPEST = NOTEBOOK_DIR / "relu_dual_and_convergence.py"  # about 10 s as a script on 2 cores: 2 figures
 KERNEL_NAME = "deeplimits-test-python"

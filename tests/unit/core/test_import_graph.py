@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 PACKAGES = ("derivations", "numerics", "verify")
 #: Layers may import only the layers before them: derivations -> generated code -> numerics -> verify.
 LAYER = {"derivations": 0, "numerics": 1, "verify": 2}
@@ -115,3 +115,17 @@ def test_layers_import_only_earlier_layers():
     bad = [(a, b) for a, targets in import_graph().items() for b in targets
            if LAYER[b.split(".")[0]] > LAYER[a.split(".")[0]] and not b.startswith("numerics.generated")]
     assert bad == [], bad
+
+
+def test_a_theory_is_one_name_in_every_layer():
+    """A family's record-id prefix is its sub-package in derivations and numerics and its claims module."""
+    from derivations.catalog import FAMILIES as RECORD_FAMILIES
+    from verify.claims import FAMILIES as CLAIM_FAMILIES
+
+    assert list(RECORD_FAMILIES) == list(CLAIM_FAMILIES)
+    for family in RECORD_FAMILIES:
+        assert (ROOT / "derivations" / family / "__init__.py").is_file(), family
+        assert (ROOT / "numerics" / family / "__init__.py").is_file(), family
+        assert (ROOT / "verify" / "claims" / f"{family}.py").is_file(), family
+    for layer in ("derivations", "numerics", "verify"):
+        assert (ROOT / layer / "core" / "__init__.py").is_file(), f"{layer} has no core package"

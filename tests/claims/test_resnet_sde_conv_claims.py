@@ -1,7 +1,7 @@
 """claim.conv_resnet_sde (verify/claims/_resnet_sde_conv.py; numerics in numerics/resnet_sde/conv_sde.py): the SDE's
 terms are Corollary 13's, and planted errors in its drift and its covariation are rejected.
 
-The claim itself runs in ``tests/test_claims.py`` once registered.  Here:
+The claim itself runs in ``tests/claims/test_shipped_and_kernel.py`` once registered.  Here:
 
 * the Euler-Maruyama terms of the SDE carry exactly the generated drift and ``cross_covariation`` of record
   ``resnet_sde.conv``, checked against patches built by explicit loops (the noise is linear in $dW$, so its
