@@ -27,7 +27,7 @@
 # The architecture of LNR21 is **inferred** (the paper's full text was not available; see the
 # record's `architecture` and the reference note §3.1).  All simulations are exact in law
 # (`numerics.log_gaussian`, `numerics.covariance_sde`, $O(nd)$ per network).  The notebook doubles as a test
-# (`tests/test_notebooks.py` runs it): every assertion states its false-failure rate.  Figures
+# (`tests/unit/core/test_notebooks.py` runs it): every assertion states its false-failure rate.  Figures
 # are shown inline in Jupyter and written to `$DEEPLIMITS_NOTEBOOK_OUT` when it is set.
 
 # %%

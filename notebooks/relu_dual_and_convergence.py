@@ -17,7 +17,7 @@
 #    `numerics.kernel.recursions.nngp_ntk`: the NNGP error decays like 1/width, the NTK's
 #    mean error like 1/width and its standard deviation like 1/sqrt(width).
 #
-# The notebook doubles as a test (`tests/test_notebooks.py` runs it): its
+# The notebook doubles as a test (`tests/unit/core/test_notebooks.py` runs it): its
 # assertions have stated false-failure rates. Figures are shown inline in
 # Jupyter and written to the directory in the environment variable
 # `DEEPLIMITS_NOTEBOOK_OUT` when it is set.

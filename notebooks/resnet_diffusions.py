@@ -31,7 +31,7 @@
 # cores, so it uses $L = D = 64$ (Figs. 2, 5), $L = D \le 128$ (Figs. 3, 4) and
 # 1,000-10,000 draws; the conclusions that depend on size are stated with that in mind.
 #
-# The notebook doubles as a test (`tests/test_notebooks.py` runs it): every
+# The notebook doubles as a test (`tests/unit/core/test_notebooks.py` runs it): every
 # assertion states its false-failure rate (at most $10^{-6}$ each).  Figures are
 # shown inline in Jupyter and written to `$DEEPLIMITS_NOTEBOOK_OUT` when it is set.
 

@@ -21,7 +21,7 @@
 # $\sigma_b^2$, while the networks have biases. The harness rejects it and
 # shrinks the counterexample to the simplest network where the slip is resolved.
 #
-# The notebook doubles as a test (`tests/test_notebooks.py` runs it).
+# The notebook doubles as a test (`tests/unit/core/test_notebooks.py` runs it).
 
 # %%
 import numpy as np

@@ -32,7 +32,7 @@ __all__ = ["CLAIMS", "DUAL_CLAIM", "PRICE_CLAIM"]
 CLOSED_FORMS = ("relu", "leaky_relu", "abrelu", "abs", "step", "sign", "rectified_monomial_2", "rectified_monomial_3",
                 "identity", "monomial_2", "monomial_3", "erf", "gelu", "sin", "cos", "exp", "gaussian", "rbf")
 WHICH = ("dual", "dual_derivative")
-QUADRATURE_REL = 1e-8  # accuracy of the graded Gauss-Legendre rule for q in [0.05, 5] (tests/test_derivations.py)
+QUADRATURE_REL = 1e-8  # accuracy of the graded Gauss-Legendre rule for q in [0.05, 5] (tests/unit/dual/test_derivations.py)
 QUADRATURE_Q = (0.05, 5.0)  # where the quadrature reference is used; mpmath covers the whole domain
 _DUAL = catalog.get("dual.relu")
 
