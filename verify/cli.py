@@ -423,7 +423,12 @@ def _cmd_verify(args) -> int:
     if args.claims:
         from verify.core.loading import load_claims
 
-        available = {c.id: c for path in args.claims for c in load_claims(path)}
+        available = {}
+        for path in args.claims:
+            for c in load_claims(path):
+                if c.id in available and available[c.id] is not c:
+                    raise ValueError(f"claim id {c.id!r} is declared by more than one --claims file")
+                available[c.id] = c
     else:
         available = dict(CLAIMS)
     unknown = [i for i in args.ids if i not in available]

@@ -49,6 +49,7 @@ import ast
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Callable, Iterable
 
 import sympy as sp
@@ -60,7 +61,7 @@ __all__ = ["ExpressionError", "FUNCTIONS", "CONSTANTS", "parse_activation", "par
 
 MAX_LENGTH = 400
 MAX_NODES = 200
-MAX_DEPTH = 32
+MAX_DEPTH = 100
 MAX_LITERAL = 1e12
 MAX_EXPONENT = 64
 _MAX_RESULT_LOG10 = 300
@@ -285,9 +286,14 @@ def _number(value, fail) -> sp.Expr:
 
 
 def _checked(expr: sp.Expr, fail) -> sp.Expr:
-    """Reject non-finite or astronomically large constants as soon as they appear."""
+    """Reject non-finite, imaginary or astronomically large constants, and powers SymPy merged past
+    ``MAX_EXPONENT`` (``(x**64)**64`` is ``x**4096``), as soon as they appear."""
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise fail("it is not finite (a division by zero or log(0)?)", "finite")
+    if expr.has(sp.I):
+        raise fail("it is not real-valued (an imaginary constant, e.g. sqrt(-1) or log(-1))", "domain")
+    if isinstance(expr, sp.Pow) and expr.exp.is_number and abs(expr.exp) > MAX_EXPONENT:
+        raise fail(f"the power {sp.sstr(expr)[:40]} has an exponent above {MAX_EXPONENT} in magnitude", "size")
     if isinstance(expr, sp.Number) and expr != 0 and abs(expr) > sp.Integer(10) ** _MAX_RESULT_LOG10:
         raise fail(f"a constant exceeds 1e{_MAX_RESULT_LOG10} in magnitude", "size")
     return expr
@@ -302,7 +308,11 @@ def _power(base: sp.Expr, exponent: sp.Expr, variable: sp.Symbol, fail) -> sp.Ex
         if abs(exponent) > MAX_EXPONENT:
             raise fail(f"the exponent {exponent} exceeds {MAX_EXPONENT} in magnitude", "size")
         if base.is_number and base != 0:
-            size = float(abs(exponent)) * abs(math.log10(abs(float(sp.N(base, 20))) or 1e-300))
+            try:
+                magnitude = abs(complex(sp.N(base, 20)))
+                size = float(abs(exponent)) * abs(math.log10(magnitude or 1e-300))
+            except (TypeError, ValueError, OverflowError):
+                raise fail("a constant is too large to evaluate", "size") from None
             if size > _MAX_RESULT_LOG10:
                 raise fail(f"a constant exceeds 1e{_MAX_RESULT_LOG10} in magnitude", "size")
         if base == 0 and exponent.is_negative:
@@ -323,10 +333,14 @@ def parse_activation(text: str, *, parameters: Iterable = (), what: str = "expre
     """
     symbols = {p.name: p.symbol for p in parameters}
     expr = parse_expression(text, parameters=symbols, what=what)
-    reason, kind = domain_problem(expr), "domain"
+    try:
+        reason, kind = domain_problem(expr), "domain"
+        order = growth_order(expr) if reason is None else 0.0
+    except (TypeError, ValueError, OverflowError, ArithmeticError, RecursionError) as exc:
+        raise ExpressionError(text, f"a constant or power is too large to analyse ({type(exc).__name__})",
+                              what=what, kind="size") from None
     if reason is None:
         kind = "growth"
-        order = growth_order(expr)
         if order >= 2:
             reason = ("it may grow like exp(c x^2) or faster, so its Gaussian moments E[phi(u)^2] are not finite "
                       "at every variance" if math.isfinite(order) else
@@ -388,6 +402,7 @@ def growth_order(expr: sp.Expr, variable: sp.Symbol = X_SYMBOL) -> float:
     return _growth(expr, variable)[0]
 
 
+@lru_cache(maxsize=4096)  # nested exp(exp(...)) would otherwise recurse 2^depth times (bounded_above -> growth)
 def _growth(e: sp.Expr, x: sp.Symbol) -> tuple[float, float]:
     """(p, d): |e| <= C exp(C|x|^p) if p > 0, else |e| <= C (1 + |x|)^d."""
     inf = math.inf
@@ -440,6 +455,7 @@ def _growth(e: sp.Expr, x: sp.Symbol) -> tuple[float, float]:
     return (inf, inf)
 
 
+@lru_cache(maxsize=4096)
 def _reciprocal_growth(u: sp.Expr, x: sp.Symbol) -> tuple[float, float] | None:
     """Growth of 1/u where it can be bounded (u bounded away from 0), else ``None``."""
     if not u.has(x):
@@ -469,6 +485,7 @@ def _reciprocal_growth(u: sp.Expr, x: sp.Symbol) -> tuple[float, float] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _bounded_above(u: sp.Expr, x: sp.Symbol) -> bool:
     """Whether ``u`` is bounded above on the real line (sufficient conditions)."""
     if not u.has(x):
@@ -478,7 +495,7 @@ def _bounded_above(u: sp.Expr, x: sp.Symbol) -> bool:
     const, rest = u.as_independent(x, as_Add=True)
     if rest.is_nonpositive:
         return True
-    if u.is_polynomial(x):
+    if u.is_polynomial(x) and _growth(u, x)[1] <= 4 * MAX_EXPONENT:  # expand only polynomials of modest degree
         poly = sp.Poly(u, x)
         deg, lead = poly.degree(), poly.LC()
         return deg % 2 == 0 and bool(lead.is_negative)

@@ -124,49 +124,74 @@ def _ignore(stage: str) -> None:
     return None
 
 
+# -- the child and the parent's side of the pipe (both mechanisms) --------------------------
+def _child_body(writer, task, budget_s: float) -> None:
+    """In a budget child: arm the CPU clock (default SIGPROF action: terminate), run, send the outcome."""
+    global _in_child
+    _in_child = True
+    try:
+        signal.signal(signal.SIGPROF, signal.SIG_DFL)
+        signal.setitimer(signal.ITIMER_PROF, budget_s)
+        result = task(lambda name: writer.send(("stage", name)))
+        writer.send(("ok", result))
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+        writer.send(("error", _transportable(exc)))
+    finally:
+        writer.close()
+
+
+def _transportable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling both ways, else a RuntimeError naming it (never lost on the way)."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - unpicklable or not reconstructible
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _receive(reader, budget_s: float, wall_deadline: float) -> tuple[bool, object, str]:
+    """Read a child's messages: ``(True, result, stage)``, or ``(False, None, last stage)`` once the pipe
+    closes without a result (the child ended); the child's exception is re-raised here; past the wall-clock
+    deadline :class:`BudgetExceeded`."""
+    stage = "(start)"
+    while True:
+        left = wall_deadline - time.monotonic()
+        if left <= 0:
+            raise BudgetExceeded(stage, budget_s)
+        if not reader.poll(left):
+            continue
+        try:
+            kind, value = reader.recv()
+        except Exception:  # noqa: BLE001 - EOF, or a message cut off when the child was ended
+            return False, None, stage
+        if kind == "stage":
+            stage = value
+        elif kind == "ok":
+            return True, value, stage
+        else:
+            raise value
+
+
 # -- fork ----------------------------------------------------------------------------------
 def _run_forked(task, budget_s: float):
-    global _in_child
     from multiprocessing import Pipe
 
     reader, writer = Pipe(duplex=False)
     pid = os.fork()
     if pid == 0:  # child: never returns
-        _in_child = True
         try:
             reader.close()
-            signal.signal(signal.SIGPROF, signal.SIG_DFL)  # default action: terminate
-            signal.setitimer(signal.ITIMER_PROF, budget_s)
-            result = task(lambda name: writer.send(("stage", name)))
-            writer.send(("ok", result))
-        except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-            try:
-                writer.send(("error", exc))
-            except BaseException:  # noqa: BLE001 - unpicklable exception
-                writer.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            _child_body(writer, task, budget_s)
         finally:
             os._exit(0)
     writer.close()
-    stage = "(start)"
-    wall_deadline = time.monotonic() + WALL_FACTOR * budget_s + WALL_SLACK_S
     reaped = False
     try:
-        while True:
-            left = wall_deadline - time.monotonic()
-            if left <= 0:
-                raise BudgetExceeded(stage, budget_s)
-            if not reader.poll(left):
-                continue
-            try:
-                kind, value = reader.recv()
-            except Exception:  # noqa: BLE001 - EOF, or a message cut off when the child was ended
-                break
-            if kind == "stage":
-                stage = value
-            elif kind == "ok":
-                return value
-            else:
-                raise value
+        done, result, stage = _receive(reader, budget_s, time.monotonic() + WALL_FACTOR * budget_s + WALL_SLACK_S)
+        if done:
+            return result
         _, status = os.waitpid(pid, 0)
         reaped = True
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGPROF:
@@ -184,24 +209,6 @@ def _run_forked(task, budget_s: float):
 
 
 # -- spawn ---------------------------------------------------------------------------------
-def _spawned_main(writer, task, budget_s: float) -> None:
-    """Body of the spawned child: arm the CPU clock after the imports, run, send the outcome."""
-    global _in_child
-    _in_child = True
-    try:
-        signal.signal(signal.SIGPROF, signal.SIG_DFL)  # default action: terminate
-        signal.setitimer(signal.ITIMER_PROF, budget_s)
-        result = task(lambda name: writer.send(("stage", name)))
-        writer.send(("ok", result))
-    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-        try:
-            writer.send(("error", exc))
-        except BaseException:  # noqa: BLE001 - unpicklable exception
-            writer.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
-    finally:
-        writer.close()
-
-
 def _run_spawned(task, budget_s: float):
     import multiprocessing
     import pickle
@@ -213,31 +220,15 @@ def _run_spawned(task, budget_s: float):
                         f"a module-level function), got {task!r}: {exc}") from None
     ctx = multiprocessing.get_context("spawn")
     reader, writer = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_spawned_main, args=(writer, task, budget_s), daemon=True)
+    proc = ctx.Process(target=_child_body, args=(writer, task, budget_s), daemon=True)
     proc.start()
     writer.close()
-    stage = "(start)"
     # the child's start-up (interpreter and imports, about a second) is not charged: allow for it in wall time
     wall_deadline = time.monotonic() + WALL_FACTOR * budget_s + WALL_SLACK_S + SPAWN_SLACK_S
     try:
-        while True:
-            left = wall_deadline - time.monotonic()
-            if left <= 0:
-                raise BudgetExceeded(stage, budget_s)
-            if not reader.poll(min(left, 0.5)):
-                if not proc.is_alive() and not reader.poll(0):
-                    break
-                continue
-            try:
-                kind, value = reader.recv()
-            except Exception:  # noqa: BLE001 - EOF, or a message cut off when the child was ended
-                break
-            if kind == "stage":
-                stage = value
-            elif kind == "ok":
-                return value
-            else:
-                raise value
+        done, result, stage = _receive(reader, budget_s, wall_deadline)
+        if done:
+            return result
         proc.join()
         if proc.exitcode == -signal.SIGPROF:
             raise BudgetExceeded(stage, budget_s)

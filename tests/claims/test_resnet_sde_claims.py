@@ -103,6 +103,7 @@ def test_weak_order_of_the_finite_resnet_against_the_sde_is_one():
     assert slope_se * z_threshold(1e-6) < 0.25 - abs(res.slope + 1.0), f"sweep too noisy: slope SE {slope_se:.3f}"
 
 
+@pytest.mark.quality  # shrinks a planted error to a minimal counterexample (tests/quality/conftest.py)
 def test_planted_drift_dropped_is_rejected():
     """Drift $\\tfrac12\\phi''(0)s^2 = s^2/4$ (swish) dropped from the SDE.
 
@@ -122,6 +123,7 @@ def test_planted_drift_dropped_is_rejected():
     assert "E x_T1(z)" in _rejected_parts(result, "weak convergence", "moments")
 
 
+@pytest.mark.quality  # shrinks a planted error to a minimal counterexample (tests/quality/conftest.py)
 def test_planted_ntk_without_the_bias_part_of_k_w_is_rejected():
     """$K_W = \\lambda_0 CE$ instead of $\\lambda_0 CE + \\beta(CE - (E - 1))$.
 
@@ -208,6 +210,7 @@ def _jac_planted(planted, **strategies):
     return dataclasses.replace(wrong, examples=(), strategies={**rs.JACOBIAN_CLAIM.strategies, **strategies})
 
 
+@pytest.mark.quality  # shrinks a planted error to a minimal counterexample (tests/quality/conftest.py)
 def test_planted_jacobian_variance_rate_without_the_width_is_rejected():
     r"""Variance $\phi'(0)^2\sigma_w^2T$ instead of $\phi'(0)^2\sigma_w^2T/D$ (identical at $D = 1$, so widths
     from 2).  Measured: shrunk to $\phi = \mathrm{id}$, $D = 2$, $\sigma_w = 0.5$, $L = 1$, where the planted

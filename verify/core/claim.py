@@ -178,7 +178,7 @@ def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool =
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         raise ValueError(f"seed={seed!r} must be an integer in [0, 2**32)")
-    prof = PROFILES[profile] if isinstance(profile, str) else profile
+    prof = PROFILES.get(profile) if isinstance(profile, str) else profile
     if not isinstance(prof, Profile):
         raise ValueError(f"profile={profile!r} is not one of {sorted(PROFILES)}")
     if progress is not None and not callable(progress):

@@ -290,7 +290,9 @@ def _deterministic(check: Deterministic, params, prediction, *, seed, rate, scal
     if got.shape != pred.shape:
         raise ValueError(f"check {check.name!r}: compute gave shape {got.shape}, predict {pred.shape}")
     allowed = check.atol + check.rtol * np.abs(pred)
-    ratio = np.abs(got - pred) / allowed
+    diff = np.abs(got - pred)
+    with np.errstate(divide="ignore", invalid="ignore"):  # allowed = 0 at an exact zero prediction
+        ratio = np.where(allowed > 0, diff / np.where(allowed > 0, allowed, 1.0), np.where(diff == 0, 0.0, np.inf))
     ratio = np.where(np.isnan(ratio), np.inf, ratio)
     j = int(np.argmax(ratio))
     labels = _labels(check, pred.size)

@@ -33,7 +33,15 @@ def load_claims(path: str | Path) -> list[Claim]:
         where = _where(exc, file)
         raise ValueError(f"--claims {str(path)!r} failed to run{where}: {type(exc).__name__}: {exc}") from exc
     declared = getattr(module, "CLAIMS", None)
-    claims = list(declared) if declared is not None else [v for v in vars(module).values() if isinstance(v, Claim)]
+    if declared is not None:
+        try:
+            claims = list(declared.values() if isinstance(declared, dict) else declared)
+        except TypeError:
+            raise ValueError(f"--claims {str(path)!r}: CLAIMS must be a list of claims, got "
+                             f"{type(declared).__name__}") from None
+    else:
+        claims = [v for v in vars(module).values() if isinstance(v, Claim)]
+    claims = list({id(c): c for c in claims}.values())  # an alias of a claim is the same claim
     if not claims or not all(isinstance(c, Claim) for c in claims):
         raise ValueError(f"--claims {str(path)!r} declares no claim (module-level Claim objects, or a CLAIMS list)")
     ids = [c.id for c in claims]

@@ -195,6 +195,14 @@ def theorem(*, id: str, title: str, parameters: Iterable[Parameter], checks: Ite
     cnames = [c.name for c in checks]
     if len(set(cnames)) != len(cnames):
         raise ValueError(f"check names must be distinct, got {cnames}")
+    if "prediction" in cnames:
+        raise ValueError("a check may not be named 'prediction' (the predictions' own seed stream has that name)")
+    if max_examples is not None and (isinstance(max_examples, bool) or not isinstance(max_examples, int)
+                                     or max_examples < 0):
+        raise ValueError(f"max_examples={max_examples!r} must be None or an integer >= 0")
+    unknown = sorted(set(strategies or {}) - set(names))
+    if unknown:
+        raise ValueError(f"strategies for {unknown} name no parameter; parameters: {names}")
     if not (isinstance(false_fail_rate, (int, float)) and 0 <= false_fail_rate < 1):
         raise ValueError(f"false_fail_rate={false_fail_rate!r} must be in [0, 1)")
     stochastic = [c.name for c in checks if not isinstance(c, Deterministic)]

@@ -116,9 +116,14 @@ def test_cli_bad_input_is_one_line_and_exit_2(capsys, argv, match):
     assert rc == 2 and match in err and err.count("\n") == 1
 
 
-def test_console_script_help_and_codegen_check():
+def test_console_script_help():
+    """The entry point in a fresh process (``codegen --check`` itself is the in-process sync test above)."""
     out = subprocess.run([sys.executable, "-m", "verify.cli", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "export-latex" in out.stdout
+
+
+@pytest.mark.quality  # re-derives every record in a subprocess (~12 s); the in-process sync test covers it
+def test_console_script_codegen_check():
     out = subprocess.run([sys.executable, "-m", "verify.cli", "codegen", "--check"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
 

@@ -208,3 +208,18 @@ def test_budgeted_record_equals_the_unbudgeted_one(expr):
     budgeted = duals.dual_record(spec, budget_s=60.0)
     assert budgeted.derivation.method is Method.DERIVED
     assert budgeted.summary() == duals.dual_record(spec, budget_s=None).summary()
+
+
+class _NotReconstructible(Exception):
+    def __init__(self, a, b):
+        super().__init__(f"{a}:{b}")
+
+
+def _raise_not_reconstructible(stage):
+    raise _NotReconstructible(1, 2)
+
+
+@pytest.mark.parametrize("run", [time_budget._run_forked, time_budget._run_spawned], ids=["fork", "spawn"])
+def test_an_exception_that_cannot_be_unpickled_is_still_reported(run):
+    with pytest.raises(RuntimeError, match="_NotReconstructible"):
+        run(_raise_not_reconstructible, 30.0)

@@ -301,3 +301,30 @@ def test_records_evaluate_by_keyword_with_validation():
     rec = get("dual.relu")
     assert repr(rec).startswith("<Record dual.relu: ReLU") and len(repr(rec)) < 200
     assert r"\begin{aligned}" in rec._repr_latex_() and rec.latex("dual") in rec._repr_latex_()
+
+
+def test_deterministic_exact_agreement_at_zero_passes():
+    zero = Deterministic("zero", compute=lambda p: 0.0, predict=lambda p: 0.0, rtol=1e-12)
+    claim = _claim([zero])
+    assert claim.run(claim, {"mu": 1.0}, 0, 1e-6, QUICK).passed
+    off = Deterministic("zero", compute=lambda p: 1e-300, predict=lambda p: 0.0, rtol=1e-12)
+    assert not _claim([off]).run(_claim([off]), {"mu": 1.0}, 0, 1e-6, QUICK).passed
+
+
+def test_profile_and_declaration_errors_are_value_errors():
+    with pytest.raises(ValueError, match="profile='bogus'"):
+        check(_claim([EXACT]), profile="bogus")
+    with pytest.raises(ValueError, match="named 'prediction'"):
+        _claim([Exact("prediction", simulate=gaussian_draws, predict=lambda p: [1, 2])])
+    with pytest.raises(ValueError, match="strategies"):
+        _claim([EXACT], strategies={"nu": None})
+
+
+def test_an_aliased_claim_loads_once(tmp_path):
+    path = tmp_path / "alias.py"
+    path.write_text(
+        "from verify.core import theorem, Deterministic, real\n"
+        "MINE = theorem(id='mine.one', title='one', parameters=[real('a', 0.0, 1.0)],\n"
+        "               checks=[Deterministic('one', compute=lambda p: 1.0, predict=lambda p: 1.0, rtol=1e-12)])\n"
+        "ALIAS = MINE\n")
+    assert [c.id for c in load_claims(path)] == ["mine.one"]

@@ -289,3 +289,19 @@ def test_covariance_sde_record_uses_the_same_parser(no_side_effects):
     with pytest.raises(ExpressionError):
         covariance_sde_record(f"__import__('os').system('touch {sentinel}')")
     assert covariance_sde_record("tanh(x)", name="tanh").expressions["kappa"] == -2
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("x*sqrt(-1)", "domain"), ("x*log(-1)", "domain"), ("x + x*(-1)**0.5", "domain"), ("exp(x*sqrt(-1))", "domain"),
+    ("sin(x*log(-1))", "domain"), ("((x**64)**64)**64", "size"), ("exp(x - (((x+1)**64)**64)**64)", "size"),
+    ("x*sin(exp(exp(exp(exp(10)))))", "size"), ("exp(exp(exp(exp(10))))**2", "size"),
+])
+def test_review_findings_imaginary_constants_and_merged_powers_are_rejected(text, kind):
+    """Found by an independent review: SymPy folds sqrt(-1) into I and merges nested powers."""
+    with pytest.raises(ExpressionError) as info:
+        parse_activation(text)
+    assert info.value.kind == kind
+
+
+def test_a_long_flat_sum_is_not_mistaken_for_deep_nesting():
+    assert parse_activation(" + ".join(["x"] * 45)) == 45 * x  # 45 levels of left-nested additions
