@@ -270,7 +270,7 @@ def _evaluators(record_id: str, module) -> tuple[dict, dict[str, str]]:
 
 
 def _cmd_eval(args) -> int:
-    from numerics.core.validation import check_covariance, check_in_domain
+    from numerics.core.records import bind_arguments
 
     module = _generated_module(args.id)
     params = _parse_params(args.param)
@@ -289,14 +289,7 @@ def _cmd_eval(args) -> int:
         needed = [p for p in sig if module.PARAMETERS[p]["default"] is None]
         if args.function is None and any(p not in params for p in needed):
             continue  # evaluate only the functions whose arguments were given
-        missing = [p for p in needed if p not in params]
-        if missing:
-            raise ValueError(f"{args.id}.{name} needs --param {missing[0]}=VALUE (arguments: {', '.join(sig)})")
-        values = {p: params.get(p, module.PARAMETERS[p]["default"]) for p in sig}
-        for p, v in values.items():
-            check_in_domain(p, v, module.PARAMETERS[p]["domain"])
-        if {"q1", "q2", "c"} <= set(values):
-            check_covariance(values["q1"], values["q2"], values["c"])
+        values = bind_arguments(f"{args.id}.{name}", sig, module.PARAMETERS, params)
         defaults.update({p: float(values[p]) for p in sig if p not in params})
         results[name] = fn(**values)
     if not results:

@@ -26,7 +26,21 @@ from typing import Any, Mapping
 from ..generated import MODULES
 from .validation import check_covariance, check_in_domain
 
-__all__ = ["GeneratedRecord", "record"]
+__all__ = ["GeneratedRecord", "bind_arguments", "record"]
+
+
+def bind_arguments(label: str, signature, parameters: Mapping[str, dict], given: Mapping[str, Any]) -> dict:
+    """The values ``label`` (``"record.function"``) is called with: ``given``, else each parameter's default;
+    each checked against its domain (and ``|c| <= sqrt(q1 q2)``).  ``ValueError`` names what is wrong."""
+    missing = [a for a in signature if a not in given and parameters[a]["default"] is None]
+    if missing:
+        raise ValueError(f"{label} needs {missing[0]}=VALUE (arguments: {', '.join(signature)})")
+    values = {a: given.get(a, parameters[a]["default"]) for a in signature}
+    for name, value in values.items():
+        check_in_domain(name, value, parameters[name]["domain"])
+    if {"q1", "q2", "c"} <= set(values):
+        check_covariance(values["q1"], values["q2"], values["c"])
+    return values
 
 
 @dataclass(frozen=True)
@@ -82,15 +96,7 @@ class GeneratedRecord:
         return {f: self._call(f, params) for f in ready}
 
     def _call(self, function: str, params: Mapping[str, Any]) -> Any:
-        args = self.functions[function]
-        missing = [a for a in args if a not in params and self.parameters[a]["default"] is None]
-        if missing:
-            raise ValueError(f"{self.id}.{function} needs {missing[0]}=VALUE (arguments: {', '.join(args)})")
-        values = {a: params.get(a, self.parameters[a]["default"]) for a in args}
-        for name, value in values.items():
-            check_in_domain(name, value, self.parameters[name]["domain"])
-        if {"q1", "q2", "c"} <= set(values):
-            check_covariance(values["q1"], values["q2"], values["c"])
+        values = bind_arguments(f"{self.id}.{function}", self.functions[function], self.parameters, params)
         return getattr(self.module, function)(**values)
 
 

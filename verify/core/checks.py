@@ -147,7 +147,22 @@ class Exact(Check):
 
 
 @dataclass(frozen=True)
-class Extrapolated(Check):
+class _Sweep(Check):
+    """A check simulated over a sweep of sizes: ``simulate(params, *, size, n, seed)``, ``n = samples``."""
+
+    simulate: Callable[..., Any] = field(default=None, kw_only=True)
+    sizes: tuple[int, ...] = field(default=(), kw_only=True)
+    samples: int = field(default=10_000, kw_only=True)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _callable("simulate", self.simulate)
+        object.__setattr__(self, "sizes", _sizes(self.sizes))
+        _positive_int("samples", self.samples, 2)
+
+
+@dataclass(frozen=True)
+class Extrapolated(_Sweep):
     r"""Means over a sweep of sizes whose limit, extrapolated in $1/\text{size}^p$, equals the prediction.
 
     ``simulate(params, *, size, n, seed)`` returns ``n`` i.i.d. draws at each size; the
@@ -159,10 +174,7 @@ class Extrapolated(Check):
     data: a bias the fit cannot absorb is reported, not hidden.
     """
 
-    simulate: Callable[..., Any] = field(default=None, kw_only=True)
     predict: Callable[..., Any] = field(default=None, kw_only=True)
-    sizes: tuple[int, ...] = field(default=(), kw_only=True)
-    samples: int = field(default=10_000, kw_only=True)
     order: int = field(default=2, kw_only=True)
     power: float = field(default=1.0, kw_only=True)
     variable: str = field(default="1/n", kw_only=True)
@@ -173,10 +185,7 @@ class Extrapolated(Check):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _callable("simulate", self.simulate)
         _callable("predict", self.predict)
-        object.__setattr__(self, "sizes", _sizes(self.sizes))
-        _positive_int("samples", self.samples, 2)
         _positive_int("order", self.order, 0)
         if self.order + 1 > len(self.sizes):
             raise ValueError(f"order={self.order} needs at least {self.order + 1} sizes, got sizes={self.sizes}")
@@ -213,7 +222,7 @@ class Law(Check):
 
 
 @dataclass(frozen=True)
-class Rate(Check):
+class Rate(_Sweep):
     r"""A mean or a standard deviation that scales like $\text{size}^{\text{order}}$.
 
     ``simulate(params, *, size, n, seed)`` returns ``n`` scalar draws per size; the
@@ -226,11 +235,8 @@ class Rate(Check):
     (documented, not tuned).
     """
 
-    simulate: Callable[..., Any] = field(default=None, kw_only=True)
     order: float = field(default=None, kw_only=True)
     predict: Callable[..., Any] | None = field(default=None, kw_only=True)
-    sizes: tuple[int, ...] = field(default=(), kw_only=True)
-    samples: int = field(default=10_000, kw_only=True)
     statistic: str = field(default="std", kw_only=True)
     tolerance: float = field(default=0.0, kw_only=True)
 
@@ -238,14 +244,11 @@ class Rate(Check):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _callable("simulate", self.simulate)
         if not (isinstance(self.order, (int, float)) and math.isfinite(self.order)):
             raise ValueError(f"order={self.order!r} must be a finite number (the predicted exponent)")
         if self.predict is None:
             object.__setattr__(self, "predict", _Constant(float(self.order)))
         _callable("predict", self.predict)
-        object.__setattr__(self, "sizes", _sizes(self.sizes))
-        _positive_int("samples", self.samples, 2)
         if self.statistic not in ("mean", "abs_mean", "std"):
             raise ValueError(f"statistic={self.statistic!r} must be 'mean', 'abs_mean' or 'std'")
         _nonneg("tolerance", self.tolerance)
