@@ -123,7 +123,22 @@ class Check:
 
 
 @dataclass(frozen=True)
-class Exact(Check):
+class _Draws(Check):
+    """A check on ``samples`` i.i.d. draws of one size: ``simulate(params, *, n, seed)`` and ``predict(params)``."""
+
+    simulate: Callable[..., Any] = field(default=None, kw_only=True)
+    predict: Callable[..., Any] = field(default=None, kw_only=True)
+    samples: int = field(default=100_000, kw_only=True)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _callable("simulate", self.simulate)
+        _callable("predict", self.predict)
+        _positive_int("samples", self.samples, 2)
+
+
+@dataclass(frozen=True)
+class Exact(_Draws):
     r"""A statistic of a finite network whose mean equals the prediction at every size.
 
     ``simulate(params, *, n, seed)`` returns ``n`` i.i.d. draws, shape ``(n,)`` or ``(n, k)``;
@@ -133,17 +148,7 @@ class Exact(Check):
     sample floor of :func:`verify.core.stats.assert_mean`).
     """
 
-    simulate: Callable[..., Any] = field(default=None, kw_only=True)
-    predict: Callable[..., Any] = field(default=None, kw_only=True)
-    samples: int = field(default=100_000, kw_only=True)
-
     kind = "exact"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        _callable("simulate", self.simulate)
-        _callable("predict", self.predict)
-        _positive_int("samples", self.samples, 2)
 
 
 @dataclass(frozen=True)
@@ -199,7 +204,7 @@ class Extrapolated(_Sweep):
 
 
 @dataclass(frozen=True)
-class Law(Check):
+class Law(_Draws):
     r"""The empirical law of i.i.d. draws equals a predicted distribution (DKWM envelope).
 
     ``simulate(params, *, n, seed)`` returns ``n`` scalar draws; ``predict(params)``
@@ -208,17 +213,7 @@ class Law(Check):
     finite-sample bound; ``bias_tol`` is a sup-distance).
     """
 
-    simulate: Callable[..., Any] = field(default=None, kw_only=True)
-    predict: Callable[..., Any] = field(default=None, kw_only=True)
-    samples: int = field(default=100_000, kw_only=True)
-
     kind = "law"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        _callable("simulate", self.simulate)
-        _callable("predict", self.predict)
-        _positive_int("samples", self.samples, 2)
 
 
 @dataclass(frozen=True)

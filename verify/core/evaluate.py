@@ -127,7 +127,10 @@ def evaluate(check: Check, params: Mapping, prediction, *, seed: np.random.SeedS
     """Run ``check`` on one example with ``prediction``, within the false-failure ``rate``."""
     handler = {Exact: _exact, Extrapolated: _extrapolated, Law: _law, Rate: _rate, Deterministic: _deterministic,
                Custom: _custom}
-    return handler[type(check)](check, params, prediction, seed=seed, rate=rate, scale=scale)
+    for kind, run in handler.items():
+        if isinstance(check, kind):
+            return run(check, params, prediction, seed=seed, rate=rate, scale=scale)
+    raise ValueError(f"check {check.name!r} is a {type(check).__name__}, not a kind the harness evaluates")
 
 
 def _scales(check: Check, params, pred: np.ndarray) -> np.ndarray:
