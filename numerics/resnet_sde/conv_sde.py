@@ -21,11 +21,11 @@ import math
 
 import numpy as np
 
-from ..core.sampling import child_seeds
-from ..core.sde import OperatorNoise, brownian_increments, coarsen_increments, solve
+from ..core.sde import OperatorNoise
 from ..core.validation import check_finite_array, check_integer
 from ..generated import resnet_sde_conv as conv_forms
 from .conv import PADDINGS, patch_sources
+from .limit_sde import euler_maruyama_pair
 
 __all__ = ["PHI", "PSI", "conv_moments", "conv_sde_moments", "conv_sde_terminal", "conv_sde_terms",
            "noise_factor"]
@@ -128,18 +128,8 @@ def conv_sde_terminal(phi, psi, x0, *, sigma_w, sigma_b, padding, n_paths, n_ste
     P = math.prod(spatial)
     f, noise = conv_sde_terms(phi, psi, spatial, D, sigma_w=sigma_w, sigma_b=sigma_b, padding=padding,
                               kernel_size=kernel_size, drift=drift, patch_scale=patch_scale)
-    m = noise.noise_dim(D)
-    y0 = x0.reshape(1, P, D)
-    sizes = [min(SDE_CHUNK, n_paths - i) for i in range(0, n_paths, SDE_CHUNK)]
-    fine, coarse = np.empty((n_paths, P, D)), np.empty((n_paths, P, D))
-    lo = 0
-    for size, s in zip(sizes, child_seeds(seed, len(sizes))):  # as spawn, without mutating the caller's seed
-        dW = brownian_increments(s, n_steps=n_steps, n_paths=size, noise_dim=m)
-        fine[lo:lo + size] = solve(f, noise, y0, n_steps=n_steps, dW=dW, n_paths=size).y
-        coarse[lo:lo + size] = solve(f, noise, y0, n_steps=n_steps // 2, dW=coarsen_increments(dW, 2),
-                                     n_paths=size).y
-        lo += size
-    return fine, coarse
+    return euler_maruyama_pair(f, noise, x0.reshape(1, P, D), n_paths=n_paths, n_steps=n_steps, seed=seed,
+                               chunk_size=SDE_CHUNK)
 
 
 def conv_moments(x, positions) -> np.ndarray:
