@@ -416,14 +416,14 @@ def _cmd_verify(args) -> int:
     if args.claims:
         from verify.core.loading import load_claims
 
-        available = {}
+        available, sources = {}, {}
         for path in args.claims:
             for c in load_claims(path):
                 if c.id in available and available[c.id] is not c:
                     raise ValueError(f"claim id {c.id!r} is declared by more than one --claims file")
-                available[c.id] = c
+                available[c.id], sources[c.id] = c, path
     else:
-        available = dict(CLAIMS)
+        available, sources = dict(CLAIMS), {}
     unknown = [i for i in args.ids if i not in available]
     if unknown:
         if not args.claims:
@@ -433,8 +433,12 @@ def _cmd_verify(args) -> int:
     if args.list:
         return _list_claims(claims, args.profile)
     print(f"seed: {args.seed} (rerun with --seed {args.seed}; another seed draws other examples)", file=sys.stderr)
-    results = []
-    for k, claim in enumerate(claims, 1):
+    from verify.parallel import default_workers
+
+    workers = default_workers() if args.workers is None else args.workers
+    parallel = args.scheduler is not None or (workers > 1 and len(claims) > 1)  # else serial, in this process
+    results = _verify_in_parallel(claims, sources, args, workers) if parallel else []
+    for k, claim in enumerate(() if parallel else claims, 1):
         label = f"[{k}/{len(claims)}] {claim.id}"
         timing_key = f"claim:{claim.id}:{args.profile}"
         bar: list[Progress] = []
@@ -463,6 +467,33 @@ def _cmd_verify(args) -> int:
         path = write_report(results, args.report)
         print(f"report: {path}")
     return 0 if all(r.passed for r in results) else 1
+
+
+def _verify_in_parallel(claims, sources: dict, args, workers: int) -> list:
+    """The claims checked by :func:`verify.parallel.run_claims`, one line on stderr per finished claim."""
+    from verify.parallel import run_claims
+    from verify.progress import format_seconds
+    from verify.record_cache import last_seconds, remember_seconds
+
+    def seconds(c) -> float | None:
+        known = last_seconds(f"claim:{c.id}:{args.profile}")
+        return MEASURED_QUICK_SECONDS.get(c.id) if known is None and args.profile == "quick" else known
+
+    estimates = {c.id: seconds(c) or 0.0 for c in claims}
+    where = (f"the dask cluster at {args.scheduler}" if args.scheduler is not None
+             else f"{min(workers, len(claims))} worker processes")
+    print(f"checking {len(claims)} claims on {where} (serial estimate {format_seconds(sum(estimates.values()))})",
+          file=sys.stderr, flush=True)
+    finished = []
+
+    def on_done(index: int, res) -> None:
+        finished.append(index)
+        remember_seconds(f"claim:{res.claim.id}:{args.profile}", res.seconds)
+        print(f"[{len(finished)}/{len(claims)}] {res.claim.id}: {'pass' if res.passed else 'FAIL'} "
+              f"({res.seconds:.1f} s)", file=sys.stderr, flush=True)
+
+    return run_claims(claims, profile=args.profile, seed=args.seed, workers=workers, scheduler=args.scheduler,
+                      sources=sources, estimates=estimates, on_done=on_done)
 
 
 #: Seconds each shipped claim took in the quick profile on the project's 2-core machine (the final run of
@@ -504,6 +535,16 @@ def _list_claims(claims, profile: str) -> int:
         print(f"{c.id:<{width}}  {when}  {c.title}")
     print(f"{len(claims)} claims, about {total:.0f} s in the {profile} profile where timed")
     return 0
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--workers {text!r} must be an integer >= 1") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--workers {value} must be >= 1 (1 runs the claims one after another)")
+    return value
 
 
 def _seed(text: str) -> int:
@@ -579,6 +620,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0,
                    help="which run: 0 (default) is the reproducible run of record; another integer draws "
                         "other examples and simulation seeds, reproducibly")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--workers", type=_workers, metavar="N",
+                   help="check claims in N local processes (default: this machine's cores; 1: one after another); "
+                        "the results equal a serial run's")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="check claims on a running dask.distributed cluster (e.g. tcp://host:8786; "
+                        "needs the optional extra: pip install 'deeplimits[dask]')")
     p.set_defaults(func=_cmd_verify)
     p = sub.add_parser("codegen", help="regenerate numerics/generated from the catalog")
     p.add_argument("--check", action="store_true", help="exit 1 and name the stale files if the generated code is out of date")

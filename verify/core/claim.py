@@ -95,6 +95,8 @@ class ClaimResult:
     counterexample: tuple[dict, int, TestResult] | None
     seconds: float
     error: str = ""
+    #: The run's seed (:func:`check`'s ``seed``): the same seed, profile and code give the same result.
+    seed: int = 0
 
     @property
     def n_samples(self) -> int:
@@ -124,6 +126,7 @@ class ClaimResult:
             "source": self.claim.source,
             "verdict": "pass" if self.passed else "FAIL",
             "profile": self.profile,
+            "seed": self.seed,
             "examples": len(self.examples),
             "samples": self.n_samples,
             "false_fail_rate": self.claim.false_fail_rate,
@@ -230,7 +233,7 @@ def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool =
     seconds = time.perf_counter() - start
     # hypothesis replays the shrunk example last, so the last failure is the minimal one
     counter = failures[-1] if failures else None
-    return ClaimResult(claim, passed, prof.name, examples, counter, seconds, error)
+    return ClaimResult(claim, passed, prof.name, examples, counter, seconds, error, seed=seed)
 
 
 def _pin(test, params, seed: int = 0):
