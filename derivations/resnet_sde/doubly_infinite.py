@@ -129,10 +129,25 @@ def deterministic_limit_record() -> Record:
                        (sp.Piecewise((sp.tanh(sp.sqrt(-w2) * t) / sp.sqrt(-w2), cstar < 0), (t, True)), True))
     u_gen = (u0 + cstar * tau / 2) / (1 - sw**2 * u0 * tau / 2)
     S_gen = (cstar + sw**2 * u_gen**2) / p2**2
-    root = sp.sqrt(sp.Abs(cstar))
-    t_pos = 2 / (sw * root) * (sp.pi / 2 - sp.atan(sw * u0 / root))
-    t_neg = sp.Piecewise((sp.log((sw * u0 + root) / (sw * u0 - root)) / (sw * root), sw * u0 > root), (sp.oo, True))
-    t_star = sp.Piecewise((t_pos, cstar > 0), (t_neg, True))
+    # Explosion: t* = int_{u_0}^oo 2 du/(sigma_w^2 u^2 + C_*) where it converges.  C_* = 0 is its own branch
+    # (the simple pole u = u_0/(1 - sigma_w^2 u_0 t/2)); pi/2 - atan(X) = atan2(1, X) and
+    # ln((a+r)/(a-r)) = 2 atanh(r/a) keep the other two branches finite as C_* -> 0.
+    C_, U_, W_ = sp.Symbol("C", real=True), sp.Symbol("u_0", real=True), sp.Symbol("s_w", positive=True)
+    r_ = sp.sqrt(sp.Abs(C_))
+    branches = {"zero": sp.Piecewise((2 / (W_**2 * U_), U_ > 0), (sp.oo, True)),
+                "pos": 2 * sp.atan2(r_, W_ * U_) / (W_ * r_),
+                "neg": sp.Piecewise((2 * sp.atanh(r_ / (W_ * U_)) / (W_ * r_), W_ * U_ > r_), (sp.oo, True))}
+    v_ = sp.Symbol("v", positive=True)
+    for name, cs_val, u_val, w_val in (("zero", 0, sp.Rational(5, 8), 1), ("pos", 1, 1, 1), ("pos", 3, -1, 2),
+                                       ("neg", -1, 2, 1), ("neg", -4, 3, 2)):
+        quad = sp.integrate(2 / (w_val**2 * v_**2 + cs_val), (v_, u_val, sp.oo)) if u_val > 0 else (
+            sp.integrate(2 / (w_val**2 * v_**2 + cs_val), (v_, 0, sp.oo)) + sp.integrate(
+                2 / (w_val**2 * v_**2 + cs_val), (v_, 0, -u_val)))
+        got = branches[name].subs({C_: cs_val, U_: u_val, W_: w_val})
+        if abs(sp.N(quad - got, 60)) > 1e-50:  # arctan identities defeat simplify; 60 digits decide
+            raise AssertionError(f"explosion time {name}: {got} differs from the integral {quad}")
+    t_star = sp.Piecewise(*((branches[k].subs({C_: cstar, U_: u0, W_: sw}), cond) for k, cond in (
+        ("zero", sp.Eq(cstar, 0)), ("pos", cstar > 0), ("neg", True))))
     return Record(
         id="resnet_sde.doubly_infinite",
         title="Doubly infinite ResNet (depth then width, psi = identity): deterministic m, q, lambda",
@@ -176,14 +191,19 @@ def deterministic_limit_record() -> Record:
                 r"with the invariant $C_* = \phi''(0)^2S - \sigma_w^2u^2$, so $\dot u = \tfrac12(\sigma_w^2u^2 + C_*)$ (Riccati).",
                 r"$u_t = (u_0 + C_*\tau/2)/(1 - \sigma_w^2u_0\tau/2)$, $\tau = \tan(\omega t)/\omega$, $\omega^2 = \sigma_w^2C_*/4$ "
                 r"($\tanh$ for $C_* < 0$, $\tau = t$ for $C_* = 0$); $S = (C_* + \sigma_w^2u^2)/\phi''(0)^2$.",
-                r"Explosion at $t^* = \frac{2}{\sigma_w\sqrt{C_*}}(\frac\pi2 - \arctan\frac{\sigma_wu_0}{\sqrt{C_*}})$ ($C_* > 0$); "
-                r"for $C_* < 0$ iff $\sigma_wu_0 > \sqrt{-C_*}$, at $\frac{1}{\sigma_w\sqrt{-C_*}}\ln\frac{\sigma_wu_0+\sqrt{-C_*}}{\sigma_wu_0-\sqrt{-C_*}}$.",
+                r"Explosion at $t^* = \int_{u_0}^\infty \frac{2\,du}{\sigma_w^2u^2 + C_*}$ where it converges: "
+                r"$\frac{2}{\sigma_w\sqrt{C_*}}\operatorname{atan2}(\sqrt{C_*}, \sigma_wu_0)$ ($C_* > 0$); "
+                r"$\frac{2}{\sigma_w^2u_0}$ iff $u_0 > 0$ ($C_* = 0$, a simple pole); "
+                r"$\frac{2}{\sigma_w\sqrt{-C_*}}\operatorname{artanh}\frac{\sqrt{-C_*}}{\sigma_wu_0}$ iff $\sigma_wu_0 > \sqrt{-C_*}$ ($C_* < 0$); "
+                r"$\infty$ otherwise.",
             ),
             ("Ito drifts and O(1/D) quadratic variations at D = 2, 3", "phi''(0) = 0 solutions by substitution",
-             "C_* invariant", "Riccati solution by substitution (C_* > 0 and C_* < 0)"),
+             "C_* invariant", "Riccati solution by substitution (C_* > 0 and C_* < 0)",
+             "explosion time branches equal the integral int 2 du/(sigma_w^2 u^2 + C_*) at C_* = 0, > 0 (u_0 of both signs), < 0"),
         ),
         notes="The paper's constant C = -phi'(0)^4 sigma_w^2 + phi''(0)^2 (sigma_b^2 + sigma_w^2 c_1) equals invariant. "
-              "explosion_time is inf where there is none (C_* = 0 with u_0 > 0 explodes at 2/(sigma_w^2 u_0), not covered).",
+              "explosion_time is inf where there is none; C_* = 0 (e.g. swish, sigma_w = sigma_b = 1, m_0 = 3/4, q_0 = 9/16) "
+              "is its own branch 2/(sigma_w^2 u_0) (it fell into the C_* < 0 branch as 0/0 = NaN before).",
     )
 
 

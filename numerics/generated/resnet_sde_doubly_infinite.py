@@ -12,7 +12,7 @@ import scipy.special
 from numerics.core import _runtime as _rt
 
 RECORD = {
-    "digest": "d73009a671acfc00",
+    "digest": "209a00abf0ca7b37",
     "id": "resnet_sde.doubly_infinite",
     "method": "closed form derived here",
     "source": "Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived)",
@@ -277,23 +277,24 @@ def _explosion_time_body(m0, q0, dphi0, d2phi0, sigma_w, sigma_b):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         _x0 = sigma_w**2
         _x1 = d2phi0*m0 + dphi0**2
-        _x2 = -_x0*_x1**2 + d2phi0**2*(_x0*q0 + sigma_b**2)
-        _x3 = numpy.sqrt(abs(_x2))
-        _x4 = _x3**(-1.0)
+        _x2 = _x1**(-1.0)
+        _x3 = -_x0*_x1**2 + d2phi0**2*(_x0*q0 + sigma_b**2)
+        _x4 = numpy.sqrt(abs(_x3))
         _x5 = _x1*sigma_w
-        _x6 = _x4/sigma_w
-        return numpy.where(numpy.greater(_x2, 0), -2*_x6*(numpy.arctan(_x4*_x5) - 1/2*numpy.pi), numpy.where(numpy.less(_x3, _x5), _x6*numpy.log((_x3 + _x5)/(-_x3 + _x5)), numpy.inf))
+        _x6 = sigma_w**(-1.0)
+        _x7 = 2*_x6/_x4
+        return numpy.select([numpy.equal(_x3, 0),numpy.greater(_x3, 0),True], [numpy.where(numpy.greater(_x1, 0), 2*_x2/_x0, numpy.inf),_x7*numpy.arctan2(_x4, _x5),numpy.where(numpy.less(_x4, _x5), _x7*numpy.arctanh(_x2*_x4*_x6), numpy.inf)], default=numpy.nan)
 
 
 def explosion_time(m0, q0, dphi0, d2phi0, sigma_w, sigma_b):
     r"""explosion_time of record ``resnet_sde.doubly_infinite``: Doubly infinite ResNet (depth then width, psi = identity): deterministic m, q, lambda.
 
     $$
-    \begin{cases} \frac{2 \left(- \arctan{\left(\frac{\sigma_w \left(\phi''(0) m_0 + \phi'(0)^{2}\right)}{\sqrt{\left|{\phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2}}\right|}} \right)} + \frac{\pi}{2}\right)}{\sigma_w \sqrt{\left|{\phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2}}\right|}} & \text{for}\: \phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2} > 0 \\\begin{cases} \frac{\log{\left(\frac{\sigma_w \left(\phi''(0) m_0 + \phi'(0)^{2}\right) + \sqrt{\left|{\phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2}}\right|}}{\sigma_w \left(\phi''(0) m_0 + \phi'(0)^{2}\right) - \sqrt{\left|{\phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2}}\right|}} \right)}}{\sigma_w \sqrt{\left|{\phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2}}\right|}} & \text{for}\: \sigma_w \left(\phi''(0) m_0 + \phi'(0)^{2}\right) > \sqrt{\left|{\phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2}}\right|} \\\infty & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+    \begin{cases} \begin{cases} \frac{2}{\sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)} & \text{for}\: \phi''(0) m_0 + \phi'(0)^{2} > 0 \\\infty & \text{otherwise} \end{cases} & \text{for}\: \phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2} = 0 \\\frac{2 \operatorname{atan}_{2}{\left(\sqrt{\left|{\phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2}}\right|},\sigma_w \left(\phi''(0) m_0 + \phi'(0)^{2}\right) \right)}}{\sigma_w \sqrt{\left|{\phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2}}\right|}} & \text{for}\: \phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2} > 0 \\\begin{cases} \frac{2 \operatorname{artanh}{\left(\frac{\sqrt{\left|{\phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2}}\right|}}{\sigma_w \left(\phi''(0) m_0 + \phi'(0)^{2}\right)} \right)}}{\sigma_w \sqrt{\left|{\phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2}}\right|}} & \text{for}\: \sigma_w \left(\phi''(0) m_0 + \phi'(0)^{2}\right) > \sqrt{\left|{\phi''(0)^{2} \left(q_0 \sigma_w^{2} + \sigma_b^{2}\right) - \sigma_w^{2} \left(\phi''(0) m_0 + \phi'(0)^{2}\right)^{2}}\right|} \\\infty & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
     $$
 
     Arguments: m0 in (-inf, inf), q0 in [0, inf), dphi0 in (-inf, inf), d2phi0 in (-inf, inf), sigma_w in (0, inf), sigma_b in [0, inf).
     Source: Peluchetti and Favaro, JMLR 22(175) 2021 (arXiv 2007.03253); AISTATS 2020 (arXiv 1905.11065): Lemma 21, Proposition 18, eqs. 37-38 (constants re-derived).
-    Expression srepr SHA-256: 401a0f100e72d74f.
+    Expression srepr SHA-256: 855e8ca146422bf7.
     """
     return _rt.evaluate(_explosion_time_body, (m0, q0, dphi0, d2phi0, sigma_w, sigma_b))

@@ -196,6 +196,47 @@ def test_doubly_infinite_solution_matches_ode_integration(m0, q0, generated):
         assert gen["u_t"](m0, q0, tstar * (1 - 1e-7), p1, p2, sw, sb) > 1e5
 
 
+@pytest.mark.parametrize("m0,q0,p1,p2,sw,sb", [
+    (0.75, 0.5625, 0.5, 0.5, 1.0, 1.0),  # swish at z = 3/4: C_* = 0 exactly (was NaN)
+    (0.2, 0.3, 0.5, 0.5, 1.0, 1.0),      # C_* > 0, u_0 > 0
+    (-3.0, 9.0, 0.5, 0.5, 1.0, 1.0),     # C_* > 0, u_0 < 0
+    (1.5, 2.25, 0.5, 0.5, 1.0, 1.0),     # C_* < 0 with explosion
+    (-1.0, 1.0, 0.5, 0.5, 1.0, 1.0),     # C_* < 0 without explosion
+    (-0.5, 0.0, 0.5, 0.5, 1.0, 0.0),     # C_* = 0, u_0 = 0: u stays 0, no explosion
+])
+def test_explosion_time_is_the_blow_up_time_of_the_ode(m0, q0, p1, p2, sw, sb, generated):
+    """t* against an independent path: mpmath quadrature of dt = dS/S' along the (m, q) ODE of Proposition 18.
+
+    On the trajectory S' = sigma_w^2 u S and u^2 = (phi''(0)^2 S - C_*)/sigma_w^2 with u of fixed sign after
+    it crosses 0, so t* = int_{S_0}^oo dS/(sigma_w^2 u(S) S) is computed here from m, q directly (C_* from
+    m_0, q_0 in mpmath, not from the record); explosion iff the integral converges.
+    """
+    import mpmath as mp
+    mp.mp.dps = 40
+    gen = generated["resnet_sde.doubly_infinite"]
+    got = float(gen["explosion_time"](m0, q0, p1, p2, sw, sb))
+    u0, S0 = mp.mpf(p2) * m0 + mp.mpf(p1) ** 2, mp.mpf(sb) ** 2 + mp.mpf(sw) ** 2 * q0
+    cs = mp.mpf(p2) ** 2 * S0 - mp.mpf(sw) ** 2 * u0**2
+    # u rises (u' = phi''(0)^2 S/2 > 0): from u_0 < 0 it passes 0 at S_min = C_*/phi''(0)^2 (needs C_* > 0)
+    if u0 <= 0 and cs <= 0:
+        want = mp.inf
+    else:
+        def dt_dS(S, sign):
+            return 1 / (sw**2 * sign * mp.sqrt((p2**2 * S - cs) / sw**2) * S)
+        if u0 > 0:
+            want = mp.quad(lambda S: dt_dS(S, 1), [S0, 2 * S0, mp.inf])
+        else:  # S falls to S_min while u < 0, then rises with u > 0
+            s_min = cs / p2**2
+            want = mp.quad(lambda S: -dt_dS(S, -1), [s_min, S0]) + mp.quad(lambda S: dt_dS(S, 1), [s_min, 2 * s_min, mp.inf])
+    if mp.isinf(want):
+        assert math.isinf(got) and got > 0
+    else:
+        assert math.isfinite(got)
+        assert got == pytest.approx(float(want), rel=1e-10)
+        sol = _integrate_prop18(m0, q0, p1, p2, sw, sb, 0.999 * got)  # and the ODE is still finite just before
+        assert np.all(np.isfinite(sol.y))
+
+
 def test_width_first_reproduces_depth_first_for_identity(records):
     wf, ntk, di = records["resnet_sde.width_first"], records["resnet_sde.ntk"], records["resnet_sde.doubly_infinite"]
     t, lam0, T = wf.parameter("t").symbol, ntk.parameter("lam0").symbol, ntk.parameter("T").symbol
