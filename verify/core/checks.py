@@ -18,6 +18,9 @@ kind                   what is compared                                         
 :class:`Rate`          a mean or standard deviation falls like size^order        z-test of the weighted
                                                                                  log-log slope
 :class:`Deterministic` a computed value = prediction, no randomness              relative tolerance
+:class:`TwoSampleLaw`  draws of the network = draws of the limit (a sampled     two-sample DKWM envelope
+                       limit law), optionally with a first-order bias bound
+                       read off a sweep of sizes
 :class:`Custom`        the escape hatch for a search (e.g. the depth at which    the check's own, within
                        one law is rejected and another holds)                    the rate it is granted
 =====================  ========================================================  =========================
@@ -30,17 +33,33 @@ arguments:
 * ``predict(params)`` returns the prediction (a float or shape ``(k,)``); a
   prediction that is itself a Monte Carlo estimate takes ``seed=`` too and
   returns an :class:`Estimate`, whose standard error enters the test.
+
+Options every check takes (keyword-only, validated at declaration):
+
+* ``applies(params) -> bool``: the check runs on the examples where it is true only; on the others it
+  registers no comparison, so that example's false-failure budget is split over the checks that do apply;
+* ``settings(params) -> dict``: field overrides for one example (a fit ``order``, a ``bias_tol``,
+  ``tolerance_se``, ``sample_scale``, ``labels``...), applied by :meth:`Check.for_example` through
+  :func:`dataclasses.replace`, so each override is validated by the check's own ``__post_init__``;
+* a ``simulate`` (or ``predict``) may be a :class:`~verify.core.simulation.View` of a shared
+  :class:`~verify.core.simulation.Simulation`: several checks then read one simulation, run once per example.
+
+Options of the draw kinds: ``sample_scale`` (a fixed sample scale replacing the profile's, for a tolerance
+measured at one sample size); of the z-test kinds (:class:`Exact`, :class:`Extrapolated`): ``tolerance_se``
+$= t$, a stated tolerance in units of each comparison's standard error (the threshold is $z_{\alpha/k} + t$,
+so the stated rate holds and the power rows include $t\,SE$).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
-__all__ = ["Check", "Custom", "Deterministic", "Estimate", "Exact", "Extrapolated", "Law", "Rate"]
+__all__ = ["Check", "Custom", "Deterministic", "Estimate", "Exact", "Extrapolated", "Law", "Rate", "TwoSampleLaw"]
 
 Params = Mapping[str, Any]
 
@@ -83,6 +102,12 @@ def _callable(what: str, value) -> None:
         raise ValueError(f"{what}={value!r} must be callable")
 
 
+def _sample_scale(value) -> None:
+    if value is not None and not (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                  and math.isfinite(value) and value > 0):
+        raise ValueError(f"sample_scale={value!r} must be None (the profile's) or a finite number > 0")
+
+
 def _sizes(sizes) -> tuple[int, ...]:
     out = tuple(int(s) for s in sizes)
     if len(out) < 2 or any(s <= 0 for s in out) or len(set(out)) != len(out):
@@ -111,15 +136,43 @@ class Check:
     #: ``scale(params, prediction)``: the magnitude a discrepancy is relative to, per component (default
     #: ``|prediction|``); e.g. $\sqrt{K_{11}K_{22}}$ for a covariance that may vanish.
     scale: Callable[..., Any] | None = field(default=None, kw_only=True)
+    #: ``applies(params) -> bool``: the examples the check runs on (default: all).
+    applies: Callable[..., bool] | None = field(default=None, kw_only=True)
+    #: ``settings(params) -> dict``: this example's field overrides (see :meth:`for_example`).
+    settings: Callable[..., Mapping[str, Any]] | None = field(default=None, kw_only=True)
 
     kind = "check"
 
     def __post_init__(self) -> None:
         _name(self.name)
         _nonneg("bias_tol", self.bias_tol)
-        if self.scale is not None:
-            _callable("scale", self.scale)
+        for what in ("scale", "applies", "settings"):
+            if getattr(self, what) is not None:
+                _callable(what, getattr(self, what))
         object.__setattr__(self, "labels", tuple(str(s) for s in self.labels))
+
+    def for_example(self, params: Params) -> "Check | None":
+        """The check as it runs on ``params``: ``None`` where it does not apply, else with the fields that
+        ``settings(params)`` overrides (validated by the kind's own ``__post_init__``)."""
+        if self.applies is not None:
+            verdict = self.applies(params)
+            if not isinstance(verdict, (bool, np.bool_)):
+                raise ValueError(f"check {self.name!r}: applies returned {verdict!r}, not a bool")
+            if not verdict:
+                return None
+        if self.settings is None:
+            return self
+        overrides = self.settings(params)
+        if not isinstance(overrides, Mapping):
+            raise ValueError(f"check {self.name!r}: settings returned {overrides!r}, not a mapping of fields")
+        allowed = {f.name for f in dataclasses.fields(self) if f.init} - {"name", "applies", "settings"}
+        unknown = sorted(set(overrides) - allowed)
+        if unknown:
+            raise ValueError(f"check {self.name!r}: settings override {unknown}; allowed: {sorted(allowed)}")
+        return dataclasses.replace(self, applies=None, settings=None, **self._replacing(dict(overrides)))
+
+    def _replacing(self, overrides: dict) -> dict:
+        return overrides
 
 
 @dataclass(frozen=True)
@@ -129,12 +182,15 @@ class _Draws(Check):
     simulate: Callable[..., Any] = field(default=None, kw_only=True)
     predict: Callable[..., Any] = field(default=None, kw_only=True)
     samples: int = field(default=100_000, kw_only=True)
+    #: a fixed sample scale replacing the profile's (None: the profile's); for a tolerance measured at one size
+    sample_scale: float | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _callable("simulate", self.simulate)
         _callable("predict", self.predict)
         _positive_int("samples", self.samples, 2)
+        _sample_scale(self.sample_scale)
 
 
 @dataclass(frozen=True)
@@ -145,10 +201,17 @@ class Exact(_Draws):
     the mean of each column is compared with ``predict(params)`` by a z-test,
     $|\bar x_j - \mu_j| \le z_{\alpha/k}\sqrt{SE_j^2 + SE_{pred,j}^2} + \text{bias\_tol}$.
     ``samples`` is the base number of draws (the profile scales it; at least the
-    sample floor of :func:`verify.core.stats.assert_mean`).
+    sample floor of :func:`verify.core.stats.assert_mean`).  ``tolerance_se`` $= t$ states a
+    tolerance in standard errors: the threshold becomes $z_{\alpha/k} + t$.
     """
 
+    tolerance_se: float = field(default=0.0, kw_only=True)
+
     kind = "exact"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _nonneg("tolerance_se", self.tolerance_se)
 
 
 @dataclass(frozen=True)
@@ -158,12 +221,15 @@ class _Sweep(Check):
     simulate: Callable[..., Any] = field(default=None, kw_only=True)
     sizes: tuple[int, ...] = field(default=(), kw_only=True)
     samples: int = field(default=10_000, kw_only=True)
+    #: a fixed sample scale replacing the profile's (None: the profile's); for a tolerance measured at one size
+    sample_scale: float | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _callable("simulate", self.simulate)
         object.__setattr__(self, "sizes", _sizes(self.sizes))
         _positive_int("samples", self.samples, 2)
+        _sample_scale(self.sample_scale)
 
 
 @dataclass(frozen=True)
@@ -176,7 +242,9 @@ class Extrapolated(_Sweep):
     intercept $\hat a$ is z-tested against the prediction.  With more sizes than
     coefficients, a chi-square test of the weighted residuals
     ($\sum_i r_i^2/SE_i^2 \sim \chi^2_{m-K-1}$) checks that the polynomial describes the
-    data: a bias the fit cannot absorb is reported, not hidden.
+    data: a bias the fit cannot absorb is reported, not hidden.  ``tolerance_se`` $= t$ states a
+    truncation bound in units of the intercept's standard error: the intercept's threshold is
+    $z_{\alpha/k} + t$ (a bias up to $t\,SE$ keeps the stated rate; the power rows include it).
     """
 
     predict: Callable[..., Any] = field(default=None, kw_only=True)
@@ -185,12 +253,14 @@ class Extrapolated(_Sweep):
     variable: str = field(default="1/n", kw_only=True)
     #: The size's name on plot axes (``"n"`` for a width, ``"L"`` for a depth, ``"D"``...).
     size_name: str = field(default="n", kw_only=True)
+    tolerance_se: float = field(default=0.0, kw_only=True)
 
     kind = "extrapolated"
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _callable("predict", self.predict)
+        _nonneg("tolerance_se", self.tolerance_se)
         _positive_int("order", self.order, 0)
         if self.order + 1 > len(self.sizes):
             raise ValueError(f"order={self.order} needs at least {self.order + 1} sizes, got sizes={self.sizes}")
@@ -248,6 +318,40 @@ class Rate(_Sweep):
             raise ValueError(f"statistic={self.statistic!r} must be 'mean', 'abs_mean' or 'std'")
         _nonneg("tolerance", self.tolerance)
 
+    def _replacing(self, overrides: dict) -> dict:
+        if "order" in overrides and "predict" not in overrides and isinstance(self.predict, _Constant):
+            overrides["predict"] = None  # the constant prediction follows the overridden order
+        return overrides
+
+
+@dataclass(frozen=True)
+class TwoSampleLaw(_Draws):
+    r"""The law of the network's draws equals a limit law known by its own draws (two-sample DKWM).
+
+    ``predict(params)`` returns draws of the limit (shape ``(m,)``; typically a Monte Carlo prediction with
+    ``seed=``); ``simulate`` returns ``n`` scalar draws of the network.  The test rejects iff
+    $\sup|F_n - G_m| > arepsilon(lpha/2, n) + arepsilon(lpha/2, m) + 	ext{bias\_tol} + b$
+    (:func:`verify.core.stats.assert_two_sample_dkwm`).  With ``sizes``, ``simulate`` takes ``size=``,
+    the network is drawn at every size, the test is made at the largest, and $b = \max_j|\hat b_{1,j}|/
+    	ext{size}_{max}$ is the first-order bias read off the sweep: $\hat b_{1,j}$ the fitted
+    $1/	ext{size}$ coefficient of the network's CDF at the limit's ``quantiles`` (an estimate, reported
+    in ``data["model_tol"]``).  Its power row is the detectable sup-distance.
+    """
+
+    sizes: tuple[int, ...] = field(default=(), kw_only=True)
+    quantiles: tuple[float, ...] = field(default=(0.1, 0.25, 0.5, 0.75, 0.9), kw_only=True)
+
+    kind = "two-sample law"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.sizes:
+            object.__setattr__(self, "sizes", _sizes(self.sizes))
+        q = tuple(float(v) for v in self.quantiles)
+        if not q or not all(0 < v < 1 for v in q):
+            raise ValueError(f"quantiles={self.quantiles!r} must be a non-empty sequence in (0, 1)")
+        object.__setattr__(self, "quantiles", q)
+
 
 @dataclass(frozen=True)
 class Deterministic(Check):
@@ -282,7 +386,8 @@ class Custom(Check):
     ``run(params, prediction, *, seed, rate, scale)`` receives the example's parameters,
     this check's prediction (from the claim's ``predict``: a planted prediction reaches it),
     a :class:`numpy.random.SeedSequence`, the false-failure rate granted to the check and
-    the profile's sample scale, and returns a :class:`verify.core.evaluate.CheckOutcome`
+    the profile's sample scale (and, if it declares the keyword ``profile``, the
+    :class:`~verify.claims.Profile` itself), and returns a :class:`verify.core.evaluate.CheckOutcome`
     (power rows included).  ``comparisons`` is how many comparisons it registers against
     the example's budget.  Prefer the declared kinds: a custom check is a program.
     """

@@ -3,7 +3,8 @@ r"""Computing the checks of :mod:`verify.core.checks`: draws, estimates, standar
 Each ``evaluate_*`` function takes one declared check, the example's parameters,
 its prediction (already computed, so that a planted prediction is what gets
 tested), a :class:`numpy.random.SeedSequence`, the false-failure rate granted to
-the check and the profile's sample scale; it returns a :class:`CheckOutcome`:
+the check and the profile's sample scale (a check's own ``sample_scale`` replaces it), and the
+example's :class:`~verify.core.simulation.SharedRuns` (the shared simulations); it returns a :class:`CheckOutcome`:
 the verdict, the statistic against its threshold, and one **power row** per
 compared component: the predicted value, the smallest discrepancy the test
 detects with false-pass rate $\beta$ (``verify.core.stats.DEFAULT_RATE``), and their
@@ -20,8 +21,10 @@ import numpy as np
 from scipy import stats as _st
 
 from .extrapolation import extrapolate
-from .stats import DEFAULT_RATE, MIN_SAMPLES_MEAN, assert_cdf_dkwm, min_discrepancy_dkwm, z_threshold
-from .checks import Check, Custom, Deterministic, Estimate, Exact, Extrapolated, Law, Rate
+from .stats import (DEFAULT_RATE, MIN_SAMPLES_MEAN, assert_cdf_dkwm, assert_two_sample_dkwm, min_discrepancy_dkwm,
+                    z_threshold)
+from .checks import Check, Custom, Deterministic, Estimate, Exact, Extrapolated, Law, Rate, TwoSampleLaw
+from .simulation import SharedRuns, View, _accepts
 
 __all__ = ["CheckOutcome", "PowerRow", "comparisons", "evaluate"]
 
@@ -91,7 +94,7 @@ def comparisons(check: Check, prediction) -> int:
         return 0
     if isinstance(check, Custom):
         return check.comparisons
-    if isinstance(check, (Law, Rate)):
+    if isinstance(check, (Law, Rate, TwoSampleLaw)):
         return 1
     k = _value_and_stderr(prediction)[0].size
     if isinstance(check, Extrapolated):
@@ -107,9 +110,14 @@ def _labels(check: Check, k: int) -> list[str]:
     return [check.name] if k == 1 else [f"{check.name}[{j}]" for j in range(k)]
 
 
-def _draws(check: Check, params, *, n: int, seed, size=None) -> np.ndarray:
-    kwargs = {"n": n, "seed": seed} if size is None else {"size": size, "n": n, "seed": seed}
-    x = np.asarray(check.simulate(params, **kwargs), dtype=float)
+def _draws(check: Check, params, *, n: int, seed, shared: SharedRuns, size=None) -> np.ndarray:
+    """``n`` draws of ``check.simulate`` (at ``size``): a shared simulation is read through ``shared`` (its own
+    seed), any other is called with ``seed``."""
+    kwargs = {"n": n} if size is None else {"size": size, "n": n}
+    if isinstance(check.simulate, View):
+        x = np.asarray(shared.read(check.simulate, params, **kwargs), dtype=float)
+    else:
+        x = np.asarray(check.simulate(params, seed=seed, **kwargs), dtype=float)
     if x.ndim not in (1, 2) or x.shape[0] != n:
         raise ValueError(f"check {check.name!r}: simulate returned shape {x.shape}; expected ({n},) or ({n}, k)")
     if not np.all(np.isfinite(x)):
@@ -123,13 +131,22 @@ def _scaled(samples: int, scale: float) -> int:
 
 # ---------------------------------------------------------------------------
 def evaluate(check: Check, params: Mapping, prediction, *, seed: np.random.SeedSequence, rate: float,
-             scale: float) -> CheckOutcome:
-    """Run ``check`` on one example with ``prediction``, within the false-failure ``rate``."""
-    handler = {Exact: _exact, Extrapolated: _extrapolated, Law: _law, Rate: _rate, Deterministic: _deterministic,
-               Custom: _custom}
+             scale: float, shared: SharedRuns | None = None, profile=None) -> CheckOutcome:
+    """Run ``check`` on one example with ``prediction``, within the false-failure ``rate``.
+
+    ``shared`` holds the example's shared simulations (default: a fresh one on ``seed``); ``profile`` reaches a
+    :class:`~verify.core.Custom` check that declares it.  The check's own ``sample_scale`` replaces ``scale``.
+    """
+    shared = SharedRuns(seed) if shared is None else shared
+    own = getattr(check, "sample_scale", None)
+    scale = scale if own is None else own
+    if isinstance(check, Custom):
+        return _custom(check, params, prediction, seed=seed, rate=rate, scale=scale, profile=profile)
+    handler = {Exact: _exact, Extrapolated: _extrapolated, Law: _law, TwoSampleLaw: _two_sample_law, Rate: _rate,
+               Deterministic: _deterministic}
     for kind, run in handler.items():
         if isinstance(check, kind):
-            return run(check, params, prediction, seed=seed, rate=rate, scale=scale)
+            return run(check, params, prediction, seed=seed, rate=rate, scale=scale, shared=shared)
     raise ValueError(f"check {check.name!r} is a {type(check).__name__}, not a kind the harness evaluates")
 
 
@@ -147,7 +164,9 @@ def _z_outcome(check: Check, est, se, pred, pse, *, rate: float, n: int, labels,
     """Bonferroni z-tests of ``est`` against ``pred`` per component, with ``bias_tol``."""
     k = est.size
     total = np.hypot(se, pse)
-    crit = z_threshold(rate / k)
+    # a stated tolerance of t standard errors: |est - pred| <= (z + t) SE keeps the rate (the bias is <= t SE)
+    t = float(getattr(check, "tolerance_se", 0.0))
+    crit = z_threshold(rate / k) + t
     excess = np.abs(est - pred) - check.bias_tol
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(total > 0, np.maximum(excess, 0.0) / np.where(total > 0, total, 1.0),
@@ -159,15 +178,16 @@ def _z_outcome(check: Check, est, se, pred, pse, *, rate: float, n: int, labels,
                   for i in range(k))
     detail = (f"{check.name}: {what} {est[j]:.6g} vs predicted {pred[j]:.6g} ({labels[j]}): |z| = {z[j]:.3g} "
               f"{'<=' if passed else '>'} {crit:.3g} [SE {total[j]:.3g}"
-              + (f", bias_tol {check.bias_tol:.3g}" if check.bias_tol else "") + f", rate {rate:.2g}]")
+              + (f", bias_tol {check.bias_tol:.3g}" if check.bias_tol else "")
+              + (f", tolerance {t:.3g} SE" if t else "") + f", rate {rate:.2g}]")
     return CheckOutcome(check.name, check.kind, passed, float(z[j]), crit, rate, n, detail, power, data)
 
 
-def _exact(check: Exact, params, prediction, *, seed, rate, scale) -> CheckOutcome:
+def _exact(check: Exact, params, prediction, *, seed, rate, scale, shared) -> CheckOutcome:
     n = _scaled(check.samples, scale)
     if n < MIN_SAMPLES_MEAN:
         raise ValueError(f"check {check.name!r}: {n} samples is below the floor of {MIN_SAMPLES_MEAN} for a z-test")
-    x = _draws(check, params, n=n, seed=seed)
+    x = _draws(check, params, n=n, seed=seed, shared=shared)
     pred, pse = _value_and_stderr(prediction)
     if pred.size != x.shape[1]:
         raise ValueError(f"check {check.name!r}: prediction has {pred.size} components, simulate {x.shape[1]}")
@@ -178,14 +198,14 @@ def _exact(check: Exact, params, prediction, *, seed, rate, scale) -> CheckOutco
                       scales=_scales(check, params, pred))
 
 
-def _extrapolated(check: Extrapolated, params, prediction, *, seed, rate, scale) -> CheckOutcome:
+def _extrapolated(check: Extrapolated, params, prediction, *, seed, rate, scale, shared) -> CheckOutcome:
     n = _scaled(check.samples, scale)
     pred, pse = _value_and_stderr(prediction)
     k = pred.size
     seeds = seed.spawn(len(check.sizes))
     means, ses = [], []
     for size, s in zip(check.sizes, seeds):
-        x = _draws(check, params, size=size, n=n, seed=s)
+        x = _draws(check, params, size=size, n=n, seed=s, shared=shared)
         if x.shape[1] != k:
             raise ValueError(f"check {check.name!r}: prediction has {k} components, simulate {x.shape[1]}")
         means.append(x.mean(axis=0))
@@ -223,9 +243,9 @@ def _extrapolated(check: Extrapolated, params, prediction, *, seed, rate, scale)
                         out.power, data)
 
 
-def _law(check: Law, params, prediction, *, seed, rate, scale) -> CheckOutcome:
+def _law(check: Law, params, prediction, *, seed, rate, scale, shared) -> CheckOutcome:
     n = _scaled(check.samples, scale)
-    x = _draws(check, params, n=n, seed=seed)
+    x = _draws(check, params, n=n, seed=seed, shared=shared)
     if x.shape[1] != 1:
         raise ValueError(f"check {check.name!r}: a Law compares scalar draws, got {x.shape[1]} columns")
     if not callable(prediction):
@@ -258,12 +278,12 @@ def _log_statistic(x: np.ndarray, statistic: str) -> tuple[float, float, float]:
     return v, math.log(v), se / v
 
 
-def _rate(check: Rate, params, prediction, *, seed, rate, scale) -> CheckOutcome:
+def _rate(check: Rate, params, prediction, *, seed, rate, scale, shared) -> CheckOutcome:
     n = _scaled(check.samples, scale)
     order = float(np.asarray(prediction, dtype=float))
     values, logs, log_se = [], [], []
     for size, s in zip(check.sizes, seed.spawn(len(check.sizes))):
-        x = _draws(check, params, size=size, n=n, seed=s)
+        x = _draws(check, params, size=size, n=n, seed=s, shared=shared)
         if x.shape[1] != 1:
             raise ValueError(f"check {check.name!r}: a Rate takes scalar draws, got {x.shape[1]} columns")
         v, lv, se = _log_statistic(x[:, 0], check.statistic)
@@ -287,7 +307,7 @@ def _rate(check: Rate, params, prediction, *, seed, rate, scale) -> CheckOutcome
                         data)
 
 
-def _deterministic(check: Deterministic, params, prediction, *, seed, rate, scale) -> CheckOutcome:
+def _deterministic(check: Deterministic, params, prediction, *, seed, rate, scale, shared) -> CheckOutcome:
     pred = np.atleast_1d(np.asarray(prediction, dtype=float))
     got = np.atleast_1d(np.asarray(check.compute(params), dtype=float))
     if got.shape != pred.shape:
@@ -309,8 +329,42 @@ def _deterministic(check: Deterministic, params, prediction, *, seed, rate, scal
                         {"computed": got, "reference": pred})
 
 
-def _custom(check: Custom, params, prediction, *, seed, rate, scale) -> CheckOutcome:
-    out = check.run(params, prediction, seed=seed, rate=rate, scale=scale)
+def _two_sample_law(check: TwoSampleLaw, params, prediction, *, seed, rate, scale, shared) -> CheckOutcome:
+    n = _scaled(check.samples, scale)
+    limit = np.asarray(prediction, dtype=float)
+    if limit.ndim != 1 or limit.size < 2 or not np.all(np.isfinite(limit)):
+        raise ValueError(f"check {check.name!r}: the prediction of a TwoSampleLaw must be finite 1-D draws of the "
+                         f"limit, got shape {limit.shape}")
+    sizes = check.sizes or (None,)
+    cuts = np.quantile(limit, check.quantiles)
+    cdf = []
+    for size, s in zip(sizes, seed.spawn(len(sizes))):
+        x = _draws(check, params, n=n, seed=s, shared=shared, size=size)
+        if x.shape[1] != 1:
+            raise ValueError(f"check {check.name!r}: a TwoSampleLaw compares scalar draws, got {x.shape[1]} columns")
+        cdf.append((x[:, :1] <= cuts).mean(axis=0))
+    last = x[:, 0]
+    drift = 0.0
+    if check.sizes:  # first-order bias b_1/size_max, b_1 the fitted 1/size coefficient of the CDF at the cuts
+        cdf = np.array(cdf)
+        se = np.sqrt(np.maximum(cdf * (1 - cdf), 1.0 / n) / n)
+        drift = max(abs(extrapolate(check.sizes, cdf[:, j], se[:, j], order=1).coefficients[0])
+                    for j in range(cuts.size)) / check.sizes[-1]
+    res = assert_two_sample_dkwm(last, limit, false_fail_rate=rate, model_tol=check.bias_tol + drift,
+                                 raise_on_failure=False)
+    at = f" at size {check.sizes[-1]}" if check.sizes else ""
+    label = check.labels[0] if check.labels else check.name + at
+    power = (PowerRow(check.name, label, 1.0, 1.0 - res.statistic, res.detectable_discrepancy, unit="probability"),)
+    grid = np.quantile(last, np.linspace(0.005, 0.995, 81))
+    data = {"grid": grid, "empirical": np.searchsorted(np.sort(last), grid, side="right") / n,
+            "predicted": np.searchsorted(np.sort(limit), grid, side="right") / limit.size, "model_tol": drift}
+    return CheckOutcome(check.name, check.kind, res.passed, res.statistic, res.threshold, rate, n * len(sizes),
+                        f"{check.name}{at} (model_tol {check.bias_tol + drift:.3g}): {res.detail}", power, data)
+
+
+def _custom(check: Custom, params, prediction, *, seed, rate, scale, profile=None) -> CheckOutcome:
+    extra = {"profile": profile} if _accepts(check.run, "profile") else {}
+    out = check.run(params, prediction, seed=seed, rate=rate, scale=scale, **extra)
     if not isinstance(out, CheckOutcome):
         raise ValueError(f"check {check.name!r}: run returned {type(out).__name__}, not a CheckOutcome")
     return out

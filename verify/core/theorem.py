@@ -13,7 +13,14 @@ What the harness does once, so that no claim does it by hand:
   :class:`numpy.random.SeedSequence` (each size of a sweep gets a child of it), and
   a stochastic prediction's; so the draws of a check do not change when checks are
   added, removed or reordered;
-* **samples** are the declared base counts times the profile's ``sample_scale``;
+* **samples** are the declared base counts times the profile's ``sample_scale`` (or a check's own
+  ``sample_scale``, for a tolerance measured at one sample size);
+* **per example**: a check's ``applies(params)`` says whether it runs, its ``settings(params)`` overrides
+  fields (a fit order, a stated tolerance); a check that does not apply registers no comparison, so the
+  example's budget goes to those that do;
+* **shared simulations**: a :class:`~verify.core.simulation.Simulation` read by several checks (through
+  ``.columns(...)``) runs once per example and size, from a seed named after the simulation (its cache
+  lives for one example's run); a Monte Carlo prediction shared by several checks likewise;
 * **the false-failure budget** of an example (the claim's rate over its examples,
   split by :func:`verify.claims.check`) is divided over the comparisons the checks
   register (:func:`verify.core.evaluate.comparisons`: one per compared component,
@@ -29,8 +36,6 @@ What the harness does once, so that no claim does it by hand:
 
 from __future__ import annotations
 
-import inspect
-import zlib
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -40,29 +45,16 @@ from derivations.core.parameters import Parameter
 from .. import plots
 from .claim import Claim, Profile
 from .stats import TestResult
-from .checks import Check, Custom, Deterministic, Exact, Extrapolated, Law, Rate
+from .checks import Check, Custom, Deterministic, Exact, Extrapolated, Law, Rate, TwoSampleLaw
 from .evaluate import CheckOutcome, comparisons, evaluate
+from .simulation import PREFIX, SharedRuns, Simulation, View, call_with as _call, child_seed
 
 __all__ = ["aggregate", "child_seed", "predictions", "theorem"]
 
-def child_seed(seed: int | np.random.SeedSequence, name: str) -> np.random.SeedSequence:
-    """The seed of the part called ``name`` of an example whose seed is ``seed`` (independent streams)."""
-    entropy = seed.entropy if isinstance(seed, np.random.SeedSequence) else int(seed)
-    key = tuple(seed.spawn_key) if isinstance(seed, np.random.SeedSequence) else ()
-    return np.random.SeedSequence(entropy, spawn_key=key + (zlib.crc32(name.encode("utf-8")),))
 
-
-def _accepts(fn: Callable, name: str) -> bool:
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):  # builtins without a signature
-        return False
-    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-
-
-def _call(fn: Callable, params: Mapping, **options):
-    """``fn(params, **options)`` with only the keyword options ``fn`` declares (``seed``, ``scale``)."""
-    return fn(params, **{k: v for k, v in options.items() if _accepts(fn, k)})
+def _active(checks: Sequence[Check], params: Mapping) -> list[Check]:
+    """The checks that apply to ``params``, with this example's settings."""
+    return [c for c in (check.for_example(params) for check in checks) if c is not None]
 
 
 class _Predictions:
@@ -78,8 +70,10 @@ class _Predictions:
     def __call__(self, params: Mapping, *, seed: np.random.SeedSequence | None = None,
                  scale: float = 1.0) -> dict[str, Any]:
         root = np.random.SeedSequence(0) if seed is None else seed
-        return {check.name: _call(check.predict, params, seed=child_seed(root, check.name), scale=scale)
-                for check in self.checks}
+        shared = SharedRuns(root)  # a prediction shared by several checks runs once
+        return {check.name: (shared.read(check.predict, params, scale=scale) if isinstance(check.predict, View)
+                             else _call(check.predict, params, seed=child_seed(root, check.name), scale=scale))
+                for check in _active(self.checks, params)}
 
 
 def predictions(claim: Claim, params: Mapping, *, seed: np.random.SeedSequence | None = None,
@@ -95,16 +89,21 @@ class _Run:
         self.checks = tuple(checks)
 
     def __call__(self, claim: Claim, params: Mapping, seed: int, rate: float, prof: Profile) -> TestResult:
+        checks = _active(self.checks, params)
+        if not checks:
+            raise ValueError(f"{claim.id}: no check applies to {dict(params)!r}")
         predicted = predictions(claim, params, seed=child_seed(seed, "prediction"), scale=prof.sample_scale)
-        missing = [c.name for c in self.checks if c.name not in predicted]
+        missing = [c.name for c in checks if c.name not in predicted]
         if missing:
             raise ValueError(f"{claim.id}: predict returned no prediction for the check(s) {missing}")
-        counts = {c.name: comparisons(c, predicted[c.name]) for c in self.checks}
+        counts = {c.name: comparisons(c, predicted[c.name]) for c in checks}
         total = sum(counts.values())
         per_comparison = rate / total if total else 0.0
+        shared = SharedRuns(seed)  # this example's shared simulations, dropped after the run
         outcomes = [evaluate(c, params, predicted[c.name], seed=child_seed(seed, c.name),
-                             rate=per_comparison * counts[c.name], scale=prof.sample_scale)
-                    for c in self.checks]
+                             rate=per_comparison * counts[c.name], scale=prof.sample_scale, shared=shared,
+                             profile=prof)
+                    for c in checks]
         return aggregate(outcomes, rate=rate)
 
 
@@ -133,6 +132,8 @@ def aggregate(outcomes: Sequence[CheckOutcome], *, rate: float) -> TestResult:
 
 
 def _panels(check: Check) -> list:
+    if check.applies is not None:
+        return []  # absent from the examples it does not apply to: declare its panels on the theorem
     at = ("checks", check.name)
     if isinstance(check, Exact):
         return [plots.Exact(check.labels or (check.name,), observed=at + ("observed",), theory=at + ("predicted",),
@@ -142,7 +143,7 @@ def _panels(check: Check) -> list:
         return [plots.Limit(label, estimate=at + ("error", j), theory=0.0, stderr=at + ("stderr", j),
                             sizes=at + ("sizes",), size_name=check.size_name, power=check.power)
                 for j, label in enumerate(labels[:3])]
-    if isinstance(check, Law):
+    if isinstance(check, (Law, TwoSampleLaw)):
         return [plots.Cdf(check.name, grid=at + ("grid",), empirical=at + ("empirical",),
                           theories=(("predicted", at + ("predicted",)),))]
     if isinstance(check, Rate):
@@ -167,7 +168,9 @@ def theorem(*, id: str, title: str, parameters: Iterable[Parameter], checks: Ite
             :func:`verify.core.real`, :func:`~verify.core.integer`, :func:`~verify.core.choice`,
             and ``Parameter.narrow`` for a record's parameter); hypothesis draws each example from them.
         checks: :class:`~verify.core.Exact`, :class:`~verify.core.Extrapolated`,
-            :class:`~verify.core.Law`, :class:`~verify.core.Rate`, :class:`~verify.core.Deterministic`.
+            :class:`~verify.core.Law`, :class:`~verify.core.TwoSampleLaw`, :class:`~verify.core.Rate`,
+            :class:`~verify.core.Deterministic` (each may declare ``applies=`` and ``settings=``, and read a
+            shared :class:`~verify.core.Simulation`).
         source: the paper (theorem, equation) or "derived here".
         records: ids of the catalog records the predictions come from.
         examples: pinned parameter sets run before the drawn ones (at seed 0).
@@ -197,6 +200,13 @@ def theorem(*, id: str, title: str, parameters: Iterable[Parameter], checks: Ite
         raise ValueError(f"check names must be distinct, got {cnames}")
     if "prediction" in cnames:
         raise ValueError("a check may not be named 'prediction' (the predictions' own seed stream has that name)")
+    if any(n.startswith(PREFIX) for n in cnames):
+        raise ValueError(f"a check name may not start with {PREFIX!r} (the shared simulations' seed streams do)")
+    sims: dict[str, Simulation] = {}
+    for c in checks:
+        for fn in (getattr(c, "simulate", None), getattr(c, "predict", None)):
+            if isinstance(fn, View) and sims.setdefault(fn.source.name, fn.source) is not fn.source:
+                raise ValueError(f"two different Simulations are named {fn.source.name!r}; names must be distinct")
     if max_examples is not None and (isinstance(max_examples, bool) or not isinstance(max_examples, int)
                                      or max_examples < 0):
         raise ValueError(f"max_examples={max_examples!r} must be None or an integer >= 0")
