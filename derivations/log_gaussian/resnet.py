@@ -171,6 +171,14 @@ def standard_resnet_record() -> Record:
     mean = (-base / 2 - lam**4 / 2 * s2) * beta
     boundary = sp.Sum((d - j) * alpha**j * sub(hp, alpha**j), (j, 1, d - 1))
     finite_mean = -base / 2 * d / n - lam**4 / (2 * n) * boundary
+    # Var L_d = sum_l Var ln R_l + 2 sum_{l<m} Cov: 4 lambda^4 n Cov(delta_l, delta_m) = lambda^4 H(alpha^{m-l}) from layer 0
+    # (z_0 is exactly Gaussian, so the fluctuation field starts stationary); d - j pairs at lag j.
+    finite_variance = base * d / n + 2 * lam**4 / n * sp.Sum((d - j) * sub(h, alpha**j), (j, 1, d - 1))
+    cf = sp.Function("c")
+    for d_val in (1, 2, 5):  # sum_{l<m<d} c(m - l) = sum_{j=1}^{d-1} (d - j) c(j), counted pair by pair
+        pairs = sum((cf(m_ - l_) for l_ in range(d_val) for m_ in range(l_ + 1, d_val)), sp.Integer(0))
+        if sp.expand(pairs - sum(((d_val - k) * cf(k) for k in range(1, d_val)), sp.Integer(0))) != 0:
+            raise AssertionError(f"pair count at d = {d_val}")
     # Small-lambda limit: lambda^2 S(alpha) -> 2 int_0^1 f(rho)/rho drho (Riemann sum in ln rho, step ln(1/alpha) ~ lambda^2/2).
     r = sp.Symbol("r", positive=True)
     int_h = sp.Rational(1, 2) * sp.log(2) * 2 + sp.integrate(sp.expand((h / rho - 2 / sp.pi * sp.asin(rho) / rho)).subs(rho, r), (r, 0, 1))
@@ -196,6 +204,8 @@ def standard_resnet_record() -> Record:
         "pattern_overlap": NumericalForm(pro, sp.Rational(1, 4) + sp.asin(al) / (2 * sp.pi)),
         "finite_depth_mean": NumericalForm(pro, -base / 2 * d / n - lam**4 / (2 * n) * sp.Sum(
             (d - j) * al**j * sub(hp, al**j), (j, 1, d - 1))),
+        "finite_depth_variance": NumericalForm(pro, base * d / n + 2 * lam**4 / n * sp.Sum(
+            (d - j) * sub(h, al**j), (j, 1, d - 1))),
     }
     expressions = {
         "limit_variance": variance,
@@ -208,6 +218,7 @@ def standard_resnet_record() -> Record:
         "delta_correlation": sub(h, alpha**lag) / 3,
         "pattern_overlap": sp.Rational(1, 4) + sp.asin(alpha) / (2 * sp.pi),
         "finite_depth_mean": finite_mean,
+        "finite_depth_variance": finite_variance,
         "small_lambda_variance_ratio": ratio_small,
         "relu_square_dual": h,
     }
@@ -216,7 +227,7 @@ def standard_resnet_record() -> Record:
         "series_s1": ("lmbda",), "series_s2": ("lmbda",), "series_s3": ("lmbda",),
         "activation_fraction": ("lmbda", "n"), "mass_fraction": ("lmbda", "n"),
         "delta_correlation": ("lmbda", "lag"), "pattern_overlap": ("lmbda",),
-        "finite_depth_mean": ("lmbda", "n", "d"), "small_lambda_variance_ratio": (), "relu_square_dual": ("rho",),
+        "finite_depth_mean": ("lmbda", "n", "d"), "finite_depth_variance": ("lmbda", "n", "d"), "small_lambda_variance_ratio": (), "relu_square_dual": ("rho",),
     }
     rho_p = Parameter("rho", Domain(-1, 1), r"\rho", (-1.0, 1.0), "correlation of the Gaussian pair")
     _ = lam_s
@@ -229,7 +240,9 @@ def standard_resnet_record() -> Record:
             "hypoactivation and correlations: stationary values after O(1) layers, to leading order in 1/n",
             "the O(1/n) mean recursion M'(f) = M(P_alpha f) + (lambda^2/2) E[P_alpha h . L f] of the reference note 3.6 "
             "(its derivation sketch, not re-derived here); Gaussian fluctuation fields with Cov = E[f P_alpha^j g]",
-            "finite_depth_mean starts from a Gaussian input layer (E delta_0 = 0) and keeps O(d/n) and O(1/n) terms",
+            "finite_depth_mean and finite_depth_variance start from a Gaussian input layer (E delta_0 = 0, the fluctuation "
+            "field stationary from layer 0) and keep the O(d/n) and O(1/n) terms; the neglected terms are O(d/n^2) (a bulk "
+            "correction per layer, beta/n at fixed beta) and O(1/n^2)",
         ),
         parameters=(LAM, BETA, WIDTH, DEPTH, LAG, rho_p),
         expressions=expressions,
@@ -253,6 +266,10 @@ def standard_resnet_record() -> Record:
                 r"$\sum_{\ell<d}nE\delta_\ell = -\frac{\lambda^2}4\sum_k k c_k^2k!\sum_{j\ge1}(d-\min(j,d))\alpha^{jk} = "
                 r"-\frac{\lambda^2}{4}\sum_{j=1}^{d-1}(d-j)\alpha^jH'(\alpha^j)$, i.e. $d\,nE\delta_\infty$ plus the boundary term "
                 r"$\frac{\lambda^2}{4}\sum_{j\ge1}\min(j,d)\alpha^jH'(\alpha^j) \to \frac{\lambda^2}4\sum_j j\alpha^jH'(\alpha^j)$.",
+                r"Finite-depth variance: $\mathrm{Var}\,L_d = \sum_{\ell<d}\mathrm{Var}\ln R_\ell + 2\sum_{\ell<m<d}4\lambda^4\mathrm{Cov}(\delta_\ell,\delta_m)$ "
+                r"($\eta$ is uncorrelated with every $\delta$ by parity), and the $d - j$ pairs at lag $j$ give "
+                r"$\frac dn\lambda^2(4+\lambda^2) + \frac{2\lambda^4}{n}\sum_{j=1}^{d-1}(d-j)H(\alpha^j)$: the limit "
+                r"$\frac dn(\lambda^2(4+\lambda^2) + 2\lambda^4S_1)$ minus the boundary term $\frac{2\lambda^4}{n}\sum_{j\ge1}\min(j,d)H(\alpha^j)$.",
                 r"Small $\lambda$: $\ln(1/\alpha) \sim \lambda^2/2$ and $\sum_j f(\alpha^j) \sim \frac{2}{\lambda^2}\int_0^1 f(\rho)\frac{d\rho}{\rho}$; "
                 rf"$\int_0^1 H(\rho)\,d\rho/\rho = {sp.latex(sp.simplify(int_h))}$ (with $\int_0^1\arcsin\rho\,d\rho/\rho = \frac\pi2\ln2$), "
                 rf"so $\sigma_S^2/\sigma_B^2 \to {sp.latex(ratio_small)}$.",
@@ -261,6 +278,7 @@ def standard_resnet_record() -> Record:
             ),
             ("H equals the reference closed form (symbolic)", "Mehler coefficients of x|x| match H's Taylor series to order 9",
              "H(1) = 3, H'(0) = 8/pi, H'(1) = 4", "G'(rho) = (4/pi) sqrt(1 - rho^2)",
+             "pair count of the finite-depth variance: sum_{l<m<d} c(m - l) = sum_j (d - j) c(j) at d = 1, 2, 5",
              f"small-lambda ratio by limit: {ratio_check}"),
         ),
         notes="The reference's student code uses a hypoactivation constant -0.876 at lambda^2 = 1/2; "

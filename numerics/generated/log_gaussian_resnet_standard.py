@@ -14,7 +14,7 @@ from numerics.core.validation import check_in_domain as _check_in_domain
 
 RECORD = {
     "architecture": "inferred: z_{l+1} = alpha z_l + lambda sqrt(2/n) W_l relu(z_l), alpha = sqrt(1 - lambda^2), W iid N(0, 1), ReLU on the residual stream (one matrix per block)",
-    "digest": "46e2eaccc4cf991b",
+    "digest": "c623e1ca7d3c01dc",
     "id": "log_gaussian.resnet_standard",
     "method": "closed form derived here",
     "source": "Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6",
@@ -28,8 +28,8 @@ PARAMETERS = {
     "lag": {"default": None, "description": "lag between layers", "domain": {"closed": [True, True], "high": float("inf"), "integer": True, "low": 0}, "latex": "j", "name": "lag", "typical": [0, 50]},
     "rho": {"default": None, "description": "correlation of the Gaussian pair", "domain": {"closed": [True, True], "high": 1, "integer": False, "low": -1}, "latex": "\\rho", "name": "rho", "typical": [-1.0, 1.0]},
 }
-SIGNATURES = {"activation_fraction": ["lmbda", "n"], "delta_correlation": ["lmbda", "lag"], "finite_depth_mean": ["lmbda", "n", "d"], "limit_mean": ["lmbda", "beta"], "limit_variance": ["lmbda", "beta"], "mass_fraction": ["lmbda", "n"], "pattern_overlap": ["lmbda"], "relu_square_dual": ["rho"], "series_s1": ["lmbda"], "series_s2": ["lmbda"], "series_s3": ["lmbda"], "small_lambda_variance_ratio": []}
-__all__ = ["limit_variance", "limit_mean", "series_s1", "series_s2", "series_s3", "activation_fraction", "mass_fraction", "delta_correlation", "pattern_overlap", "finite_depth_mean", "small_lambda_variance_ratio", "relu_square_dual"]
+SIGNATURES = {"activation_fraction": ["lmbda", "n"], "delta_correlation": ["lmbda", "lag"], "finite_depth_mean": ["lmbda", "n", "d"], "finite_depth_variance": ["lmbda", "n", "d"], "limit_mean": ["lmbda", "beta"], "limit_variance": ["lmbda", "beta"], "mass_fraction": ["lmbda", "n"], "pattern_overlap": ["lmbda"], "relu_square_dual": ["rho"], "series_s1": ["lmbda"], "series_s2": ["lmbda"], "series_s3": ["lmbda"], "small_lambda_variance_ratio": []}
+__all__ = ["limit_variance", "limit_mean", "series_s1", "series_s2", "series_s3", "activation_fraction", "mass_fraction", "delta_correlation", "pattern_overlap", "finite_depth_mean", "finite_depth_variance", "small_lambda_variance_ratio", "relu_square_dual"]
 
 
 def _check_arguments(**values):
@@ -283,6 +283,32 @@ def finite_depth_mean(lmbda, n, d):
     """
     _check_arguments(lmbda=lmbda, n=n, d=d)
     return _rt.evaluate(_finite_depth_mean_body, (lmbda, n, d))
+
+
+def _finite_depth_variance_term_0(j, alpha, d):
+    return 2*(d - j)*(2*alpha**(2*j)*numpy.arcsin(alpha**j) + 3*alpha**j*numpy.sqrt(1 - alpha**(2*j)) + numpy.arcsin(alpha**j))/numpy.pi
+
+
+def _finite_depth_variance_body(lmbda, n, d):
+    with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+        alpha = numpy.sqrt(1 - lmbda)*numpy.sqrt(lmbda + 1)
+        _x0 = lmbda**2
+        return _x0*(2*_x0*_rt.finite_sum(_finite_depth_variance_term_0, 1, d - 1, alpha, d) + d*(_x0 + 4))/n
+
+
+def finite_depth_variance(lmbda, n, d):
+    r"""finite_depth_variance of record ``log_gaussian.resnet_standard``: Log-Gaussian squared norm, hypoactivation and interlayer correlations of a ReLU ResNet.
+
+    $$
+    \frac{d \lambda^{2} \left(\lambda^{2} + 4\right)}{n} + \frac{2 \lambda^{4} \sum_{j=1}^{d - 1} \frac{2 \left(d - j\right) \left(3 \left(1 - \lambda^{2}\right)^{\frac{j}{2}} \sqrt{1 - \left(1 - \lambda^{2}\right)^{j}} + 2 \left(1 - \lambda^{2}\right)^{j} \arcsin{\left(\left(1 - \lambda^{2}\right)^{\frac{j}{2}} \right)} + \arcsin{\left(\left(1 - \lambda^{2}\right)^{\frac{j}{2}} \right)}\right)}{\pi}}{n}
+    $$
+
+    Arguments: lmbda in (0, 1], n in integers in [1, inf), d in integers in [0, inf).
+    Source: Li, Nica and Roy, NeurIPS 34:7852-7864 (2021), arXiv 2106.04013 (Thm 1 log-Gaussian ResNet, Prop 2 hypoactivation, Thm 4 balanced ResNet: theorem numbers second-hand); constants derived here; deeplimits reference log_gaussian.md 3.1-3.6.
+    Expression srepr SHA-256: a2514bd03328b6da.
+    """
+    _check_arguments(lmbda=lmbda, n=n, d=d)
+    return _rt.evaluate(_finite_depth_variance_body, (lmbda, n, d))
 
 
 def _small_lambda_variance_ratio_body():
