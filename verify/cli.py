@@ -432,6 +432,15 @@ def _cmd_verify(args) -> int:
     claims = [available[i] for i in args.ids] if args.ids else list(available.values())
     if args.list:
         return _list_claims(claims, args.profile)
+    if args.mutants:
+        if args.workers is not None or args.scheduler is not None:
+            raise ValueError("--mutants runs the claims one after another in this process; "
+                             "drop --workers/--scheduler")
+        print(f"seed: {args.seed} (rerun with --seed {args.seed})", file=sys.stderr)
+        from verify.mutants.cli import run_mutants
+
+        return run_mutants(claims, profile=args.profile, seed=args.seed, json_path=args.json,
+                           report_dir=args.report)
     print(f"seed: {args.seed} (rerun with --seed {args.seed}; another seed draws other examples)", file=sys.stderr)
     from verify.parallel import default_workers
 
@@ -617,6 +626,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="check the claims declared in this Python file (your own theorems; repeatable) "
                         "instead of the shipped ones; the file is run as Python")
     p.add_argument("--list", action="store_true", help="list the claims with their expected times, run nothing")
+    p.add_argument("--mutants", action="store_true",
+                   help="mutation testing: run each claim against mutants of its prediction (x1.05, x0.95; "
+                        "x1.03, x0.97 when thorough; terms dropped, signs flipped, exponents changed in the "
+                        "records it cites) and report the score and the survivors (exit 1 if any error, a "
+                        "scale mutant survives or under 95%% are killed)")
     p.add_argument("--seed", type=_seed, default=0,
                    help="which run: 0 (default) is the reproducible run of record; another integer draws "
                         "other examples and simulation seeds, reproducibly")
