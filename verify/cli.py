@@ -629,8 +629,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mutants", action="store_true",
                    help="mutation testing: run each claim against mutants of its prediction (x1.05, x0.95; "
                         "x1.03, x0.97 when thorough; terms dropped, signs flipped, exponents changed in the "
-                        "records it cites) and report the score and the survivors (exit 1 if any error, a "
-                        "scale mutant survives or under 95%% are killed)")
+                        "records it cites) and report the score and the survivors; --json and --report then write "
+                        "the mutation report (exit 1 if any error, a scale mutant survives or under 95%% are killed)")
     p.add_argument("--seed", type=_seed, default=0,
                    help="which run: 0 (default) is the reproducible run of record; another integer draws "
                         "other examples and simulation seeds, reproducibly")
