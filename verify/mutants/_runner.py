@@ -18,7 +18,8 @@ most :data:`EQUAL_RTOL`; a CDF prediction counts as changed) is ``"equivalent"``
 function was never called while predicting is ``"not reached"``; after running, a survivor whose every
 example compares the same numbers (statistic, threshold, observed and predicted values, within
 :data:`EQUAL_RTOL`) as the unmutated run is ``"equivalent"``. For the x1.05 (x1.03) mutant the latter
-means that the claim's run ignores its prediction: an error (and the scale mutants count as survivors).
+means that the claim's run ignores its prediction: an error (and the scale mutants count as survivors),
+unless the prediction is 0 on every example, when no factor changes it (the scale mutants are then equivalent).
 """
 
 from __future__ import annotations
@@ -246,8 +247,14 @@ def mutate(claim: Claim, *, profile: str | Profile = "quick", seed: int = 0, rec
     factors = scale_factors(prof.name)
     mutants = [m for rid in claim.records for m in record_mutants(rid)] if records else []
     planned = len(factors) + len(mutants)
+    base_predictions = [call_with(claim.predict, params, seed=child_seed(s, "prediction"), scale=prof.sample_scale)
+                        for params, s, _ in examples]
     for factor in factors:
         name = f"prediction x{factor:g}"
+        if max((_change(scaled(b, factor), b) for b in base_predictions), default=0.0) <= EQUAL_RTOL:
+            report.outcomes.append(MutantOutcome(name, "scale", "equivalent", detail="the prediction is 0 on every "
+                                                 "example: no factor changes it"))
+            continue
         out = _verdict(name, "scale", claim.with_prediction(_ScaledPredict(claim.predict, factor), suffix=f"x{factor:g}"),
                        examples, rate, prof, effect=abs(factor - 1.0))
         report.outcomes.append(out)
@@ -256,12 +263,9 @@ def mutate(claim: Claim, *, profile: str | Profile = "quick", seed: int = 0, rec
                             "compares the same numbers (a claim must compare claim.predict)")
         if progress is not None:
             progress(len(report.outcomes), planned, name)
-    if mutants:
-        base_predictions = [call_with(claim.predict, params, seed=child_seed(s, "prediction"), scale=prof.sample_scale)
-                            for params, s, _ in examples]
-        for mutant in mutants:
-            report.outcomes.append(_record_outcome(claim, mutant, examples, base_predictions, rate, prof))
-            if progress is not None:
-                progress(len(report.outcomes), planned, mutant.name)
+    for mutant in mutants:
+        report.outcomes.append(_record_outcome(claim, mutant, examples, base_predictions, rate, prof))
+        if progress is not None:
+            progress(len(report.outcomes), planned, mutant.name)
     report.seconds = time.perf_counter() - start
     return report

@@ -129,6 +129,19 @@ def test_a_claim_whose_run_ignores_its_prediction_is_an_error():
     assert "ERROR test.ignores" in mutation_table([rep])
 
 
+def test_a_prediction_that_is_zero_makes_the_scale_mutants_equivalent_not_an_error():
+    def odd_moment(p, *, n, seed):  # z(x) times an independent random sign: mean exactly 0
+        return _products(p, n=n, seed=seed)[:, 0] * np.random.default_rng(seed).choice([-1.0, 1.0], n)
+
+    zero = theorem(id="test.zero", title="a mean that is 0", parameters=[real("W_std", 0.5, 2.0),
+                                                                          real("b_std", 0.0, 1.0)],
+                   checks=[Exact("mean", simulate=odd_moment, predict=lambda p: 0.0, samples=10_000)],
+                   examples=[{"W_std": 1.0, "b_std": 0.5}])
+    rep = mutate(zero, profile="smoke", seed=0)
+    assert not rep.error and [o.status for o in rep.outcomes] == ["equivalent", "equivalent"]
+    assert rep.score is None
+
+
 def test_a_failing_claim_gets_an_error_not_a_score():
     wrong = _first_layer({"W_std": 1.5, "b_std": 0.5}).with_prediction(lambda p: {"products": 1.2 * np.array(_kernel(p))})
     rep = mutate(wrong, profile="smoke", seed=0)
