@@ -15,6 +15,7 @@ How each handles finite-size bias, and how its stated tolerances were measured: 
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -24,16 +25,16 @@ from derivations.core.parameters import Domain, Parameter
 from numerics.generated import resnet_sde_norm_gbm as norm_gbm
 from numerics.generated import resnet_sde_norm_moments as norm_moments
 from numerics.resnet_sde import (doubly_infinite_nngp, doubly_infinite_ntk, linear_jacobian_log_norm_cdf,
-                                 linear_jacobian_log_norm_moments, linear_resnet_sq_norm, resnet_sde_terminal,
+                                 linear_resnet_sq_norm, resnet_sde_terminal,
                                  resnet_terminal, richardson_mean, variance_summands, weak_moments)
 from numerics.resnet_sde.doubly_infinite_limit import doubly_infinite_kernel_scales, doubly_infinite_kernels
-from numerics.resnet_sde.jacobian_limit import (jacobian_exact_statistics, jacobian_limit_moments,
-                                                jacobian_limit_statistics)
+from numerics.resnet_sde.jacobian_limit import (jacobian_exact_statistics, jacobian_limit_means,
+                                                jacobian_limit_statistics, linear_jacobian_exact_means)
 
 from ..core import (Estimate, Exact, Extrapolated, Law, Simulation, TwoSampleLaw, choice, integer, real,
                     theorem)
 
-__all__ = ["RESNET_SDE_CLAIMS", "SOURCE", "predict_doubly_infinite", "predict_jacobian_limit", "predict_weak"]
+__all__ = ["RESNET_SDE_CLAIMS", "SOURCE", "predict_doubly_infinite", "predict_weak"]
 
 SOURCE = "Peluchetti and Favaro, JMLR 22(175) 2021"
 Z1 = 1.0  # the first input, copied to every unit
@@ -199,48 +200,25 @@ DI_CLAIM = theorem(
 
 
 # -- claim.jacobian_law ------------------------------------------------------------------------
-JAC_DEPTHS = (8, 16, 32, 64)
-JAC_SAMPLES = 20_000
+JAC_DEPTHS, JAC_SAMPLES = (8, 16, 32, 64), 20_000
 #: CDF points of the limit law: these quantiles of the limiting normal law of $\log|g_T v|$
 JAC_LAW_QUANTILES = (0.25, 0.5, 0.75)
 #: sup-distance allowed for the numerical error of :func:`linear_jacobian_log_norm_cdf` (measured <= 1e-9)
 JAC_CDF_NUMERICAL_TOL = 1e-7
-#: order of the polynomial in 1/L fitted over JAC_DEPTHS, both phi (docs/claims/claim.jacobian_law.md)
-JAC_ORDER = 3
-#: tanh: measured bound on the cubic fit's truncation, in units of its standard error at JAC_SAMPLES per depth
+JAC_ORDER = 3  #: order of the polynomial in 1/L fitted over JAC_DEPTHS, both phi (see the claim's doc)
+#: tanh: measured bound on the cubic fit's truncation, in its standard errors at JAC_SAMPLES per depth (any profile)
 JAC_TANH_TRUNCATION = 0.28
 JAC_LIMIT_LABELS = ("E log|g v|", "Var log|g v|", "E log|g^T u|", "Var log|g^T u|") + tuple(
     f"P(log|g v| <= q{int(100 * q)})" for q in JAC_LAW_QUANTILES)
-JAC_EXACT_LABELS = ("tr E[g^T g]/D", "E log|g v|", "off-diagonal mean of g^T g")
+JAC_EXACT_LABELS = ("tr E[g^T g]/D", "E log|g v|", "off-diagonal mean of g^T g")  # the last for D > 1
 
 
-def predict_jacobian_limit(p):
-    r"""The $L = \infty$ means of :func:`jacobian_limit_statistics`: mean and variance of both log-norms (one
-    law), and the CDF at its own quantiles."""
-    mean, var = jacobian_limit_moments(p["phi"], p["width"], p["sigma_w"])
-    return np.array([mean, var, mean, var, *JAC_LAW_QUANTILES])
+def _linear(p):  # the exact finite-depth law is that of the linear network
+    return p["phi"] == "identity"
 
 
-def _limit_stats(p, *, size, n, seed):
-    return jacobian_limit_statistics(p["phi"], p["width"], p["sigma_w"], p["sigma_b"], size, JAC_LAW_QUANTILES,
-                                     n_samples=n, seed=seed)
-
-
-def _exact_moments(p):
-    r"""$\phi = \mathrm{id}$ at depth $L$: $E\operatorname{tr}(g^\top g)/D = (1 + \sigma_w^2/L)^L$, the exact mean of
-    $\log|gv|$, off-diagonal mean 0 (for $D > 1$); and their scales."""
-    gram = float(norm_moments.mean_q_finite_depth(1.0, p["sigma_w"], 0.0, 1.0, p["depth"]))
-    m, v = linear_jacobian_log_norm_moments(p["width"], p["sigma_w"], p["depth"])
-    k = 3 if p["width"] > 1 else 2
-    return np.array([gram, m, 0.0][:k]), np.array([gram, math.sqrt(v), gram][:k])
-
-
-def _exact_cdf(p):
-    return lambda y: linear_jacobian_log_norm_cdf(y, p["width"], p["sigma_w"], p["depth"])
-
-
-def _linear(p):
-    return p["phi"] == "identity"  # the exact finite-depth law is that of the linear network
+def _exact_law(p):
+    return functools.partial(linear_jacobian_log_norm_cdf, width=p["width"], sigma_w=p["sigma_w"], depth=p["depth"])
 
 
 LINEAR = Simulation("linear networks", lambda p, *, n, seed: jacobian_exact_statistics(
@@ -249,28 +227,30 @@ JACOBIAN_CLAIM = theorem(
     id="claim.jacobian_law",
     title=("Input Jacobian of deep ResNets (psi = id, phi''(0) = 0): log|g_T v| and log|g_T^T u| tend to the GBM "
            "log-normal law at any width (mean, variance, quartile CDF values; exact finite-depth law for phi = id)"),
-    source=(f"{SOURCE}, Theorem 14, Corollary 15 and Section 5.4 (records resnet_sde.backward: noise_coefficient, "
-            "drift_coefficient; resnet_sde.norm_gbm: the law of the linear SDE dy = c dB y; "
-            "resnet_sde.norm_moments: E[g_L^T g_L] at finite L)"),
+    source=(f"{SOURCE}, Theorem 14, Corollary 15, Section 5.4 (records resnet_sde.backward: noise and drift "
+            "coefficients; resnet_sde.norm_gbm: the law of dy = c dB y; resnet_sde.norm_moments: E[g_L^T g_L])"),
     records=("resnet_sde.backward", "resnet_sde.norm_gbm", "resnet_sde.norm_moments"),
     parameters=[choice("phi", "identity", "tanh", latex=r"\phi"), integer("width", 1, 6, latex="D"),
-                # drawn from [0.3, 0.8] (tanh not shipped above 0.8); the domain holds the pinned sigma_w = 1.5 (phi = id)
-                Parameter("sigma_w", Domain(0.0, 1.5, closed=(False, True)), r"\sigma_w", (0.3, 0.8), "weight scale"),
+                Parameter("sigma_w", Domain(0.0, 1.5, closed=(False, True)), r"\sigma_w", (0.3, 0.8),
+                          "weight scale (drawn up to 0.8, where tanh is shipped; the pinned phi = id has 1.5)"),
                 real("sigma_b", 0.0, 0.5, latex=r"\sigma_b", description="bias scale (enters phi = tanh only)"),
                 integer("depth", 1, 64, latex="L", description="depth of the exact part (phi = identity)")],
-    checks=[Extrapolated("limit law", simulate=_limit_stats, predict=predict_jacobian_limit, sizes=JAC_DEPTHS,
+    checks=[Extrapolated("limit law", simulate=lambda p, *, size, n, seed: jacobian_limit_statistics(
+                p["phi"], p["width"], p["sigma_w"], p["sigma_b"], size, JAC_LAW_QUANTILES, n_samples=n, seed=seed),
+                         predict=lambda p: jacobian_limit_means(p["phi"], p["width"], p["sigma_w"], JAC_LAW_QUANTILES),
+                         sizes=JAC_DEPTHS,
                          samples=JAC_SAMPLES, order=JAC_ORDER, variable="1/L", size_name="L", labels=JAC_LIMIT_LABELS,
                          scale=lambda _p, m: [math.sqrt(m[1]), m[1], math.sqrt(m[3]), m[3], *m[4:]],
-                         # tanh: the truncation bound holds at JAC_SAMPLES networks per depth, in every profile
                          settings=lambda p: ({"tolerance_se": JAC_TANH_TRUNCATION, "sample_scale": 1.0}
                                              if p["phi"] == "tanh" else {})),
             Exact("exact moments", simulate=LINEAR.columns(slice(1, None)), samples=JAC_SAMPLES, applies=_linear,
-                  predict=lambda p: _exact_moments(p)[0], scale=lambda p, _m: _exact_moments(p)[1],
+                  predict=lambda p: linear_jacobian_exact_means(p["width"], p["sigma_w"], p["depth"])[0],
+                  scale=lambda p, _m: linear_jacobian_exact_means(p["width"], p["sigma_w"], p["depth"])[1],
                   settings=lambda p: {"labels": JAC_EXACT_LABELS[:3 if p["width"] > 1 else 2]}),
             Law("law of log|g v| (exact)", simulate=LINEAR.columns(2), samples=JAC_SAMPLES, applies=_linear,
-                predict=_exact_cdf, bias_tol=JAC_CDF_NUMERICAL_TOL),
+                predict=_exact_law, bias_tol=JAC_CDF_NUMERICAL_TOL),
             Law("law of log|g^T u| (exact)", simulate=LINEAR.columns(0), samples=JAC_SAMPLES, applies=_linear,
-                predict=_exact_cdf, bias_tol=JAC_CDF_NUMERICAL_TOL)],
+                predict=_exact_law, bias_tol=JAC_CDF_NUMERICAL_TOL)],
     bias="phi = id: exact at the drawn (D, L); the L = infinity law extrapolated cubically in 1/L, with a measured "
          "truncation bound of 0.28 standard errors for tanh",
     examples=[{"phi": "tanh", "width": 6, "sigma_w": 0.8, "sigma_b": 0.5, "depth": 1},
