@@ -69,3 +69,19 @@ def test_jacobian_statistics_layout_matches_the_log_norms():
     assert limit.shape == (50, 6)
     np.testing.assert_array_equal(limit[:, 0], yv)
     np.testing.assert_array_equal(limit[:, 4:], yv[:, None] <= jacobian_limit_cuts("identity", 2, 0.6, (0.25, 0.75)))
+
+
+def test_jacobian_means_are_the_limit_law_and_the_exact_finite_depth_values():
+    from numerics.resnet_sde import linear_jacobian_log_norm_moments
+    from numerics.resnet_sde.jacobian_limit import jacobian_limit_means, linear_jacobian_exact_means
+
+    mean, var = jacobian_limit_moments("tanh", 3, 0.7)
+    np.testing.assert_allclose(jacobian_limit_means("tanh", 3, 0.7, (0.25, 0.5)), [mean, var, mean, var, 0.25, 0.5])
+    for D, sw, L in ((1, 0.8, 5), (4, 1.5, 32)):
+        values, scales = linear_jacobian_exact_means(D, sw, L)
+        m, v = linear_jacobian_log_norm_moments(D, sw, L)
+        want = [(1 + sw**2 / L) ** L, m, 0.0][: 3 if D > 1 else 2]
+        np.testing.assert_allclose(values, want, rtol=1e-13)
+        assert scales[1] == pytest.approx(math.sqrt(v)) and scales[0] == values[0]
+    with pytest.raises(ValueError, match="depth=0"):
+        linear_jacobian_exact_means(2, 0.5, 0)
