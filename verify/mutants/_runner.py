@@ -8,7 +8,7 @@ r"""Run a claim against its standard mutants: :func:`mutate`.
 3. **Record mutants** (:mod:`verify.mutants._expressions`) of each record in ``claim.records``: the mutant
    functions are swapped in (:mod:`verify.mutants._patching`) only while the claim computes its
    prediction, never while it simulates: what is mutated is the prediction, not the network.
-4. Each mutant runs the examples in order, at the unmutated run's per-example false-failure rate
+4. Each mutant runs the examples in order (the simulations memoised: :mod:`verify.mutants._memo`), at the unmutated run's per-example false-failure rate
    (the claim's rate over its examples, as :func:`~verify.core.check` splits it); the first failing
    example (or an exception) kills it.
 
@@ -38,6 +38,7 @@ from ..core.claim import PROFILES, Claim, Profile, check
 from ..core.simulation import call_with, child_seed
 from ..core.stats import TestResult
 from ._expressions import RecordMutant, mutant_functions, record_mutants
+from ._memo import memoised_simulations
 from ._outcome import MutantOutcome, MutationReport
 from ._patching import swapped
 from ._scaling import scaled
@@ -236,6 +237,7 @@ def mutate(claim: Claim, *, profile: str | Profile = "quick", seed: int = 0, rec
         raise ValueError(f"progress={progress!r} must be a callable progress(done, planned, name) or None")
     start = time.perf_counter()
     prof = dataclasses.replace(prof, shrink=False)
+    claim = memoised_simulations(claim)  # the mutants rerun the same draws: simulate once
     base = check(claim, profile=prof, seed=seed)
     report = MutationReport(claim.id, prof.name, seed, len(base.examples))
     if not base.passed:

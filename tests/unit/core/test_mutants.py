@@ -148,6 +148,25 @@ def test_a_failing_claim_gets_an_error_not_a_score():
     assert rep.error.startswith("the unmutated claim fails") and rep.outcomes == [] and rep.score is None
 
 
+def test_memoised_simulations_give_the_same_results_as_plain_ones():
+    from verify.core.claim import PROFILES
+    from verify.mutants._memo import memoised_simulations
+
+    claim = _first_layer({"W_std": 1.5, "b_std": 0.5})
+    memo = memoised_simulations(claim)
+    assert memo.run is not claim.run
+    params, prof = {"W_std": 1.2, "b_std": 0.3}, PROFILES["smoke"]
+    plain = claim.run(claim, params, 7, 1e-6, prof)
+    for _ in range(2):  # computed, then read back
+        again = memo.run(memo, params, 7, 1e-6, prof)
+        assert again.statistic == plain.statistic and again.detail == plain.detail
+        np.testing.assert_array_equal(again.observed, plain.observed)
+    (check,) = memo.run.checks
+    assert len(check.simulate.values) == 1  # one simulation for both runs
+    other = memo.run(memo, params, 8, 1e-6, prof)  # another seed: other draws
+    assert other.statistic != plain.statistic
+
+
 def test_expression_mutants_are_the_stated_ones():
     x, y = sp.symbols("x y", positive=True)
     mutants = expression_mutants("r", "f", x**2 + 3 * y + 1 / x)
