@@ -62,6 +62,8 @@ import numpy as np
 __all__ = ["Check", "Custom", "Deterministic", "Estimate", "Exact", "Extrapolated", "Law", "Rate", "TwoSampleLaw"]
 
 Params = Mapping[str, Any]
+#: the hypotheses a rate may assert: equality, or a one-sided bound on the exponent
+ALTERNATIVES = ("two-sided", "at most", "at least")
 
 
 @dataclass(frozen=True)
@@ -297,13 +299,21 @@ class Rate(_Sweep):
     $|\hat s - \text{order}| \le z_\alpha SE(\hat s) + \text{tolerance}$.
     ``order`` is the predicted exponent (``predict(params)``, if given, overrides it per
     example); ``tolerance`` is a stated modelling bound on pre-asymptotic curvature
-    (documented, not tuned).
+    (documented, not tuned).  ``alternative="at most"`` asserts only
+    $\hat s \le \text{order} + \text{tolerance}$ (one-sided z-test; ``"at least"`` the reverse).
+
+    ``statistic="median"`` (with ``alternative="at most"`` and exactly two sizes $L_1 < L_2$) asserts that
+    the median of positive draws falls at least like $\text{size}^{\text{order}}$, by distribution-free
+    order-statistic bounds (:func:`verify.core.quantiles.assert_quantile_decay`): rejected only when the
+    slope's lower bound $(\log\hat\xi^{lo}_2 - \log\hat\xi^{hi}_1)/\log(L_2/L_1)$ exceeds the order, for any
+    law (no moments needed, e.g. heavy-tailed residuals); its power row is the bounds' width in slope units.
     """
 
     order: float = field(default=None, kw_only=True)
     predict: Callable[..., Any] | None = field(default=None, kw_only=True)
     statistic: str = field(default="std", kw_only=True)
     tolerance: float = field(default=0.0, kw_only=True)
+    alternative: str = field(default="two-sided", kw_only=True)
 
     kind = "rate"
 
@@ -314,9 +324,14 @@ class Rate(_Sweep):
         if self.predict is None:
             object.__setattr__(self, "predict", _Constant(float(self.order)))
         _callable("predict", self.predict)
-        if self.statistic not in ("mean", "abs_mean", "std"):
-            raise ValueError(f"statistic={self.statistic!r} must be 'mean', 'abs_mean' or 'std'")
+        if self.statistic not in ("mean", "abs_mean", "std", "median"):
+            raise ValueError(f"statistic={self.statistic!r} must be 'mean', 'abs_mean', 'std' or 'median'")
         _nonneg("tolerance", self.tolerance)
+        if self.alternative not in ALTERNATIVES:
+            raise ValueError(f"alternative={self.alternative!r} must be one of {ALTERNATIVES}")
+        if self.statistic == "median" and (self.alternative != "at most" or len(self.sizes) != 2):
+            raise ValueError(f"statistic='median' is a one-sided decay test: it needs alternative='at most' and two "
+                             f"sizes, got alternative={self.alternative!r}, sizes={self.sizes}")
 
     def _replacing(self, overrides: dict) -> dict:
         if "order" in overrides and "predict" not in overrides and isinstance(self.predict, _Constant):

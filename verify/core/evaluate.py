@@ -21,6 +21,7 @@ import numpy as np
 from scipy import stats as _st
 
 from .extrapolation import extrapolate
+from .quantiles import assert_quantile_decay
 from .stats import (DEFAULT_RATE, MIN_SAMPLES_MEAN, assert_cdf_dkwm, assert_two_sample_dkwm, min_discrepancy_dkwm,
                     z_threshold)
 from .checks import Check, Custom, Deterministic, Estimate, Exact, Extrapolated, Law, Rate, TwoSampleLaw
@@ -278,9 +279,30 @@ def _log_statistic(x: np.ndarray, statistic: str) -> tuple[float, float, float]:
     return v, math.log(v), se / v
 
 
+def _median_decay(check: Rate, params, order: float, *, seed, rate, n, shared) -> CheckOutcome:
+    (L1, L2), draws = check.sizes, []
+    for size, s in zip(check.sizes, seed.spawn(2)):
+        x = _draws(check, params, size=size, n=n, seed=s, shared=shared)
+        if x.shape[1] != 1:
+            raise ValueError(f"check {check.name!r}: a Rate takes scalar draws, got {x.shape[1]} columns")
+        draws.append(x[:, 0])
+    res = assert_quantile_decay(L1, L2, *draws, exponent=-(order + check.tolerance), false_fail_rate=rate,
+                                raise_on_failure=False)
+    width = res.detectable_discrepancy
+    power = (PowerRow(check.name, check.labels[0] if check.labels else "median order", order, float(res.observed),
+                      width + check.tolerance, unit="order"),)
+    # excess 1 at the threshold: (slope lower bound - allowed) in units of the bounds' width, shifted to 1
+    return CheckOutcome(check.name, check.kind, res.passed, 1.0 + (res.statistic - res.threshold) / width, 1.0, rate,
+                        res.n_samples, f"{check.name}: {res.detail}", power,
+                        {"sizes": np.asarray(check.sizes), "values": np.array([np.median(v) for v in draws]),
+                         "slope": float(res.observed), "order": order})
+
+
 def _rate(check: Rate, params, prediction, *, seed, rate, scale, shared) -> CheckOutcome:
     n = _scaled(check.samples, scale)
     order = float(np.asarray(prediction, dtype=float))
+    if check.statistic == "median":
+        return _median_decay(check, params, order, seed=seed, rate=rate, n=n, shared=shared)
     values, logs, log_se = [], [], []
     for size, s in zip(check.sizes, seed.spawn(len(check.sizes))):
         x = _draws(check, params, size=size, n=n, seed=s, shared=shared)
@@ -295,13 +317,16 @@ def _rate(check: Rate, params, prediction, *, seed, rate, scale, shared) -> Chec
     cov = np.linalg.inv(X.T @ (w[:, None] * X))
     beta = cov @ (X.T @ (w * np.asarray(logs)))
     slope, slope_se = float(beta[1]), float(math.sqrt(cov[1, 1]))
-    crit = z_threshold(rate)
-    z = max(abs(slope - order) - check.tolerance, 0.0) / slope_se
+    two_sided = check.alternative == "two-sided"
+    crit = z_threshold(rate) if two_sided else float(_st.norm.isf(rate))
+    gap = {"two-sided": abs(slope - order), "at most": slope - order, "at least": order - slope}[check.alternative]
+    z = max(gap - check.tolerance, 0.0) / slope_se
     passed = bool(z <= crit)
     power = (PowerRow(check.name, check.labels[0] if check.labels else f"{check.statistic} order", order, slope,
                       float((crit + _Z_BETA) * slope_se + check.tolerance), unit="order"),)
     detail = (f"{check.name}: log-log slope of the {check.statistic} {slope:.4g} +- {slope_se:.2g} vs order {order:.4g}"
-              f" (tolerance {check.tolerance:.3g}): |z| = {z:.3g} {'<=' if passed else '>'} {crit:.3g}")
+              + ("" if two_sided else f" ({check.alternative})")
+              + f" (tolerance {check.tolerance:.3g}): |z| = {z:.3g} {'<=' if passed else '>'} {crit:.3g}")
     data = {"sizes": np.asarray(check.sizes), "values": np.asarray(values), "slope": slope, "order": order}
     return CheckOutcome(check.name, check.kind, passed, float(z), crit, rate, n * len(check.sizes), detail, power,
                         data)

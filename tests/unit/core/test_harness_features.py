@@ -252,3 +252,47 @@ def test_a_custom_check_receives_the_profile_if_it_declares_it():
     assert _run(claim, {"mu": 1.0}, profile=profile).passed
     assert seen["profile"] is profile
     assert math.isclose(profile.sample_scale, 1.5)
+
+
+# -- one-sided rates: Rate(alternative=...), Rate(statistic="median") ----------------------------------------
+def heavy_tailed_decay(p, *, size, n, seed):
+    """Positive draws whose median falls like size^(-2 mu) (times a Pareto factor of index 0.8: no mean)."""
+    rng = np.random.default_rng(seed)
+    return size ** (-p["mu"] * 2.0) * (1.0 + rng.pareto(0.8, n))
+
+
+def test_median_decay_is_one_sided_and_distribution_free():
+    from verify.core import Rate
+
+    decay = Rate("residual", simulate=heavy_tailed_decay, order=-1.0, statistic="median", alternative="at most",
+                 sizes=(16, 128), samples=20_000)
+    claim = _claim([decay])
+    fast = _run(claim, {"mu": 1.0})  # slope -2 <= -1
+    assert fast.passed
+    (row,) = fast.data["power"]
+    assert row["unit"] == "order" and row["predicted"] == -1.0 and 0 < row["detectable"] < 0.2
+    assert fast.data["checks"]["residual"]["slope"] == pytest.approx(-2.0, abs=0.05)
+    slow = _run(claim, {"mu": 0.25})  # slope -0.5: falls, but slower than size^-1
+    assert not slow.passed
+    with pytest.raises(ValueError, match="alternative='at most' and two sizes"):
+        Rate("r", simulate=heavy_tailed_decay, order=-1.0, statistic="median", alternative="at most",
+             sizes=(16, 32, 64))
+    with pytest.raises(ValueError, match="alternative="):
+        Rate("r", simulate=heavy_tailed_decay, order=-1.0, alternative="below", sizes=(16, 128))
+
+
+def test_one_sided_rate_of_a_standard_deviation():
+    from verify.core import Rate
+
+    def sd_falls_like_sqrt(p, *, size, n, seed):
+        return np.random.default_rng(seed).normal(0.0, 3.0 / math.sqrt(size), n)
+
+    def rate(alternative, order):
+        check_ = Rate("sd", simulate=sd_falls_like_sqrt, order=order, alternative=alternative, sizes=(4, 16, 64),
+                      samples=20_000)
+        return _run(_claim([check_]), {"mu": 1.0})
+
+    assert rate("at most", -0.25).passed and not rate("at least", -0.25).passed  # the slope is -0.5
+    assert rate("at least", -0.75).passed and not rate("at most", -0.75).passed
+    # one-sided threshold z_alpha (not z_{alpha/2})
+    assert rate("at most", -0.25).threshold == pytest.approx(float(__import__("scipy").stats.norm.isf(1e-6)))
