@@ -50,7 +50,7 @@ import numpy as np
 
 from ..core.validation import check_scalar
 
-__all__ = ["PairReference", "pair_expectation", "second_moment", "LOG_DEPTH", "NODES", "TOL"]
+__all__ = ["LOG_DEPTH", "NODES", "TOL", "PairReference", "pair_expectation", "second_moment"]
 
 NODES = 20
 LOW_NODES = 12  # the embedded lower-order rule: |Q_20 - Q_12| estimates the error of Q_20
