@@ -1,7 +1,7 @@
 r"""The standard mutants of a record's expressions, derived in SymPy, and their NumPy functions.
 
-For an expression $f = \sum_j t_j$ (its top-level additive terms; for a ``Piecewise``, the terms of
-each branch) the mutants are
+For an expression $f = \sum_j t_j$ (its additive terms once the top-level product is distributed,
+$\beta(a + b) = \beta a + \beta b$; for a ``Piecewise``, the terms of each branch) the mutants are
 
 * **drop** $t_j$: $f - t_j$;
 * **sign** of $t_j$ flipped: $f - 2 t_j$;
@@ -9,6 +9,9 @@ each branch) the mutants are
   (everywhere that power occurs in $f$: $x^2 \to x^3$, $\sqrt{x} \to x^{3/2}$, $1/x \to 1$).
 
 Zero terms (a ``Piecewise`` branch ``0``) get no mutant: dropping or flipping them changes nothing.
+An expression holding an infinite ``Sum`` cannot be emitted as it stands (the generated code evaluates a
+``BoundedSeries`` of its numerical form instead): its mutants are planted in the numerical form's
+expression, by the same rules (``RecordMutant.form`` is then true and the label says so).
 
 A mutant is the difference $\delta = f_\text{mutant} - f$, added to the record's *numerical form*
 (the floating-point form the generated code evaluates): the mutant function is the committed
@@ -44,24 +47,36 @@ class RecordMutant:
     kind: str
     label: str
     delta: sp.Expr = dataclasses.field(repr=False, compare=False)
+    #: whether ``delta`` is planted in the numerical form (whose symbols it may use) rather than the expression
+    form: bool = False
 
     @property
     def name(self) -> str:
         return f"{self.record}.{self.function}: {self.label}"
 
 
+def _additive(expr: sp.Expr) -> tuple[sp.Expr, ...]:
+    """The additive terms of ``expr`` with its top-level product distributed (not deeper)."""
+    return sp.Add.make_args(sp.expand_mul(expr, deep=False))
+
+
 def _terms(expr: sp.Expr) -> list[tuple[int | None, sp.Expr]]:
     """``(branch index or None, term)`` for every additive term of ``expr``."""
     if isinstance(expr, sp.Piecewise):
-        return [(i, t) for i, piece in enumerate(expr.args) for t in sp.Add.make_args(piece.expr)]
-    return [(None, t) for t in sp.Add.make_args(expr)]
+        return [(i, t) for i, piece in enumerate(expr.args) for t in _additive(piece.expr)]
+    return [(None, t) for t in _additive(expr)]
 
 
 def _replace_term(expr: sp.Expr, branch: int | None, term: sp.Expr, new: sp.Expr) -> sp.Expr:
     if branch is None:
-        return expr - term + new
-    pieces = [(p.expr - term + new, p.cond) if i == branch else (p.expr, p.cond) for i, p in enumerate(expr.args)]
+        return sp.expand_mul(expr, deep=False) - term + new
+    pieces = [(sp.expand_mul(p.expr, deep=False) - term + new, p.cond) if i == branch else (p.expr, p.cond)
+              for i, p in enumerate(expr.args)]
     return sp.Piecewise(*pieces, evaluate=False)
+
+
+def _infinite_sum(expr: sp.Expr) -> bool:
+    return any(s.limits[0][2].has(sp.oo) for s in expr.atoms(sp.Sum))
 
 
 def _short(expr: sp.Expr, limit: int = 60) -> str:
@@ -98,7 +113,14 @@ def record_mutants(record_id: str) -> list[RecordMutant]:
     from derivations import catalog
 
     rec = catalog.get(record_id)
-    return [m for name, expr in rec.expressions.items() for m in expression_mutants(record_id, name, expr)]
+    out: list[RecordMutant] = []
+    for name, expr in rec.expressions.items():
+        if _infinite_sum(expr) and name in rec.numerical_forms:
+            out += [dataclasses.replace(m, label=f"{m.label} [numerical form]", form=True)
+                    for m in expression_mutants(record_id, name, rec.numerical_forms[name].expr)]
+        else:
+            out += expression_mutants(record_id, name, expr)
+    return out
 
 
 def mutant_functions(mutant: RecordMutant) -> dict[str, Callable]:

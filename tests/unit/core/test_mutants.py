@@ -186,7 +186,9 @@ def test_expression_mutants_are_the_stated_ones():
 def test_an_unmutated_emission_reproduces_the_committed_functions():
     from numerics.generated import dual_relu
 
-    (mutant,) = [m for m in record_mutants("dual.relu") if m.function == "dual" and m.kind == "drop"]
+    drops = [m for m in record_mutants("dual.relu") if m.function == "dual" and m.kind == "drop"]
+    assert len(drops) >= 2  # the top-level product distributed over its sum
+    mutant = type(drops[0])("dual.relu", "dual", "drop", "every term", sum(m.delta for m in drops))
     identity = type(mutant)(mutant.record, mutant.function, "drop", "nothing", sp.S.Zero)
     functions = mutant_functions(identity)
     assert set(functions) == {"dual", "dual_and_derivative"}  # the fused function is emitted too
@@ -194,7 +196,7 @@ def test_an_unmutated_emission_reproduces_the_committed_functions():
     np.testing.assert_array_equal(functions["dual"](q1, q2, c), dual_relu.dual(q1, q2, c))
     for got, want in zip(functions["dual_and_derivative"](q1, q2, c), dual_relu.dual_and_derivative(q1, q2, c)):
         np.testing.assert_array_equal(got, want)
-    # the whole (single-term) expression dropped: the stable form minus the canonical one, zero up to rounding
+    # every term dropped: the stable form minus the canonical one, zero up to rounding
     planted = mutant_functions(mutant)["dual"](q1, q2, c)
     np.testing.assert_allclose(planted, np.zeros(3), rtol=0, atol=1e-15)
 
@@ -298,3 +300,16 @@ def test_the_json_of_a_report_is_plain_data(first_layer_report):
     data = json.loads(mutation_json([first_layer_report]))
     assert data["killed"] == 9 and data["scored"] == 9
     assert {m["status"] for m in data["mutants"][0]["mutants"]} == {"killed", "not reached"}
+
+
+@pytest.mark.slow  # deriving log_gaussian.resnet_standard takes seconds
+def test_an_expression_with_an_infinite_sum_is_mutated_in_its_numerical_form():
+    from numerics.generated import log_gaussian_resnet_standard as generated
+
+    mutants = [m for m in record_mutants("log_gaussian.resnet_standard") if m.function == "limit_mean"]
+    assert mutants and all(m.form and m.label.endswith("[numerical form]") for m in mutants)
+    lam, beta = 0.5, 1.0
+    drop_polynomial = [m for m in mutants if m.kind == "drop" and "BoundedSeries" not in m.label]
+    (mutant,) = drop_polynomial  # -beta lambda^2 (lambda^2 + 4)/2 dropped: the mean rises by exactly that
+    got = mutant_functions(mutant)["limit_mean"](lam, beta)
+    assert got == pytest.approx(generated.limit_mean(lam, beta) + beta * lam**2 * (lam**2 + 4) / 2, rel=1e-14)
