@@ -4,7 +4,8 @@ r"""The whole prediction times a factor $s$, whatever shape a check's prediction
   limit law for a :class:`~verify.core.TwoSampleLaw`): $s\,x$;
 * an :class:`~verify.core.Estimate` (a Monte Carlo prediction): value $s\,x$, standard error $|s|\,\sigma$;
 * a callable, the CDF $F$ of a :class:`~verify.core.Law`: the law of $sX$, $x \mapsto F(x/s)$ ($s > 0$);
-* a mapping, list or tuple: each entry scaled.
+* a mapping, list or tuple: each entry scaled;
+* an object with a ``scaled(factor)`` method (a law that knows how to scale itself): ``value.scaled(s)``.
 
 Anything else raises ``ValueError`` naming its type (a prediction the mutants cannot scale).
 """
@@ -52,6 +53,8 @@ def scaled(value: Any, factor: float) -> Any:
     if isinstance(value, (list, tuple)):
         return type(value)(scaled(v, factor) for v in value) if type(value) in (list, tuple) else \
             [scaled(v, factor) for v in value]
+    if callable(getattr(value, "scaled", None)):  # a law object that scales itself (numerics.log_gaussian.output_law)
+        return value.scaled(factor)
     if callable(value):
         return _ScaledLaw(value, factor)
     raise ValueError(f"a prediction of type {type(value).__name__} cannot be scaled")
