@@ -2,16 +2,43 @@ r"""How far a random function of a scalar input is from affine: the nonlinearity
 
 With $\psi = \mathrm{id}$ and $\phi$ with $\phi''(0) = 0$ the ResNet limit SDE $dx = \tfrac{\sigma_w}{\sqrt D}dW\,x
 + \sigma_b\,dB$ is linear, so $z \mapsto x_T(z)$ is affine.  A finite network's draw on a grid $z_1, \dots, z_m$
-is measured by its mean squared deviation from the least-squares line through $(z_i, y_i)$.
+is measured by its mean squared deviation from the least-squares line through $(z_i, y_i)$
+(:func:`nonlinearity_residual`); :func:`affine_resnet_outputs` draws the networks and
+:func:`affine_second_moments` gives the limit's second moments at $z = \pm1$.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..core.validation import check_finite_array
+from numerics.generated import resnet_sde_ntk as _ntk
 
-__all__ = ["nonlinearity_residual"]
+from ..core.validation import check_finite_array, check_scalar
+from ._model import ResNet
+from .forward import resnet_outputs
+
+__all__ = ["affine_resnet_outputs", "affine_second_moments", "nonlinearity_residual"]
+
+
+def affine_resnet_outputs(phi, width, sigma_w, sigma_b, depth, z, *, n_samples, seed, chunk_size=4096) -> np.ndarray:
+    r"""$x_{L,1}(z_i)$ of ``n_samples`` ResNets with outer activation ``phi``, $\psi = \mathrm{id}$, the scalar input
+    copied to every unit, at the grid ``z`` (shape ``(m,)``); shape ``(n, m)``."""
+    net = ResNet(depth=depth, width=width, sigma_w=sigma_w, sigma_b=sigma_b, phi=phi, psi="identity", input="copy")
+    z = check_finite_array("z", z, ndim=1)
+    return resnet_outputs(net, z, n_samples=n_samples, seed=seed, chunk_size=chunk_size).states[:, 0, :, 0]
+
+
+def affine_second_moments(sigma_w, sigma_b) -> np.ndarray:
+    r"""$E x_{T,1}(z)x_{T,1}(z')$ of the linear limit SDE at $(z, z') = (1, 1), (-1, -1), (1, -1)$, $T = 1$:
+    $\lambda_0 + $ ``nngp_increment`` of record ``resnet_sde.ntk`` with $\phi'(0) = 1$, $\lambda_0 = zz'$.
+
+    >>> affine_second_moments(1.0, 0.0).round(6).tolist()   # lambda_0 e^{sigma_w^2}
+    [2.718282, 2.718282, -2.718282]
+    """
+    sigma_w = check_scalar("sigma_w", sigma_w, low=0.0, closed=(False, True))
+    sigma_b = check_scalar("sigma_b", sigma_b, low=0.0)
+    lam0 = np.array([1.0, 1.0, -1.0])
+    return lam0 + _ntk.nngp_increment(lam0, 1.0, sigma_w, sigma_b, 1.0)
 
 
 def nonlinearity_residual(y, z) -> np.ndarray:
