@@ -306,7 +306,8 @@ class Rate(_Sweep):
     the median of positive draws falls at least like $\text{size}^{\text{order}}$, by distribution-free
     order-statistic bounds (:func:`verify.core.quantiles.assert_quantile_decay`): rejected only when the
     slope's lower bound $(\log\hat\xi^{lo}_2 - \log\hat\xi^{hi}_1)/\log(L_2/L_1)$ exceeds the order, for any
-    law (no moments needed, e.g. heavy-tailed residuals); its power row is the bounds' width in slope units.
+    law (no moments needed, e.g. heavy-tailed residuals); its power row is the bounds' width in slope units.  It
+    registers two comparisons (one per bound).
     """
 
     order: float = field(default=None, kw_only=True)

@@ -95,6 +95,8 @@ def comparisons(check: Check, prediction) -> int:
         return 0
     if isinstance(check, Custom):
         return check.comparisons
+    if isinstance(check, Rate) and check.statistic == "median":
+        return 2  # two one-sided order-statistic bounds, half the check's rate each
     if isinstance(check, (Law, Rate, TwoSampleLaw)):
         return 1
     k = _value_and_stderr(prediction)[0].size

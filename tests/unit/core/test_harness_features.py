@@ -266,10 +266,12 @@ def test_median_decay_is_one_sided_and_distribution_free():
 
     decay = Rate("residual", simulate=heavy_tailed_decay, order=-1.0, statistic="median", alternative="at most",
                  sizes=(16, 128), samples=20_000)
-    claim = _claim([decay])
+    claim = _claim([decay, PAIR])
     fast = _run(claim, {"mu": 1.0})  # slope -2 <= -1
     assert fast.passed
-    (row,) = fast.data["power"]
+    rates = {o["name"]: o["false_fail_rate"] for o in fast.data["outcomes"]}
+    assert rates == pytest.approx({"residual": 2e-6 / 4, "pair": 2e-6 / 4})  # two bounds, two components
+    row = fast.data["power"][0]
     assert row["unit"] == "order" and row["predicted"] == -1.0 and 0 < row["detectable"] < 0.2
     assert fast.data["checks"]["residual"]["slope"] == pytest.approx(-2.0, abs=0.05)
     slow = _run(claim, {"mu": 0.25})  # slope -0.5: falls, but slower than size^-1
