@@ -36,6 +36,7 @@ from numerics.resnet_sde.conv_sde import (
     conv_sde_terminal,
     conv_sde_terms,
 )
+from numerics.resnet_sde.conv_sde_design import ACTIVATIONS, SHAPE, conv_design_input, conv_design_positions
 from verify.claims import PROFILES, Profile, check
 from verify.claims import _resnet_sde_conv as cs
 from verify.core import Estimate
@@ -62,7 +63,7 @@ def _patches_by_loops(a, padding):
     return np.array(rows)
 
 
-@pytest.mark.parametrize("activations", cs.ACTIVATIONS)
+@pytest.mark.parametrize("activations", ACTIVATIONS)
 @pytest.mark.parametrize("spatial_dims, width, padding", [(1, 2, "zero"), (1, 1, "circular"), (2, 2, "circular"),
                                                           (2, 1, "zero")])
 def test_sde_terms_are_corollary_13(activations, spatial_dims, width, padding):
@@ -70,7 +71,7 @@ def test_sde_terms_are_corollary_13(activations, spatial_dims, width, padding):
     exactly, $G$ the matrix of the (linear) noise map; drift: ``drift``$(\|\psi(x_{\star p})\|^2)\mathbf 1_D$."""
     phi, psi = activations.split("/")
     _, dphi0, d2phi0 = PHI[phi]
-    shape, sw, sb = cs.SHAPE[spatial_dims], 0.7, 0.4
+    shape, sw, sb = SHAPE[spatial_dims], 0.7, 0.4
     drift, noise = conv_sde_terms(phi, psi, shape, width, sigma_w=sw, sigma_b=sb, padding=padding)
     rng = np.random.default_rng(3)
     y = rng.standard_normal((2, math.prod(shape), width))  # two paths: the map must act path by path
@@ -111,10 +112,10 @@ def test_patch_sources_match_the_shift_matrices_of_conv_resnet(shape, padding):
 def test_distant_patches_share_no_entry():
     """The distant position's patch is disjoint from p's with either padding (its covariation is no patch overlap)."""
     for dims in (1, 2):
-        p, _, far = cs.positions(dims)
+        p, _, far = conv_design_positions(dims)
         for padding in ("zero", "circular"):
-            src = patch_sources(cs.SHAPE[dims], kernel_size=3, padding=padding)
-            inside = set(src[:, p]) & set(src[:, far]) - {math.prod(cs.SHAPE[dims])}
+            src = patch_sources(SHAPE[dims], kernel_size=3, padding=padding)
+            inside = set(src[:, p]) & set(src[:, far]) - {math.prod(SHAPE[dims])}
             assert not inside
 
 
@@ -131,7 +132,7 @@ def test_conv_moments_are_channel_means_and_unbiased_covariances():
 def test_sde_moments_with_bias_noise_only_are_exact():
     r"""$\sigma_w = 0$, tanh/identity: $x_T = x_0 + \sigma_b B_T$ with one Brownian motion for every position, so
     $E\bar x_{T,p} = \bar x_{0,p}$ and every covariance is $\sigma_b^2$; Euler is exact for additive noise."""
-    x0 = cs.conv_input(1, 2)
+    x0 = conv_design_input(1, 2)
     mean, se = conv_sde_moments("tanh", "identity", x0, (2, 3, 5), sigma_w=0.0, sigma_b=0.4, padding="zero",
                                 n_paths=4000, n_steps=4, seed=1)
     target = np.array([x0[0, 2].mean(), 0.16, 0.16])
@@ -152,14 +153,18 @@ def test_bad_input_is_rejected():
     with pytest.raises(ValueError, match="shape=\\(2,\\)"):
         conv_sde_terms("tanh", "tanh", (2,), 1, padding="circular", **kw)
     with pytest.raises(ValueError, match="n_steps=3"):
-        conv_sde_terminal("tanh", "tanh", cs.conv_input(1, 1), padding="zero", n_paths=10, n_steps=3, seed=0, **kw)
+        conv_sde_terminal("tanh", "tanh", conv_design_input(1, 1), padding="zero", n_paths=10, n_steps=3, seed=0, **kw)
     with pytest.raises(ValueError, match="x0 must have shape"):
         conv_sde_terminal("tanh", "tanh", np.zeros((6, 1)), padding="zero", n_paths=10, n_steps=2, seed=0, **kw)
+    with pytest.raises(ValueError, match="spatial_dims=3"):
+        conv_design_input(3, 1)
+    with pytest.raises(ValueError, match="width=0"):
+        conv_design_input(1, 0)
 
 
 def test_sde_terminal_is_reproducible_and_does_not_mutate_the_seed():
     ss = np.random.SeedSequence(7)
-    x0 = cs.conv_input(1, 2)
+    x0 = conv_design_input(1, 2)
     a = conv_sde_terminal("swish", "tanh", x0, sigma_w=0.5, sigma_b=0.3, padding="zero", n_paths=5000,
                              n_steps=4, seed=ss)
     b = conv_sde_terminal("swish", "tanh", x0, sigma_w=0.5, sigma_b=0.3, padding="zero", n_paths=5000,
