@@ -24,8 +24,8 @@ from numerics.log_gaussian.output_law import law_distance, log_gaussian_output_l
 from verify.claims import PROFILES, Profile, check
 from verify.claims import _log_gaussian_falsifier as fals
 from verify.core.evaluate import evaluate
+from verify.core.simulation import child_seed
 from verify.core.stats import assert_cdf_dkwm, dkwm_envelope
-from verify.core.theorem import child_seed
 
 PLANTED = Profile("planted", max_examples=1, sample_scale=0.25)
 PARAMS = {"depth": fals.PREDICTED_DEPTH}
