@@ -217,8 +217,12 @@ def _run_locally(workers: int, tasks, order, finish) -> None:
         futures = {pool.submit(run_task, tasks[i]): i for i in order}
         for future in as_completed(futures):
             finish(futures[future], future.result())
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # a claim raised, or Ctrl-C: stop the others now rather than after their claims
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _run_on_dask(address: str, tasks, order, finish) -> None:
