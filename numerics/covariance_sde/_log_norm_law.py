@@ -24,7 +24,9 @@ $m(t) = Ee^{tg^2\operatorname{sign}g} = \tfrac12[(1-2t)^{-1/2} + (1+2t)^{-1/2}] 
 (e.g. $\mu_2 = 3/(n+2)$).  Since $\mu_{2k} \le \mu_{2K}$ for $k \ge K$, the tail after $K$ terms is at most
 $\mu_{2K+2}\,\delta^{2K+2}\,(1 + H_{2K+1})/(1 - \delta^2)$; it is checked against :data:`TAIL_BOUND`.
 
-As $n \to \infty$ with $d/n \to T$: $\psi(x) + \ln(1/x) = -\tfrac1{2x} + O(x^{-2})$ and $\psi'(x) = \tfrac1x + O(x^{-2})$
+The $\delta = 0$ terms and $EY^2$, $EY^4$ and the $1/n$ terms below are record
+``covariance_sde.shaped_relu_finite_width`` (derived in SymPy; its generated functions are used here and
+cross-checked in the tests).  As $n \to \infty$ with $d/n \to T$: $\psi(x) + \ln(1/x) = -\tfrac1{2x} + O(x^{-2})$ and $\psi'(x) = \tfrac1x + O(x^{-2})$
 give $d[\psi(n/2) + \ln(2/n)] \to -T$ and $d\psi'(n/2) \to 2T$, while $\delta = O(n^{-1/2})$ and $\mu_2 = O(1/n)$ make the
 $\delta$ terms $O(1/n)$: the limits :data:`LIMIT_PER_T` $= (-1, 2)$ of the finite-width formula, to be compared with
 the SDE's $N(-T, 2T)$ (record ``covariance_sde.shaped_relu``, by Itô's formula).
@@ -37,9 +39,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-from scipy.special import polygamma, psi
-
 from ..core.validation import check_integer, check_scalar
+from ..generated import covariance_sde_shaped_relu_finite_width as finite_width
 
 __all__ = ["LIMIT_PER_T", "LogNormMoments", "TAIL_BOUND", "log_norm_moments", "sign_balance_moments"]
 
@@ -128,8 +129,8 @@ def log_norm_moments(*, c_plus: float, c_minus: float, width: int, depth: int) -
         term = d2**k * mu[k - 1]
         e1 -= term / (2 * k)
         e2 += 2 * harmonic / (2 * k) * term
-    ident_mean = float(psi(n / 2) + math.log(2 / n))
-    ident_var = float(polygamma(1, n / 2))
+    ident_mean = float(finite_width.identity_log_norm_mean(n, 1))
+    ident_var = float(finite_width.identity_log_norm_variance(n, 1))
     return LogNormMoments(mean=d * (ident_mean + e1), variance=d * (ident_var + e2 - e1 * e1),
                           identity_mean=d * ident_mean, identity_variance=d * ident_var,
                           balance_variance=d * d2 * mu[0], delta=delta)

@@ -79,7 +79,7 @@ def _networks(p, *, size, n, seed):
     return _shared(p["c_plus"], p["c_minus"], p["rho0"], p["T"], size, n, seed.entropy)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=96)  # every example x width of a thorough run (26 x 3; 0.1-0.5 MB each): mutants reuse them
 def _shared(c_plus, c_minus, rho0, T, size, n, entropy):
     return shaped_relu_mirrored_draws(c_plus=c_plus, c_minus=c_minus, rho0=rho0, T=T, width=size, n_samples=n,
                                       seed=np.random.SeedSequence(entropy, spawn_key=(size,)),

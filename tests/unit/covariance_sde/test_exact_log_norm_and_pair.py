@@ -21,6 +21,8 @@ from scipy import stats
 from scipy.integrate import quad
 from scipy.special import polygamma, psi
 
+from numerics.generated import covariance_sde_shaped_relu_finite_width as finite_width
+
 from numerics.covariance_sde import (
     LIMIT_PER_T,
     correlation_expectations,
@@ -71,12 +73,15 @@ def test_log_norm_factorises_into_identity_control_and_sign_balance():
     np.testing.assert_allclose(lin.log_norm_ratio, lin.identity_log_norm_ratio, rtol=0, atol=1e-12)
 
 
-def test_sign_balance_moments_by_hand():
+def test_sign_balance_moments_by_hand_and_by_the_record():
     # mu_2 = 3/(n+2); mu_4 = (n E[g^8] + 3n(n-1) E[g^4]^2) / E[chi2_n^4] = (105 + 27(n-1)) / ((n+2)(n+4)(n+6))
     for n in (1, 5, 32):
         mu = sign_balance_moments(n, 3)
         assert mu[0] == pytest.approx(3 / (n + 2), rel=1e-14)
         assert mu[1] == pytest.approx((105 + 27 * (n - 1)) / ((n + 2) * (n + 4) * (n + 6)), rel=1e-14)
+        # the SymPy route (MGF series with symbolic n) of record covariance_sde.shaped_relu_finite_width
+        assert mu[0] == pytest.approx(finite_width.sign_balance_second_moment(n), rel=1e-14)
+        assert mu[1] == pytest.approx(finite_width.sign_balance_fourth_moment(n), rel=1e-14)
     assert sign_balance_moments(1, 3)[2] == pytest.approx(1.0)  # n = 1: Y = sign(g), every even moment is 1
 
 
@@ -112,9 +117,12 @@ def test_identity_network_moments_and_the_limit_of_the_finite_width_formula():
     assert m.mean == m.identity_mean and m.balance_variance == 0 and m.delta == 0
     # d = n: E L/T = -1 - [1/3 + 3 (c_+ - c_-)^2 / 2]/n + O(n^-2) (psi's expansion and E ln(1 + delta Y) ~
     # -delta^2 mu_2 / 2 with delta ~ (c_+ - c_-)/sqrt(n), mu_2 = 3/(n+2)); Var L/T = 2 + [2 + 3 (c_+ - c_-)^2]/n + ...
+    # by hand, and by the record (its SymPy derivation from the asymptotic series of psi, psi')
     errors = []
     for n in (1000, 4000):
         m = log_norm_moments(c_plus=1.0, c_minus=-1.0, width=n, depth=n)
+        assert finite_width.log_norm_mean_per_T_first_order(1.0, -1.0, n) == pytest.approx(-1 - (1 / 3 + 6) / n)
+        assert finite_width.log_norm_variance_per_T_first_order(1.0, -1.0, n) == pytest.approx(2 + 14 / n)
         errors.append((n * (m.mean - LIMIT_PER_T[0]) + (1 / 3 + 6), n * (m.variance - LIMIT_PER_T[1]) - 14))
     for before, after in zip(*errors):  # the remainder after the 1/n term falls like 1/n (4x for 4x the width)
         assert abs(after) < abs(before) / 3 and abs(before) < 0.1
