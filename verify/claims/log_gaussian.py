@@ -6,10 +6,12 @@ r"""Claims of the depth-and-width regime ($d/n \to \beta$): log-Gaussian norms a
   $K \sim \mathrm{Bin}(n, 1/2)$ (Hanin and Nica 2020).  z-tests, no bias term.
 * ``claim.log_gaussian``: $L_d = \ln(\|z_d\|^2/\|z_0\|^2) \Rightarrow N(\mu\beta, \sigma^2\beta)$ for
   fully connected ReLU nets and the balanced and standard ReLU ResNets (Li, Nica and
-  Roy 2021, architecture of ``log_gaussian.*``).  Finite-size bias by extrapolation:
-  the mean and variance per unit $\beta$ in $1/n$ (first order), and the CDF of the
-  standardised $L_d$ at three points in $n^{-1/2}$ (Edgeworth: the first correction
-  to a CDF is $O(d^{-1/2})$).
+  Roy 2021, architecture of ``log_gaussian.*``).  Finite-size bias: the records'
+  finite-size moments are removed first (FC: exact; standard ResNet: the boundary terms
+  of ``finite_depth_mean``/``finite_depth_variance``), then the mean and variance per unit
+  $\beta$ are extrapolated in $1/n$ (first order); the CDF of $L_d$ standardised by the
+  finite-size moments at three points, with the first Edgeworth term added back from the
+  sample skewness, also in $1/n$.
 * ``claim.gaussian_falsified``: the infinite-width (Gaussian) prediction for the
   output norm of a standard ResNet, $\ln\|z_{out}\|^2 \sim \ln(\|x\|^2/n_{in}) + \ln\chi^2_{n_{out}}$,
   is rejected by hypothesis's search over the depth at fixed width, and the
@@ -17,7 +19,8 @@ r"""Claims of the depth-and-width regime ($d/n \to \beta$): log-Gaussian norms a
 * ``claim.hypoactivation``: $n(E\,\#\text{active}/n - \tfrac12)$ and $n(E r_\ell - \tfrac12)$, the
   lag-one correlation of $\delta_\ell$ and the overlap of consecutive activation patterns
   of the standard ResNet against the series of ``log_gaussian.hypoactivation``, and their
-  absence in the balanced ResNet (extrapolated in $1/n$).
+  absence in the balanced ResNet (extrapolated in $1/n$; antithetic pairs of networks cancel
+  the field noise of the two deficits).
 
 How each claim handles finite-size bias, and its history: ``docs/claims/<claim id>.md``.
 """
@@ -71,10 +74,37 @@ def _hn_moments(p) -> np.ndarray:
     return p["depth"] * np.array([module.log_ratio_mean(n), module.log_ratio_variance(n)], dtype=float)
 
 
+HN_SAMPLES = 20_000
+HN_TARGET = 0.045  # relative detectable discrepancy aimed at (5% with a margin for the estimated standard errors)
+HN_Z = 10.1        # z threshold plus z of the false-pass rate, both at ~1e-6 (the harness's detectable = HN_Z * SE)
+HN_COST_CAP = 1e7  # networks x width x depth per example: under 1 s of simulation on an idle core
+HN_KURTOSIS = 11.0  # excess kurtosis allowed for L_d: measured 11 at (relu, n = 8, d = 1), the heaviest corner
+
+
+def _hn_batch(p, n: int) -> int:
+    r"""Networks per draw: enough for $HN_Z \cdot SE \le$ ``HN_TARGET`` times each predicted moment, within the cost cap.
+
+    A draw averages $k$ networks; $N k$ networks give the mean a relative standard error
+    $\sqrt{\operatorname{Var} L_d/(N k)}/|E L_d|$ and the variance about $\sqrt{(2 + \kappa)/(N k)}$ (excess kurtosis
+    $\kappa \le$ ``HN_KURTOSIS``), so $N k = (HN_Z/\mathrm{target})^2 \max(\operatorname{Var} L_d/(E L_d)^2, 2 + \kappa)$.  Small nets
+    (few layers, e.g. $d = 1$, where $|E L_d| \ll$ its spread) get $k > 1$; large ones stay at $k = 1$ (cost cap).
+    """
+    mean, var = _hn_moments(p)
+    wanted = (HN_Z / HN_TARGET) ** 2 * max(var / mean**2, 2.0 + HN_KURTOSIS)
+    cap = int(HN_COST_CAP // (n * p["width"] * p["depth"]))
+    return max(1, min(math.ceil(wanted / n), cap))
+
+
 def _hn_draws(p, *, n, seed):
-    """$L_d$ and $(L_d - d\\,m_1(n))^2$ of living networks (the record's mean centres the square)."""
-    x = fc_log_norm_ratio(p["activation"], width=p["width"], depth=p["depth"], n_samples=n, seed=seed)
-    return np.column_stack([x, (x - _hn_moments(p)[0]) ** 2])
+    r"""$ar L$ and the unbiased variance within a draw's $k$ living networks (:func:`_hn_batch`); at $k = 1$,
+    $L_d$ and $(L_d - d\,m_1(n))^2$ (the record's mean centres the square).  Draws are i.i.d., so the harness's
+    standard errors hold; both columns have the predicted means exactly."""
+    k = _hn_batch(p, n)
+    x = fc_log_norm_ratio(p["activation"], width=p["width"], depth=p["depth"], n_samples=n * k, seed=seed)
+    if k == 1:
+        return np.column_stack([x, (x - _hn_moments(p)[0]) ** 2])
+    x = x.reshape(n, k)
+    return np.column_stack([x.mean(axis=1), x.var(axis=1, ddof=1)])
 
 
 HN_EXACT_CLAIM = theorem(
@@ -83,9 +113,10 @@ HN_EXACT_CLAIM = theorem(
     source="Hanin and Nica, Comm. Math. Phys. 376 (2020); records log_gaussian.fc_relu, log_gaussian.fc_linear",
     records=("log_gaussian.fc_relu", "log_gaussian.fc_linear"),
     parameters=[choice("activation", "relu", "linear", latex=r"\varphi", description="activation"), P_N, P_D],
-    checks=[Exact("log-norm moments", simulate=_hn_draws, predict=_hn_moments, samples=20_000,
+    checks=[Exact("log-norm moments", simulate=_hn_draws, predict=_hn_moments, samples=HN_SAMPLES,
                   labels=("mean d m_1(n)", "variance d v_1(n)"))],
-    bias="exact at finite size (dead ReLU networks are redrawn: the exact law conditions on K >= 1)",
+    bias=("exact at finite size (dead ReLU networks are redrawn: the exact law conditions on K >= 1); a draw averages "
+          "k networks where that is cheap (k from the predicted moments, capped by cost)"),
     examples=({"activation": "relu", "width": 8, "depth": 48}, {"activation": "linear", "width": 8, "depth": 48}),
     formulas=("log_gaussian.fc_relu:log_norm_mean", "log_gaussian.fc_relu:log_norm_variance",
               "log_gaussian.fc_linear:log_norm_mean", "log_gaussian.fc_linear:log_norm_variance"),
@@ -120,17 +151,54 @@ def _shared_networks(architecture, beta, lam2, size, n, entropy):
     return r.log_norm_ratio[:, 0], d / size
 
 
+def _finite_size_moments(architecture: str, lam2: float, width: int, depth: int) -> np.ndarray:
+    r"""$(E L_d, \operatorname{Var} L_d)$ at width $n$ and depth $d$ as the records derive them.
+
+    FC ReLU: $d\,m_1(n)$, $d\,v_1(n)$, exact (``log_gaussian.fc_relu``).  Standard ResNet: the limit per layer
+    plus the boundary terms of the hypoactivation transient (mean) and of the interlayer correlations cut
+    at depth $d$ (variance), ``finite_depth_mean``/``finite_depth_variance`` of ``log_gaussian.resnet_standard``,
+    exact to $O(d/n)$ and $O(1/n)$.  Balanced ResNet: martingale increments stationary from layer 0,
+    no boundary term, so the limit times $d/n$.  The terms these omit are $O(d/n^2)$, i.e. $O(1/n)$ per unit $\beta$.
+    """
+    if architecture == "fc_relu":
+        return depth * np.array([fc_relu.log_ratio_mean(width), fc_relu.log_ratio_variance(width)], dtype=float)
+    if architecture == "resnet_standard":
+        lam = math.sqrt(lam2)
+        return np.array([resnet_standard.finite_depth_mean(lam, width, depth),
+                         resnet_standard.finite_depth_variance(lam, width, depth)], dtype=float)
+    return _limit_per_beta(architecture, lam2) * depth / width
+
+
+def _finite_size_offset(p, size: int) -> tuple[np.ndarray, float]:
+    r"""The records' finite-size moments minus the limit's $(\mu, \sigma^2)\beta_n$, and $\beta_n = d/n$."""
+    d = max(1, round(p["beta"] * size))
+    exact = _finite_size_moments(p["architecture"], p["lambda2"], size, d)
+    return exact - _limit_per_beta(p["architecture"], p["lambda2"]) * d / size, d / size
+
+
 def _lg_moment_draws(p, *, size, n, seed):
+    r"""$(L_d - o_\mu)/\beta_n$ and its variance draws minus $o_{\sigma^2}/\beta_n$: the derived finite-size offsets
+    $o$ (:func:`_finite_size_offset`, deterministic) are removed, so what is left to extrapolate is $O(1/n)$."""
     x, beta_n = _log_norm_ratio(p, size=size, n=n, seed=seed)
-    return np.column_stack([x, variance_draws(x)]) / beta_n
+    offset, _ = _finite_size_offset(p, size)
+    return np.column_stack([x - offset[0], variance_draws(x) - offset[1]]) / beta_n
 
 
 def _lg_cdf_draws(p, *, size, n, seed):
-    """$1\\{Z \\le t\\}$, $Z = (L_d - \\mu\\beta_n)/\\sqrt{\\sigma^2\\beta_n}$ standardised by the record's limit."""
+    r"""$1\{Z \le t\} + \varphi(t)\,\hat\gamma\,(t^2 - 1)/6$, $Z = (L_d - m_n)/\sqrt{v_n}$ standardised by the records'
+    finite-size moments (:func:`_finite_size_moments`), so the boundary terms do not enter the CDF's bias.
+
+    Edgeworth: $P(Z \le t) = \Phi(t) - \varphi(t)\frac{\gamma}{6}(t^2 - 1) + O(1/n)$ with $\gamma = O(d^{-1/2})$ the
+    skewness of $L_d$; adding the first term back with the width's sample skewness $\hat\gamma$ leaves an
+    $O(1/n)$ bias (at $t = \pm1$ the term vanishes and nothing is estimated), so the fit is linear in $1/n$.
+    """
     x, beta_n = _log_norm_ratio(p, size=size, n=n, seed=seed)
-    mu, s2 = _limit_per_beta(p["architecture"], p["lambda2"])
-    z = (x - mu * beta_n) / math.sqrt(s2 * beta_n)
-    return (z[:, None] <= np.array(LG_POINTS)[None, :]).astype(float)
+    d = round(beta_n * size)
+    m, v = _finite_size_moments(p["architecture"], p["lambda2"], size, d)
+    z = (x - m) / math.sqrt(v)
+    t = np.array(LG_POINTS)
+    skew = float(sstats.skew(x))
+    return (z[:, None] <= t[None, :]).astype(float) + (sstats.norm.pdf(t) * skew * (t**2 - 1) / 6)[None, :]
 
 
 LOG_GAUSSIAN_CLAIM = theorem(
@@ -144,10 +212,12 @@ LOG_GAUSSIAN_CLAIM = theorem(
                          predict=lambda p: _limit_per_beta(p["architecture"], p["lambda2"]), sizes=LG_WIDTHS,
                          samples=LG_SAMPLES, order=1, labels=("E L_d / beta", "Var L_d / beta")),
             Extrapolated("standardised CDF", simulate=_lg_cdf_draws, predict=lambda p: sstats.norm.cdf(LG_POINTS),
-                         sizes=LG_WIDTHS, samples=LG_SAMPLES, order=2, power=0.5, variable="n^-1/2",
+                         sizes=LG_WIDTHS, samples=LG_SAMPLES, order=1,
                          labels=tuple(f"P(Z <= {t:g})" for t in LG_POINTS),
                          scale=lambda p, pred: np.ones_like(pred))],  # a probability: relative to 1
-    bias=f"extrapolation over widths {LG_WIDTHS}: moments per beta linear in 1/n, CDF points quadratic in n^-1/2",
+    bias=(f"the records' finite-size moments (FC exact, standard ResNet's boundary terms) removed, then extrapolation "
+          f"over widths {LG_WIDTHS}: moments per beta linear in 1/n; CDF points standardised by the finite-size "
+          "moments, first Edgeworth term added back with the sample skewness, linear in 1/n"),
     examples=({"architecture": "resnet_standard", "beta": 1.0, "lambda2": 0.5},),
     formulas=("log_gaussian.fc_relu:limit_mean", "log_gaussian.fc_relu:limit_variance",
               "log_gaussian.resnet_balanced:limit_mean", "log_gaussian.resnet_balanced:limit_variance",
@@ -159,8 +229,9 @@ LOG_GAUSSIAN_CLAIM = theorem(
 HYPO_WIDTHS = (32, 64, 128, 256)  # at n = 16 the deficit still drifts after 300 layers
 HYPO_BURN_IN = 60   # alpha^60 <= 0.894^60 < 1.2e-3: the transient of E delta_l is below the noise
 HYPO_WINDOW = 120   # stationary layers averaged per network
-HYPO_SAMPLES = 1025  # 1000 before the port, x1.024 for the goodness-of-fit test's share (as LG_SAMPLES)
+HYPO_SAMPLES = 1025  # antithetic pairs per width (1000 networks before the port, x1.024 for the goodness-of-fit share)
 HYPO_NAMES = ("n (E frac_on - 1/2)", "n (E r - 1/2)", "corr(delta_l, delta_l+1)", "P(active at l and l+1)")
+HYPO_DEFICITS, HYPO_PATTERNS = "deficits and correlation", "pattern overlap"
 
 
 def _standard_series(lam2: float) -> np.ndarray:
@@ -175,21 +246,45 @@ def _predict_hypo(p) -> np.ndarray:
     return np.array([0.0, 0.0, 0.0, 0.25]) if p["block"] == "balanced" else _standard_series(p["lambda2"])
 
 
+def _hypo_draws(p, *, size, n, seed):
+    """The four per-pair statistics of :func:`hypoactivation_draws` (antithetic pairs), shared by both checks.
+
+    Drawn from the example's seed and the width alone (spawn key ``(size,)``) and memoised, as the
+    log-Gaussian claim's networks are: the two checks read the same networks (the union bound over the
+    checks needs no independence), and simulating twice would double the claim's time.
+    """
+    return _shared_hypo(p["block"], p["lambda2"], size, n, seed.entropy)
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_hypo(block, lam2, size, n, entropy):
+    return hypoactivation_draws(block, branch_weight=math.sqrt(lam2), width=size, n_samples=n,
+                                seed=np.random.SeedSequence(entropy, spawn_key=(size,)), burn_in=HYPO_BURN_IN,
+                                window=HYPO_WINDOW, antithetic=True)
+
+
+def _hypo_scale(columns):
+    # relative to the standard ResNet's effect, which the balanced one claims absent
+    return lambda p, pred: np.abs(_standard_series(p["lambda2"]))[columns]
+
+
 HYPO_CLAIM = theorem(
     id="claim.hypoactivation",
     title="Standard ReLU ResNets are hypoactivated and their layers correlated; balanced ResNets are not",
     source="Li, Nica and Roy, NeurIPS 2021, Prop 2 and Thm 4 (series of record log_gaussian.hypoactivation)",
     records=("log_gaussian.resnet_standard",),
     parameters=[choice("block", "standard", "balanced", latex="B", description="residual block"), P_LAM2],
-    checks=[Extrapolated("stationary activation statistics",
-                         simulate=lambda p, *, size, n, seed: hypoactivation_draws(
-                             p["block"], branch_weight=math.sqrt(p["lambda2"]), width=size, n_samples=n, seed=seed,
-                             burn_in=HYPO_BURN_IN, window=HYPO_WINDOW),
-                         predict=_predict_hypo, sizes=HYPO_WIDTHS, samples=HYPO_SAMPLES, order=1, labels=HYPO_NAMES,
-                         # relative to the standard ResNet's effect, which the balanced one claims absent
-                         scale=lambda p, pred: np.abs(_standard_series(p["lambda2"])))],
-    bias=(f"extrapolation linear in 1/n over widths {HYPO_WIDTHS}; layers {HYPO_BURN_IN}..{HYPO_BURN_IN + HYPO_WINDOW} "
-          "averaged per network"),
+    checks=[Extrapolated(HYPO_DEFICITS, simulate=lambda p, *, size, n, seed: _hypo_draws(p, size=size, n=n, seed=seed)[:, :3],
+                         predict=lambda p: _predict_hypo(p)[:3], sizes=HYPO_WIDTHS, samples=HYPO_SAMPLES, order=1,
+                         labels=HYPO_NAMES[:3], scale=_hypo_scale(slice(0, 3))),
+            # the antithetic pairs measure the overlap to ~5e-5, where its O(1/n^2) term is visible (a linear fit's
+            # chi-square was 23.5 on 2 degrees): quadratic in 1/n, one spare degree for the goodness of fit
+            Extrapolated(HYPO_PATTERNS, simulate=lambda p, *, size, n, seed: _hypo_draws(p, size=size, n=n, seed=seed)[:, 3:],
+                         predict=lambda p: _predict_hypo(p)[3:], sizes=HYPO_WIDTHS, samples=HYPO_SAMPLES, order=2,
+                         labels=HYPO_NAMES[3:], scale=_hypo_scale(slice(3, 4)))],
+    bias=(f"extrapolation in 1/n over widths {HYPO_WIDTHS} (linear: deficits and lag-one correlation; quadratic: pattern overlap); "
+          f"layers {HYPO_BURN_IN}..{HYPO_BURN_IN + HYPO_WINDOW} averaged per network; antithetic pairs (input and "
+          "noise negated) cancel the O(sqrt n) field noise of the deficits"),
     examples=({"block": "standard", "lambda2": 0.5}, {"block": "balanced", "lambda2": 0.5}),
     formulas=("log_gaussian.resnet_standard:activation_fraction", "log_gaussian.resnet_standard:mass_fraction",
               "log_gaussian.resnet_standard:delta_correlation", "log_gaussian.resnet_standard:pattern_overlap"),

@@ -74,6 +74,43 @@ def test_hypoactivation_draws_shape_and_validation():
         hypoactivation_draws("two_matrix", branch_weight=0.5, width=8, n_samples=20, seed=3)
 
 
+@pytest.mark.parametrize("block", ["standard", "balanced"])
+def test_antithetic_partner_is_the_negated_network(block):
+    """At layer 0 the partner's ReLU input is exactly -u (active fraction and mass are one minus the
+    network's); with the noise negated too, both columns follow the law of :func:`relu_resnet` (the same
+    statistic by both simulators, independent seeds, z-test), and the pair average cancels the field noise."""
+    from numerics.log_gaussian import relu_resnet
+    from numerics.log_gaussian._antithetic import antithetic_activation_statistics
+    lam, n = math.sqrt(0.2), 32
+    o = antithetic_activation_statistics(block, branch_weight=lam, width=n, n_pairs=400, seed=5, burn_in=0, window=1)
+    np.testing.assert_allclose(o["fraction"].sum(axis=1), 1.0, rtol=0, atol=1e-15)  # both see u and -u
+    np.testing.assert_allclose(o["mass"].sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    depth, window = 30, 20
+    o = antithetic_activation_statistics(block, branch_weight=lam, width=n, n_pairs=600, seed=6, burn_in=depth - window,
+                                         window=window)
+    ref = relu_resnet(np.ones(n), width=n, depth=depth, branch_weight=lam, block=block, n_out=0, n_samples=1200, seed=7,
+                      record=("active_mass",))
+    ref_mass = ref.active_mass[:, depth - window:, 0].mean(axis=1)
+    for col in (0, 1):
+        mine = o["mass"][:, col] / window
+        se = math.sqrt(mine.var(ddof=1) / mine.size + ref_mass.var(ddof=1) / ref_mass.size)
+        assert abs(mine.mean() - ref_mass.mean()) <= Z * se
+    pair = o["mass"].mean(axis=1) / window
+    assert pair.var(ddof=1) < 0.25 * (o["mass"][:, 0] / window).var(ddof=1)  # measured ~0.04-0.1 at n = 32
+
+
+def test_antithetic_hypoactivation_draws_validate_and_estimate_the_same_means():
+    kw = dict(branch_weight=math.sqrt(0.5), width=16, burn_in=20, window=40)
+    x = hypoactivation_draws("standard", n_samples=300, seed=8, antithetic=True, **kw)
+    y = hypoactivation_draws("standard", n_samples=600, seed=9, **kw)
+    assert x.shape == (300, 4) and np.all(np.isfinite(x))
+    for col in (0, 1, 3):
+        se = math.sqrt(x[:, col].var(ddof=1) / x.shape[0] + y[:, col].var(ddof=1) / y.shape[0])
+        assert abs(x[:, col].mean() - y[:, col].mean()) <= Z * se
+    with pytest.raises(ValueError, match="antithetic"):
+        hypoactivation_draws("standard", n_samples=10, seed=8, antithetic=1, **kw)
+
+
 def test_log_gaussian_output_sample_mean_is_exact():
     n, d, n_out, mu, s2 = 16, 8, 10, -2.0, 5.0
     y = log_gaussian_output_sample(width=n, depth=d, mu=mu, sigma2=s2, n_out=n_out, n_samples=200_000, seed=4)
