@@ -19,7 +19,7 @@ from verify.claims import dual as dual_claims
 from verify.core import Custom, predictions
 
 QUICK = PROFILES["quick"]
-INTERIOR = {"q1": 1.0, "q2": 2.0, "rho": 0.3}  # every closed form is O(1) of its Cauchy-Schwarz unit here
+INTERIOR = dual_claims.DUAL_CLAIM.examples[0]  # q = (1, 2), rho = 0.3: every closed form is far above ATOL here
 
 
 def _failed(result):
@@ -50,7 +50,17 @@ def scaled_record(monkeypatch):
 def test_dual_claim_is_declared_with_deterministic_checks_only():
     checks = dual_claims.DUAL_CHECKS
     assert not any(isinstance(c, Custom) for c in checks)
-    assert {c.name for c in checks} == set(dual_claims.CLOSED_FORMS) >= {"sin", "exp", "abs"}
+    assert {c.name for c in checks} == set(dual_claims.CLOSED_FORMS) >= {"sin", "exp", "abs", "monomial_5"}
+
+
+def test_activation_parameters_are_drawn_from_their_typical_box():
+    """``shape`` moves every activation's own parameters through its record's typical box (not its defaults)."""
+    for shape in (0.0, 0.3, 0.999):
+        own = dict(dual_claims._point("sin", {"q1": 1.0, "q2": 1.0, "rho": 0.0, "shape": shape})[3])
+        assert -2 <= own["a"] <= 2 and 0.1 <= own["b"] <= 3.0 and -3 <= own["phase"] <= 3
+    phases = {dict(dual_claims._point("sin", {"q1": 1.0, "q2": 1.0, "rho": 0.0, "shape": s})[3])["phase"]
+              for s in (0.1, 0.5, 0.9)}
+    assert len(phases) == 3 and max(abs(x) for x in phases) > 1
 
 
 @pytest.mark.parametrize("name", ["sin", "exp", "abs"])
@@ -82,7 +92,8 @@ def test_zero_variance_and_the_edges_pass_and_keep_their_power():
     """q1 = 0 (the limit q -> 0+, c = 0) and rho = -1: every component passes, and the tolerance is ATOL of the
     Cauchy-Schwarz unit (the relative figure the report shows)."""
     claim = dual_claims.DUAL_CLAIM
-    for params in ({"q1": 0.0, "q2": 4.0, "rho": 0.5}, {"q1": 0.7, "q2": 1.3, "rho": -1.0}):
+    for params in (dual_claims.DUAL_CLAIM.examples[2], dual_claims.DUAL_CLAIM.examples[1]):
+        assert params["q1"] == 0.0 or params["rho"] == -1.0
         result = claim.run(claim, params, 0, 1e-6, QUICK)
         assert result.passed, result.detail
         assert max(row["relative"] for row in result.data["power"]) <= 1.01 * dual_claims.ATOL
@@ -107,7 +118,7 @@ def test_planted_dual_is_rejected_with_a_counterexample():
     res = check(_planted(dual_claims.DUAL_CLAIM, 1.05), profile="smoke")
     assert not res.passed and res.counterexample is not None
     params, _, result = res.counterexample
-    assert set(params) == {"q1", "q2", "rho"} and not result.passed and result.statistic > result.threshold
+    assert set(params) == {"q1", "q2", "rho", "shape"} and not result.passed and result.statistic > result.threshold
 
 
 @pytest.mark.quality

@@ -33,12 +33,15 @@ __all__ = ["CLAIMS", "DUAL_CLAIM", "PRICE_CLAIM"]
 # -- closed-form duals against an independent quadrature reference -------------------------
 CLOSED_FORMS = tuple(name for name in names() if activation(name).closed_form)  # every dual.* record with one
 LABELS = ("E φ(u)φ(v)", "E φ'(u)φ'(v)", "E φ(u)²", "E φ'(u)²")  # each over the reference's Cauchy-Schwarz unit
-#: q is clipped per activation: e^u leaves float64 where the reference needs it past q = 256 (2q + 12.25 sqrt(q) <=
-#: 709.78); an oscillating activation's reference costs ~ b^2 q per variable (docs/claims/claim.dual_closed_forms.md).
-Q_CAP = {"exp": 256.0, "sin": 10.0, "cos": 10.0, "rbf": 10.0}
+_OWN = {n: [p for p in catalog.get(f"dual.{n}").parameters if p.name not in ("q1", "q2", "c", "q", "x")]
+        for n in CLOSED_FORMS}
+#: q capped per activation: e^{bu} leaves float64 where the reference needs it past b^2 q = 256; the record's own
+#: constraint 2 b (q1 + q2) < 1; an oscillating reference costs ~ b^2 q per variable (docs/claims/<this claim>.md).
+Q_CAP = {"exp": lambda k: 256 / k["b"] ** 2, "sin": lambda k: 10 / k["b"] ** 2, "cos": lambda k: 10 / k["b"] ** 2,
+         "rbf": lambda k: 5 / k["gamma"], "gaussian": lambda k: 0.24 / k["b"] if k["b"] > 0 else math.inf}
 _BOX, _Q_MAX = ULPS * 2.0**-53, 1e6  # the closed forms' contract: exact within an 8-ulp input box (test_dual_accuracy)
 #: Closed form within its 8-ulp box: sqrt-type kinks at |rho| = 1 move by (2/pi) sqrt(2 box), exponents by 4 q box;
-#: the reference within twice its convergence tolerance (measured error <= 3e-16, tests/unit/dual/test_reference.py).
+#: the reference within twice its convergence tolerance (measured error <= 1.3e-15, tests/unit/dual/test_reference.py).
 ATOL = (2 / math.pi) * math.sqrt(2 * _BOX) + 4 * _Q_MAX * _BOX + 2 * reference.TOL
 _DUAL = catalog.get("dual.relu")
 
@@ -48,22 +51,23 @@ def _unit(p, prediction):
 
 
 def _point(name, p):
-    """(q1, q2, rho) of ``name``'s check: q clipped to Q_CAP; rho = 0 at zero variance, where c = 0 (independence)."""
-    q1, q2 = (min(p[k], Q_CAP.get(name, math.inf)) for k in ("q1", "q2"))
-    return q1, q2, p["rho"] if q1 * q2 > 0 else 0.0
+    """q1, q2 (capped), rho (0 at zero variance: c = 0), and the activation's own parameters at position ``shape`` of
+    a Kronecker sequence (golden-ratio steps) in their typical box."""
+    k = {a.name: a.typical[0] + (a.typical[1] - a.typical[0]) * ((p["shape"] + 0.6180339887 * j) % 1)
+         for j, a in enumerate(_OWN[name])}
+    q1, q2 = (min(p[q], Q_CAP.get(name, lambda k: math.inf)(k)) for q in ("q1", "q2"))
+    return q1, q2, p["rho"] if q1 * q2 > 0 else 0.0, tuple(k.items())
 
 
 @lru_cache(maxsize=1024)
-def _reference(name, q1, q2, rho):
-    """Values and Cauchy-Schwarz units of (V, dV/dc, E phi^2, E phi'^2) by quadrature of the numeric phi, phi'.
-
-    q = 0 is the limit q -> 0+ (what the closed forms are); there the unit uses E g(z)^2 at q = 1."""
-    act, lim = activation(name), [max(q, sys.float_info.min) for q in (q1, q2)]
-    pairs = [reference.pair_expectation(g, g, *lim, rho) for g in (act.phi, act.phi_prime)]
-    m1 = [reference.second_moment(g, lim[0]) for g in (act.phi, act.phi_prime)]
-    m = [[reference.second_moment(g, q if q > 0 else 1.0) for q in (q1, q2)] for g in (act.phi, act.phi_prime)]
-    units = np.array([math.sqrt(m[0][0]) * math.sqrt(m[0][1]), math.sqrt(m[1][0]) * math.sqrt(m[1][1]), *(m[0][0], m[1][0])])
-    return np.array([pairs[0].value, pairs[1].value, *m1]), np.where(units > 0, units, 1.0)
+def _reference(name, q1, q2, rho, own):
+    """Values and Cauchy-Schwarz units of (V, dV/dc, E phi^2, E phi'^2) by quadrature of the numeric phi, phi';
+    q = 0 as the limit q -> 0+ (what the closed forms are), its unit from E g(z)^2 at q = 1."""
+    act, lim = activation(name, **dict(own)), [max(q, sys.float_info.min) for q in (q1, q2)]
+    pairs = [reference.pair_expectation(g, g, *lim, rho).value for g in (act.phi, act.phi_prime)]
+    m = [[reference.second_moment(g, q) for q in (*lim, q1 or 1.0, q2 or 1.0)] for g in (act.phi, act.phi_prime)]
+    units = np.array([math.sqrt(m[0][2] * m[0][3]), math.sqrt(m[1][2] * m[1][3]), m[0][2], m[1][2]])
+    return np.array([*pairs, m[0][0], m[1][0]]), np.where(units > 0, units, 1.0)
 
 
 def _quadrature(name, p):
@@ -72,10 +76,10 @@ def _quadrature(name, p):
 
 
 def _closed_form(name, p):
-    act, (q1, q2, rho) = activation(name), _point(name, p)
-    c = rho * math.sqrt(q1) * math.sqrt(q2)
+    q1, q2, rho, own = _point(name, p)
+    act, c = activation(name, **dict(own)), rho * math.sqrt(q1) * math.sqrt(q2)
     values = [act.dual(q1, q2, c), act.dual_derivative(q1, q2, c), act.variance(q1), act.derivative_variance(q1)]
-    return np.array(values, dtype=float) / _reference(name, q1, q2, rho)[1]
+    return np.array(values, dtype=float) / _reference(name, q1, q2, rho, own)[1]
 
 
 DUAL_CHECKS = tuple(Deterministic(name, compute=partial(_quadrature, name), predict=partial(_closed_form, name),
@@ -85,13 +89,13 @@ DUAL_CLAIM = theorem(
     title="Closed-form duals equal an independent quadrature of the activation over the whole domain",
     source="records dual.* (Price's theorem / MGF derivations); reference: numerics.dual.reference (1-D conditioning)",
     records=tuple(f"dual.{name}" for name in CLOSED_FORMS),
-    parameters=[_DUAL.parameter("q1"), _DUAL.parameter("q2"),
-                real("rho", -1.0, 1.0, latex=r"\rho", description="correlation of (u, v)")],
+    parameters=[_DUAL.parameter("q1"), _DUAL.parameter("q2"), real("rho", -1.0, 1.0, latex=r"\rho"),
+                real("shape", 0.0, 1.0, latex="s", description="where each activation's own parameters lie")],
     checks=DUAL_CHECKS,
     bias="none: deterministic (closed form vs quadrature in Cauchy-Schwarz units, atol from the 8-ulp contract)",
     false_fail_rate=0.0,
-    examples=({"q1": 1.0, "q2": 2.0, "rho": 0.3}, {"q1": 0.7, "q2": 1.3, "rho": -1.0},
-              {"q1": 0.0, "q2": 4.0, "rho": 0.5}, {"q1": 1e6, "q2": 1e6, "rho": 1 - 1e-12}),
+    examples=({"q1": 1.0, "q2": 2.0, "rho": 0.3, "shape": 0.3}, {"q1": 0.7, "q2": 1.3, "rho": -1.0, "shape": 0.8},
+              {"q1": 0.0, "q2": 4.0, "rho": 0.5, "shape": 0.55}, {"q1": 1e6, "q2": 1e6, "rho": 1 - 1e-12, "shape": 0.1}),
     strategies={"q1": st.one_of(log_uniform(1e-6, 1e6), st.just(0.0)), "q2": log_uniform(1e-6, 1e6),
                 "rho": st.one_of(st.floats(-1, 1), st.sampled_from([-1.0, 0.0, 1.0]),
                                  st.floats(1e-16, 1e-3).map(lambda d: 1 - d), st.floats(1e-16, 1e-3).map(lambda d: d - 1))},
