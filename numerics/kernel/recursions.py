@@ -33,6 +33,7 @@ from ..dual.activations import Activation, activation as _activation
 from ..generated import kernel_fc as _fc
 from ..generated import kernel_residual as _res
 from ..core.validation import check_finite_array, check_integer, check_scalar
+from . import fast as _fast
 
 __all__ = ["dual", "dual_derivative", "nngp_ntk", "residual_nngp_ntk"]
 
@@ -124,7 +125,10 @@ def _layer_duals(act, k11, k22, k12, same):
     Off the diagonal rho is c/sqrt(q1 q2) from rounded kernels; on it, rounding
     would put rho a few ulps below 1, where the derivative dual has an infinite
     slope (an error of order sqrt(eps)): neural-tangents special-cases it too.
+    Without a closed form the duals take the fast Mehler route (:mod:`.fast`).
     """
+    if not act.closed_form:
+        return _fast.layer_duals(act, k11, k22, k12, same)
     v, vd = act.dual_and_derivative(k11[:, None], k22[None, :], k12, validate=False)
     var11 = act.variance(k11, validate=False)
     var22 = var11 if same else act.variance(k22, validate=False)

@@ -1,0 +1,106 @@
+r"""Hermite (Mehler) coefficients of an activation at many variances at once.
+
+With the orthonormal Hermite polynomials $h_k = \mathrm{He}_k/\sqrt{k!}$ of the
+standard normal ($h_0 = 1$, $h_1 = z$,
+$h_{k+1} = (z h_k - \sqrt{k}\,h_{k-1})/\sqrt{k+1}$), the coefficients of $f$ at
+variance $q$ are
+
+$$b_k(q) = E[f(\sqrt q\,Z)\,h_k(Z)],\qquad Z \sim N(0, 1),$$
+
+and Mehler's formula gives, for $(u, v)$ with variances $q_1, q_2$ and
+correlation $\rho$,
+
+$$E[f(u)g(v)] = \sum_{k \ge 0} b_k^f(q_1)\, b_k^g(q_2)\, \rho^k .$$
+
+Parseval gives the tail $T_K(q) = E f(\sqrt q Z)^2 - \sum_{k \le K} b_k(q)^2 \ge 0$,
+and Cauchy--Schwarz bounds the truncation error of the series after $K$ terms by
+$|\rho|^{K+1}\sqrt{T_K^f(q_1) T_K^g(q_2)}$ (see :mod:`numerics.dual.mehler`).
+
+**Quadrature.** All coefficients come from one composite Gauss--Legendre rule
+(``NODES`` $= 20$ per panel) on $|z| \le$ ``Z_MAX`` $= 12$, panels of width
+$\min(1/2,\ 3/(2\sqrt{q_{\max}}))$ with a break at $z = 0$ (the kink of the
+catalog's piecewise activations).  Cutting at $|z| = 12$ costs at most
+$\sqrt{E[f^2 1_{|Z|>12}]}$ per coefficient ($E h_k^2 = 1$), i.e.
+$\sqrt{P(|Z| > 12)} = 6\cdot 10^{-17}$ of $\|f\|$ for bounded $f$.  The panel width
+resolves $h_k$ for $k \le K$ (local wavenumber $\le \sqrt{2K+1}$: at most 8 radians per
+half-panel) and an activation
+analytic within a distance $\pi/2$ of the real $u$ axis (tanh, softplus, SiLU:
+$\pi/2$, $\pi$, $\pi$): 20 nodes on a panel of half-width $a$ converge like
+$(d/a + \sqrt{1 + d^2/a^2})^{-40}$ with $d/a \ge 2.1$ here, below $10^{-24}$.
+The coefficients of all $n$ variances are one matrix product
+$F\,\mathrm{diag}(w\phi)\,H$ of the $(n \times N)$ activation values and the
+$(N \times (K+1))$ Hermite table.
+
+>>> import numpy as np
+>>> b, s = hermite_coefficients(lambda x: x, np.array([4.0]), order=3)
+>>> np.round(b, 12).tolist(), np.round(s, 12).tolist()   # x at q = 4: b_1 = 2, E x^2 = 4
+([[0.0, 2.0, 0.0, 0.0]], [4.0])
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..core.validation import check_integer
+
+__all__ = ["MAX_ORDER", "NODES", "Z_MAX", "hermite_coefficients", "quadrature_rule"]
+
+NODES = 20
+Z_MAX = 12.0
+MAX_ORDER = 256
+_LOG_ROOT_2PI = 0.5 * np.log(2 * np.pi)
+
+
+@lru_cache(maxsize=8)
+def _rule(panels: int):
+    t, w = np.polynomial.legendre.leggauss(NODES)
+    width = Z_MAX / panels
+    left = np.arange(-panels, panels) * width
+    z = (left[:, None] + width * (t + 1) / 2).ravel()
+    wz = np.tile(width * w / 2, 2 * panels) * np.exp(-0.5 * z * z - _LOG_ROOT_2PI)
+    z.setflags(write=False)
+    wz.setflags(write=False)
+    return z, wz
+
+
+def quadrature_rule(q_max: float, order: int = MAX_ORDER):
+    r"""Nodes $z$ and weights $w\,\phi(z)$ on $[-12, 12]$ resolving $f(\sqrt{q}\,z)$ for $q \le$ ``q_max``
+    and $h_k$ for $k \le$ ``order``."""
+    width = min(1.0, 16.0 / np.sqrt(2 * order + 1), 1.5 / np.sqrt(max(float(q_max), 1e-300)))
+    panels = int(np.ceil(Z_MAX / width))
+    return _rule(panels)
+
+
+@lru_cache(maxsize=8)
+def _hermite_table(panels: int, order: int) -> np.ndarray:
+    """$w_a\\phi(z_a) h_k(z_a)$, shape ``(N, order + 1)``."""
+    z, wz = _rule(panels)
+    h = np.empty((z.size, order + 1))
+    h[:, 0] = 1.0
+    if order >= 1:
+        h[:, 1] = z
+    for k in range(1, order):
+        h[:, k + 1] = (z * h[:, k] - np.sqrt(k) * h[:, k - 1]) / np.sqrt(k + 1)
+    table = h * wz[:, None]
+    table.setflags(write=False)
+    return table
+
+
+def hermite_coefficients(f, q, *, order: int):
+    r"""$b_k(q_i)$ for $k = 0..$``order`` and $E f(\sqrt{q_i} Z)^2$, shapes ``(n, order+1)`` and ``(n,)``.
+
+    ``f`` is a vectorised float64 function; ``q`` a 1-D array of variances
+    $\ge 0$ (validated by the caller).  The rule is chosen for ``max(q)``.
+    """
+    order = check_integer("order", order, minimum=0)
+    if order > MAX_ORDER:
+        raise ValueError(f"order={order!r} is too large; allowed range [0, {MAX_ORDER}]")
+    q = np.asarray(q, dtype=np.float64)
+    z, wz = quadrature_rule(float(np.max(q)) if q.size else 1.0, order)
+    panels = z.size // (2 * NODES)
+    values = np.asarray(f(np.sqrt(q)[:, None] * z[None, :]), dtype=np.float64)
+    coefficients = values @ _hermite_table(panels, order)
+    second = (values * values) @ wz
+    return coefficients, second
