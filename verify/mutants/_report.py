@@ -78,12 +78,11 @@ def mutation_json(reports: list[MutationReport]) -> str:
 
 def mutation_markdown(reports: list[MutationReport]) -> str:
     """The report's mutation section: the table, then each claim's survivors and exclusions."""
-    lines = ["# Mutation testing", "",
-             "Each claim run against the standard mutants of its prediction: the whole prediction scaled, "
+    intro = ("Each claim run against the standard mutants of its prediction: the whole prediction scaled, "
              "and each additive term of a cited record's expressions dropped or sign-flipped, each numeric "
              "exponent raised by one (`deeplimits verify --mutants`). Score: killed / (killed + survived); "
-             "equivalent and unreached mutants are listed, not scored.", "", "```", mutation_table(reports), "```",
-             ""]
+             "equivalent and unreached mutants are listed, not scored.")
+    lines = ["# Mutation testing", "", intro, "", "```", mutation_table(reports), "```", ""]
     for r in reports:
         left = [o for o in r.outcomes if o.status != "killed"]
         if not left:
