@@ -44,7 +44,7 @@ from .hermite import hermite_coefficients
 
 __all__ = ["K_MAX", "TOL", "gram_dual", "series_order"]
 
-K_MAX = 128
+K_MAX = 256
 TOL = 1e-12
 _ROUNDING = 1e-14
 _BLOCK = 64  # rows per Horner block (64 x 1000 doubles: 512 KB)
