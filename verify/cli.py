@@ -567,6 +567,9 @@ def _seed(text: str) -> int:
 
 
 # -- the parser --------------------------------------------------------------------
+from .phase_cli import add_phase_parser  # noqa: E402  (deeplimits phase)
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr and exit status 2 (the project's standard)."""
 
@@ -645,6 +648,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("codegen", help="regenerate numerics/generated from the catalog")
     p.add_argument("--check", action="store_true", help="exit 1 and name the stale files if the generated code is out of date")
     p.set_defaults(func=_cmd_codegen)
+    add_phase_parser(sub)
     return parser
 
 

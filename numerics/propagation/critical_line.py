@@ -59,5 +59,6 @@ def critical_line(activation: str, sigma_b2) -> tuple[np.ndarray, np.ndarray]:
         v, d, dv, dd = _moments(acts, q)
         slope = 1.0 - (dv * d - v * dd) / d**2
         q = np.clip(q - (line.sigma_b2_on_line(q, v, d) - sb) / slope, lo, hi)
+    q = np.where(sb == 0.0, 0.0, q)  # g(0) = 0 exactly: sigma_w2 = 1/phi'(0)^2
     sw = line.sigma_w2_on_line(expect(lambda x: d1(x) ** 2, q))
     return sw, q

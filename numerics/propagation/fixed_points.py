@@ -3,8 +3,8 @@ r"""Fixed points $q^*$, $c^*$ of the length and correlation maps, their slopes a
 $q^*$ solves $q = \sigma_w^2 E[\varphi(\sqrt q z)^2] + \sigma_b^2$ (Newton, derivative
 $\sigma_w^2 E[\varphi'^2 + \varphi\varphi'']$ by Stein's lemma, started above the fixed point
 where the map is concave for the bounded activations here); $c^*$ is the stable fixed point of
-the correlation map: $c^* = 1$ when $\chi_1 \le 1$ (ordered phase), otherwise the root in $(-1, 1)$
-found by bisection on $c - \text{map}(c)$ (chaotic phase).  Depth scales (Schoenholz et al.
+the correlation map: $c^* = 1$ when $\chi_1 \le 1$ (ordered phase), otherwise the root in $[0, 1)$
+(odd activations: the map exceeds $c$ at $0$) found by bisection on $c - \text{map}(c)$ (chaotic phase).  Depth scales (Schoenholz et al.
 2017, eqs. 7, 9, 11): $\xi_q = -1/\ln\chi_q$, $\xi_c = -1/\ln\chi_c(c^*)$,
 $\xi_\nabla = -1/\ln\chi_1$ (negative when gradients grow).
 """
@@ -61,7 +61,8 @@ def c_star(activation: str, sigma_w2: float, sigma_b2: float, *, q: float | None
     if gap(top) >= 0.0:
         raise ValueError(f"sigma_w2={sw!r}, sigma_b2={sb!r} is too close to the critical line of {activation}: "
                          f"c* is within 1e-6 of 1 (use the ordered-side formulas)")
-    return float(optimize.brentq(gap, -1.0 + 1e-12, top, xtol=1e-15, rtol=1e-15))
+    # tanh and erf are odd: gap(0) = sigma_b2 / q* >= 0, so the stable root lies in [0, top]
+    return float(optimize.brentq(gap, 0.0, top, xtol=1e-15, rtol=1e-15))
 
 
 @dataclass(frozen=True)
