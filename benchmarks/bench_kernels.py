@@ -114,8 +114,7 @@ def max_rel(a, ref):
 def find_nt_python(arg):
     if arg:
         return arg if os.path.exists(arg) else None
-    for cand in (os.path.join(REPO, ".nt-venv", "bin", "python"),
-                 "/work/ntvenv/bin/python"):
+    for cand in (os.path.join(REPO, ".nt-venv", "bin", "python"),):
         if os.path.exists(cand):
             return cand
     return None
@@ -159,6 +158,44 @@ def run_nt(nt_python, n, depth, dim, repeats, x_ref):
     return info, nngp, ntk
 
 
+def _pair_kernels(name, x2, depth):
+    """The depth-L kernels of two inputs by the recursion with every dual from
+    numerics.dual.reference.pair_expectation (adaptive, error <= 1e-13 of the
+    Cauchy-Schwarz bound): an independent path for one entry of the Gram."""
+    from numerics.dual.activations import activation
+    from numerics.dual.reference import pair_expectation
+
+    act = activation(name)
+    k = W_STD**2 * x2 @ x2.T / x2.shape[1] + B_STD**2
+    ntk = k.copy()
+    for _ in range(depth):
+        v, vd = np.empty((2, 2)), np.empty((2, 2))
+        for i, j in ((0, 0), (1, 1), (0, 1)):
+            rho = 1.0 if i == j else float(np.clip(k[i, j] / np.sqrt(k[i, i] * k[j, j]), -1, 1))
+            v[i, j] = v[j, i] = pair_expectation(act.phi, act.phi, k[i, i], k[j, j], rho).value
+            vd[i, j] = vd[j, i] = pair_expectation(act.phi_prime, act.phi_prime, k[i, i], k[j, j], rho).value
+        k = W_STD**2 * v + B_STD**2
+        ntk = k + W_STD**2 * vd * ntk
+    return k, ntk
+
+
+def sampled_error(name, x, depth, nngp, ntk, n_random):
+    """Largest relative error of entries (i, j) of the Gram against _pair_kernels."""
+    rng = np.random.default_rng(1)
+    g = x @ x.T
+    nrm = np.sqrt(np.diag(g))
+    cos = g / np.outer(nrm, nrm)
+    np.fill_diagonal(cos, 0.0)
+    pairs = [tuple(rng.choice(x.shape[0], 2, replace=False)) for _ in range(n_random)]
+    pairs += [np.unravel_index(np.argmax(cos), cos.shape), np.unravel_index(np.argmin(cos), cos.shape)]
+    e1 = e2 = 0.0
+    for i, j in pairs:
+        k, t = _pair_kernels(name, x[[i, j]], depth)
+        e1 = max(e1, float(np.max(np.abs(nngp[np.ix_([i, j], [i, j])] - k) / np.abs(k))))
+        e2 = max(e2, float(np.max(np.abs(ntk[np.ix_([i, j], [i, j])] - t) / np.abs(t))))
+    return {"nngp_err": e1, "ntk_err": e2, "pairs": [[int(i), int(j)] for i, j in pairs]}
+
+
 # --------------------------------------------------------------------------
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -167,8 +204,12 @@ def main(argv=None):
     p.add_argument("--dim", type=int, default=16)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--nt-python", default=None,
-                   help="python of the neural-tangents venv (default: .nt-venv/bin/python, "
-                        "else /work/ntvenv/bin/python if present)")
+                   help="python of the neural-tangents venv (default: .nt-venv/bin/python)")
+    p.add_argument("--numerical", nargs="*", default=["tanh", "softplus", "silu"],
+                   help="activations without a closed form timed in the same run (Mehler route)")
+    p.add_argument("--sample", type=int, default=4,
+                   help="random pairs (plus the most correlated and most anti-correlated input pairs) "
+                        "checked against the adaptive reference recursion, per numerical activation")
     p.add_argument("--json", default=None, help="also write the JSON result to this file")
     a = p.parse_args(argv)
 
@@ -217,6 +258,15 @@ def main(argv=None):
             nt_note = f"failed: {e}"
             print(f"neural-tangents: {nt_note}")
 
+    # 4. activations without a closed form (numerics.dual.mehler), same run
+    numerical = []
+    for name in a.numerical:
+        (k_num, t_num), med, mn = timed(lambda: numerics.kernel.recursions.nngp_ntk(
+            x, activation=name, depth=a.depth, W_std=W_STD, b_std=B_STD), a.repeats)
+        err = sampled_error(name, x, a.depth, k_num, t_num, a.sample)
+        numerical.append({"activation": name, "median_s": med, "min_s": mn, "ratio_to_relu": med / t_ours,
+                          **err})
+
     for r in rows:
         r["ratio_to_ours"] = r["median_s"] / t_ours
         r["ratio_to_ours_min"] = r["min_s"] / rows[0]["min_s"]
@@ -240,6 +290,13 @@ def main(argv=None):
                   f"subprocess wall {r['subprocess_wall_s']:.1f} s (not timed above).")
     if nt_note:
         print(f"neural-tangents: {nt_note}")
+    if numerical:
+        print()
+        print(f"{'activation (Mehler route)':<28} {'median s':>10} {'min s':>10} {'x relu':>8}   "
+              f"max rel err vs reference (nngp / ntk) on {a.sample}+2 pairs")
+        for r in numerical:
+            print(f"{r['activation']:<28} {r['median_s']:>10.4f} {r['min_s']:>10.4f} {r['ratio_to_relu']:>7.2f}x   "
+                  f"{r['nngp_err']:.1e} / {r['ntk_err']:.1e}")
 
     result = {
         "benchmark": "nngp_ntk_relu",
@@ -250,6 +307,7 @@ def main(argv=None):
         "date": time.strftime("%Y-%m-%d"),
         "routes": {r["key"]: {k: v for k, v in r.items() if k != "key"} for r in rows},
         "nt_note": nt_note,
+        "numerical": numerical,
     }
     line = json.dumps(result)
     print(line)
