@@ -87,6 +87,14 @@ def _duals(act: Activation, K: np.ndarray, iu: tuple, need_derivative: bool):
     bound = np.sqrt(q[i] * q[j])
     c = np.clip(K[i, j], -bound, bound)
     diag = i == j
+    if not act.closed_form:  # tanh, swish...: the Mehler route over the whole Gram (numerics.dual.mehler)
+        from ..dual.mehler import gram_dual
+
+        Kc = np.array(K, dtype=np.float64)
+        Kc[i, j] = Kc[j, i] = c
+        V = gram_dual(act.phi, q, q, Kc, same=True)[0][iu]
+        Vd = gram_dual(act.phi_prime, q, q, Kc, same=True)[0][iu] if need_derivative else None
+        return V, Vd
     V = np.asarray(act.dual(q[i], q[j], c, validate=False), dtype=np.float64)
     V = np.where(diag, act.variance(q[i], validate=False), V)
     if not need_derivative:
