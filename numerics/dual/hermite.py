@@ -18,7 +18,7 @@ $|\rho|^{K+1}\sqrt{T_K^f(q_1) T_K^g(q_2)}$ (see :mod:`numerics.dual.mehler`).
 
 **Quadrature.** All coefficients come from one composite Gauss--Legendre rule
 (``NODES`` $= 20$ per panel) on $|z| \le$ ``Z_MAX`` $= 12$, panels of width
-$\min(1/2,\ 3/(2\sqrt{q_{\max}}))$ with a break at $z = 0$ (the kink of the
+$\min(1,\ 16/\sqrt{2K+1},\ 3/(2\sqrt{q_{\max}}))$ (at most: ``Z_MAX`` over a whole number of panels) with a break at $z = 0$ (the kink of the
 catalog's piecewise activations).  Cutting at $|z| = 12$ costs at most
 $\sqrt{E[f^2 1_{|Z|>12}]}$ per coefficient ($E h_k^2 = 1$), i.e.
 $\sqrt{P(|Z| > 12)} = 6\cdot 10^{-17}$ of $\|f\|$ for bounded $f$.  The panel width
@@ -33,7 +33,7 @@ $(N \times (K+1))$ Hermite table.
 
 >>> import numpy as np
 >>> b, s = hermite_coefficients(lambda x: x, np.array([4.0]), order=3)
->>> np.round(b, 12).tolist(), np.round(s, 12).tolist()   # x at q = 4: b_1 = 2, E x^2 = 4
+>>> (np.round(b, 12) + 0.0).tolist(), np.round(s, 12).tolist()   # x at q = 4: b_1 = 2, E x^2 = 4
 ([[0.0, 2.0, 0.0, 0.0]], [4.0])
 """
 
