@@ -36,7 +36,7 @@ What the harness does once, so that no claim does it by hand:
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
