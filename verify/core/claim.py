@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -224,7 +225,8 @@ def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool =
     if progress is not None:
         progress(0, n_tests)
     try:
-        search()
+        with _examples_independent_of_imports():
+            search()
         passed = True
     except _Rejected:
         passed = False
@@ -234,6 +236,34 @@ def check(claim: Claim, *, profile: str | Profile = "quick", derandomize: bool =
     # hypothesis replays the shrunk example last, so the last failure is the minimal one
     counter = failures[-1] if failures else None
     return ClaimResult(claim, passed, prof.name, examples, counter, seconds, error, seed=seed)
+
+
+@contextmanager
+def _examples_independent_of_imports():
+    """While a claim is checked, hypothesis draws no constant from the source of the modules imported so far.
+
+    Hypothesis (6.1xx) draws, with probability 5% per choice, a constant collected from the source of
+    the *local* modules in ``sys.modules`` (``hypothesis.internal.conjecture.providers._get_local_constants``).
+    That pool grows with what the process has imported (the claims run before, a ``--claims`` file, a
+    test module), so the same claim at the same seed drew different examples alone, in a full run and
+    in a worker process.  Here the pool is empty (hypothesis' own global constants stay), so the
+    examples are a function of the claim, the profile and the seed.  A hypothesis without this private
+    hook is left as it is (``tests/unit/core/test_workers.py`` would then fail).
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+
+        original, cache, empty = providers._get_local_constants, providers.CONSTANTS_CACHE, providers.Constants()
+    except (ImportError, AttributeError):  # pragma: no cover - another hypothesis
+        yield
+        return
+    cache.cache.clear()  # it caches the permitted constants, local ones included
+    providers._get_local_constants = lambda: empty
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.cache.clear()
 
 
 def _pin(test, params, seed: int = 0):

@@ -174,3 +174,23 @@ def test_a_local_dask_cluster_gives_the_serial_json(capsys, tmp_path, serial_che
                                        "--scheduler", cluster.scheduler_address)
     assert rc == 0 and f"on the dask cluster at {cluster.scheduler_address}" in err
     assert _without_seconds(remote) == _without_seconds(serial_cheap)
+
+
+def test_the_examples_do_not_depend_on_what_the_process_imported(tmp_path, theorems, monkeypatch):
+    """Hypothesis draws, now and then, a constant found in the source of the local modules imported so far;
+    a claim's examples must not depend on them (else a claim alone, in a full run or in a worker differ)."""
+    import importlib
+
+    from verify.core import check, load_claims
+    from verify.core.claim import Profile
+
+    claim = next(c for c in load_claims(theorems) if c.id == "tiny.mean_square")
+    many = Profile("many", max_examples=30, sample_scale=0.5)
+    before = [(p, s) for p, s, _ in check(claim, profile=many).examples]
+    module = tmp_path / "lots_of_constants.py"
+    module.write_text(f"INTEGERS = {[1_000_003 + 7 * i for i in range(200)]!r}\n"
+                      f"FLOATS = {[0.5 + i / 137 for i in range(200)]!r}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(sys.modules, "lots_of_constants", importlib.import_module("lots_of_constants"))
+    after = [(p, s) for p, s, _ in check(claim, profile=many).examples]
+    assert len(before) == 31 and after == before
