@@ -38,7 +38,7 @@ def rule_difference(f, q, *, degree: int = DEGREE) -> np.ndarray:
     return np.abs(expect(f, q, degree=degree) - expect(f, q, degree=degree // 2))
 
 
-def pair_expect(f, g, q: float, c: float, *, degree: int = 80) -> float:
+def pair_expect(f, g, q: float, c: float, *, degree: int = DEGREE) -> float:
     """$E[f(u_1) g(u_2)]$ with $u$ centred Gaussian, variances $q$, correlation $c$."""
     x, w = _rule(degree)
     s = np.sqrt(q)
