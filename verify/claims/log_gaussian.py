@@ -12,10 +12,10 @@ r"""Claims of the depth-and-width regime ($d/n \to \beta$): log-Gaussian norms a
   $\beta$ are extrapolated in $1/n$ (first order); the CDF of $L_d$ standardised by the
   finite-size moments at three points, with the first Edgeworth term added back from the
   sample skewness, also in $1/n$.
-* ``claim.gaussian_falsified``: the infinite-width (Gaussian) prediction for the
-  output norm of a standard ResNet, $\ln\|z_{out}\|^2 \sim \ln(\|x\|^2/n_{in}) + \ln\chi^2_{n_{out}}$,
-  is rejected by hypothesis's search over the depth at fixed width, and the
-  log-Gaussian claim passes at the smallest rejected $d/n$ (a :class:`~verify.core.Custom` check: a search).
+* ``claim.gaussian_falsified`` (module ``_log_gaussian_falsifier``): the first depth on the grid
+  $d/n = 2^k/128$ at which the Gaussian (infinite-width) law of a standard ResNet's output norm,
+  $\ln\|z_{out}\|^2 \sim \ln(\|x\|^2/n_{in}) + \ln\chi^2_{n_{out}}$, is more than 0.3 from the
+  networks' law equals the predicted one (1/4), and the log-Gaussian law holds there.
 * ``claim.hypoactivation``: $n(E\,\#\text{active}/n - \tfrac12)$ and $n(E r_\ell - \tfrac12)$, the
   lag-one correlation of $\delta_\ell$ and the overlap of consecutive activation patterns
   of the standard ResNet against the series of ``log_gaussian.hypoactivation``, and their
