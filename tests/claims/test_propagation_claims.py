@@ -7,7 +7,7 @@ import pytest
 
 from numerics.propagation import propagation
 from verify.claims import PROFILES, check
-from verify.claims.propagation import SLOPES_CLAIM, slopes
+from verify.claims.propagation import DEPTH_CLAIM, SLOPES_CLAIM, slopes
 from verify.core import predictions
 
 QUICK = PROFILES["quick"]
@@ -62,3 +62,37 @@ def test_prediction_is_the_record_slopes():
     p = {"activation": "tanh", "sigma_w2": 2.5, "sigma_b2": 0.05, "width": 8}
     f = propagation("tanh", sigma_w2=2.5, sigma_b2=0.05)
     assert slopes(p)["chi_c"][0] == f.chi_c and f.c_star < 1.0 and f.chi_c != f.chi_1
+
+
+# -- claim.propagation_depth_scales (about 20 s per run: behind the slow marker) ------------------------
+def _planted_depth(transform):
+    def predict(params, *, seed=None):
+        return transform(params, predictions(DEPTH_CLAIM, params, seed=seed))
+    return DEPTH_CLAIM.with_prediction(predict)
+
+
+@pytest.mark.slow
+def test_depth_claim_passes_and_detects_5_percent():
+    result = check(DEPTH_CLAIM, profile=QUICK)
+    assert result.passed, result.error
+    for _, _, res in result.examples:
+        assert max(r["relative"] for r in res.data["power"]) < 0.05
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("factor", [1.05, 0.95])
+def test_depth_claim_rejects_scaled_rates(factor):
+    result = check(_planted_depth(lambda p, pred: {k: factor * np.asarray(v) for k, v in pred.items()}), profile=QUICK)
+    assert not result.passed and result.counterexample is not None
+
+
+@pytest.mark.slow
+def test_depth_claim_rejects_xi_c_from_the_wrong_fixed_point():
+    """exp(-L/xi_c) with xi_c = -1/ln chi_1 (the slope at c = 1) where c* < 1."""
+    def wrong(p, pred):
+        if "approach of c" not in pred:
+            return pred
+        f = propagation(p["activation"], sigma_w2=p["sigma_w2"], sigma_b2=p["sigma_b2"])
+        return {**pred, "approach of c": np.array([f.chi_1 ** p["depth"]])}
+    result = check(_planted_depth(wrong), profile=QUICK)
+    assert not result.passed and _failed(result.counterexample[2]) == ["approach of c"]
