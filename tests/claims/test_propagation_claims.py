@@ -23,12 +23,9 @@ def _planted(transform):
     return SLOPES_CLAIM.with_prediction(predict)
 
 
-@pytest.fixture(scope="module")
-def honest():
-    return check(SLOPES_CLAIM, profile=QUICK)
-
-
-def test_claim_passes_and_detects_5_percent(honest):
+@pytest.mark.slow
+def test_claim_passes_and_detects_5_percent():
+    honest = check(SLOPES_CLAIM, profile=QUICK)  # ~6-9 s: the smoke run is in test_shipped_and_kernel.py
     assert honest.passed, honest.error
     for _, _, res in honest.examples:
         rows = res.data["power"]
