@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import math
 
-import numpy as np
-
 __all__ = ["add_phase_parser", "run_phase"]
 
 _DEFAULT_SB2 = "0,0.05,0.1,0.2,0.3,0.5"
@@ -45,6 +43,8 @@ def _fmt(x: float) -> str:
 
 
 def run_phase(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from numerics.propagation import certified_critical_point, critical_line, propagation
 
     sb2 = _floats("--sigma-b2", args.sigma_b2)
