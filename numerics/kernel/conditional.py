@@ -42,13 +42,12 @@ its ``(samples, L, n, 2)`` normals $\xi$ in one call (layer by layer, C order).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..core.sampling import SeedBlocks, blocks_per_chunk
-from ..core.validation import check_finite_array, check_integer, check_scalar
+from ..core.validation import check_integer
 from ..dual.activations import Activation, activation as _activation
+from .networks import _check_options
 
 __all__ = ["readout_kernel_draws"]
 
@@ -114,17 +113,10 @@ def readout_kernel_draws(x, *, activation, depth, width, W_std, b_std, n_samples
     :func:`numerics.kernel.moments.output_second_moments`).
     """
     act = _act(activation)
-    x = check_finite_array("x", x, ndim=2)
+    x, depth, width, W_std, b_std, n_samples, _ = _check_options(x, depth, width, W_std, b_std, n_samples, "float64")
     if x.shape[0] != 2:
         raise ValueError(f"x must hold exactly two inputs (shape (2, d)), got shape {x.shape}")
-    depth = check_integer("depth", depth, minimum=1)
-    width = check_integer("width", width, minimum=1)
-    n_samples = check_integer("n_samples", n_samples, minimum=1)
-    W_std = check_scalar("W_std", W_std, low=0.0)
-    b_std = check_scalar("b_std", b_std, low=0.0)
-    for name, v in (("W_std", W_std), ("b_std", b_std)):
-        if not math.isfinite(v):
-            raise ValueError(f"{name}={v!r} must be finite; allowed range [0, inf)")
+    check_integer("depth", depth, minimum=1)
     if not isinstance(antithetic, bool):
         raise ValueError(f"antithetic={antithetic!r} must be True or False")
     d = x.shape[1]
