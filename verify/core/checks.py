@@ -208,12 +208,16 @@ class Exact(_Draws):
     """
 
     tolerance_se: float = field(default=0.0, kw_only=True)
+    #: ``"at least"`` (or ``"at most"``) asserts only mean >= (<=) prediction: a one-sided z-test at the same rate
+    alternative: str = field(default="two-sided", kw_only=True)
 
     kind = "exact"
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _nonneg("tolerance_se", self.tolerance_se)
+        if self.alternative not in ALTERNATIVES:
+            raise ValueError(f"alternative={self.alternative!r} must be one of {ALTERNATIVES}")
 
 
 @dataclass(frozen=True)

@@ -169,8 +169,9 @@ def _z_outcome(check: Check, est, se, pred, pse, *, rate: float, n: int, labels,
     total = np.hypot(se, pse)
     # a stated tolerance of t standard errors: |est - pred| <= (z + t) SE keeps the rate (the bias is <= t SE)
     t = float(getattr(check, "tolerance_se", 0.0))
-    crit = z_threshold(rate / k) + t
-    excess = np.abs(est - pred) - check.bias_tol
+    alt = getattr(check, "alternative", "two-sided")  # Exact may assert one side only
+    crit = (z_threshold(rate / k) if alt == "two-sided" else float(_st.norm.isf(rate / k))) + t
+    excess = {"two-sided": np.abs(est - pred), "at least": pred - est, "at most": est - pred}[alt] - check.bias_tol
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(total > 0, np.maximum(excess, 0.0) / np.where(total > 0, total, 1.0),
                      np.where(excess > 0, np.inf, 0.0))
