@@ -34,6 +34,7 @@ from ..generated import kernel_fc as _fc
 from ..generated import kernel_residual as _res
 from ..core.validation import check_finite_array, check_integer, check_scalar
 from . import fast as _fast
+from . import homogeneous as _homogeneous
 
 __all__ = ["dual", "dual_derivative", "nngp_ntk", "residual_nngp_ntk"]
 
@@ -110,6 +111,9 @@ def nngp_ntk(x1, x2=None, *, activation, depth, W_std, b_std):
     depth, W_std, b_std = _options(depth, W_std, b_std)
     x1, x2, same = _inputs(x1, x2)
     k11, k22, k12 = _input_kernels(x1, x2, same, W_std, b_std)
+    unit = _homogeneous.unit_dual_body(act) if same else None
+    if unit is not None:  # ReLU family, one input set: the fused in-place triangle (:mod:`.homogeneous`)
+        return _homogeneous.fused_nngp_ntk(act, unit, k11, k12, depth, W_std, b_std)
     ntk = k12.copy()
     for _ in range(depth):
         v, vd, var11, var22 = _layer_duals(act, k11, k22, k12, same)
