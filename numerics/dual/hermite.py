@@ -31,6 +31,14 @@ The coefficients of all $n$ variances are one matrix product
 $F\,\mathrm{diag}(w\phi)\,H$ of the $(n \times N)$ activation values and the
 $(N \times (K+1))$ Hermite table.
 
+**Bit-determinism.** The product is a fixed-order reduction (NumPy's own
+``einsum`` loop, no BLAS): each coefficient is accumulated over the nodes in one
+order whatever the number of threads, so results do not depend on the BLAS
+thread count (OpenBLAS's threaded GEMM sums in another order than its
+single-threaded one, which changed the last bit between ``verify --workers 2``
+and a serial run).  Row blocks of the variances go to two threads; each
+coefficient is still one sequential sum.
+
 >>> import numpy as np
 >>> b, s = hermite_coefficients(lambda x: x, np.array([4.0]), order=3)
 >>> (np.round(b, 12) + 0.0).tolist(), np.round(s, 12).tolist()   # x at q = 4: b_1 = 2, E x^2 = 4
@@ -39,6 +47,7 @@ $(N \times (K+1))$ Hermite table.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
@@ -51,6 +60,8 @@ NODES = 20
 Z_MAX = 12.0
 MAX_ORDER = 256
 _LOG_ROOT_2PI = 0.5 * np.log(2 * np.pi)
+_ROWS = 64  # variances per block of the reduction
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deeplimits-hermite")
 
 
 @lru_cache(maxsize=8)
@@ -100,7 +111,16 @@ def hermite_coefficients(f, q, *, order: int):
     q = np.asarray(q, dtype=np.float64)
     z, wz = quadrature_rule(float(np.max(q)) if q.size else 1.0, order)
     panels = z.size // (2 * NODES)
-    values = np.asarray(f(np.sqrt(q)[:, None] * z[None, :]), dtype=np.float64)
-    coefficients = values @ _hermite_table(panels, order)
-    second = (values * values) @ wz
+    table = _hermite_table(panels, order)
+    root = np.sqrt(q)
+    coefficients = np.empty((q.size, order + 1))
+    second = np.empty(q.size)
+
+    def block(start):
+        rows = slice(start, min(start + _ROWS, q.size))
+        values = np.asarray(f(root[rows, None] * z[None, :]), dtype=np.float64)
+        coefficients[rows] = np.einsum("ia,ak->ik", values, table, optimize=False)  # fixed order, no BLAS
+        second[rows] = np.einsum("ia,ia,a->i", values, values, wz, optimize=False)
+
+    list(_POOL.map(block, range(0, q.size, _ROWS)))
     return coefficients, second

@@ -14,13 +14,19 @@ relative Parseval tail plus its rounding allowance $10^{-14}$ (the subtraction
 $S - \sum b_k^2$ loses about $10^{-15} S$).  The bound is relative to the
 Cauchy--Schwarz bound $\sqrt{S_i S'_j}$ of the entry.  Per call:
 
-1. the coefficients at the $n$ distinct variances ($O(nNK_{\max})$, one matrix product);
-2. entries with $|\rho|^{K_{\max}+1}\sqrt{\tau_i\tau'_j} > $ ``tol``$/2$ (near $|\rho| = 1$
-   when the tail decays slowly: large $q$, kinks) are *not* summed: they go to
+1. $\rho$ on row blocks (two threads) and the largest $|\rho|$ off the diagonal;
+2. the coefficients at the $n$ distinct variances ($O(nNK_{\max})$, one fixed-order
+   reduction), first at ``STAGES[0]`` $= 64$ orders ($K_{\max} = 64$ in the bound) and at
+   ``K_MAX`` $= 256$ only if the tail term of the largest $|\rho|$ exceeds ``tol``$/4$ at 64;
+3. entries with $|\rho|^{K_{\max}+1}\sqrt{\tau_i\tau'_j} > $ ``tol``$/2$ at $K_{\max} = 256$ (near
+   $|\rho| = 1$ when the tail decays slowly: large $q$, kinks) are *not* summed: they go to
    the adaptive reference :func:`numerics.dual.reference.pair_expectation`
    (error estimate $10^{-13}$ of the bound), one by one;
-3. the smallest $K$ whose bound is $\le$ ``tol``$/2$ for the rest; Horner's scheme on
-   cache-sized row blocks (two threads).
+4. per row block, the smallest $K$ whose bound (with the block's own largest $|\rho|$ and
+   floor term) is $\le$ ``tol`` for the rest; Horner's scheme on the block (two threads).
+
+Everything is elementwise or a fixed-order reduction, so the values do not depend on the
+number of threads (BLAS's or ours).
 
 The same applies to $f = \varphi'$ for the derivative dual.  With ``same=True``
 (one input set) the rows and columns share coefficients and only the upper
@@ -42,13 +48,15 @@ import numpy as np
 from ..core.validation import check_scalar
 from .hermite import hermite_coefficients
 
-__all__ = ["K_MAX", "TOL", "gram_dual", "series_order"]
+__all__ = ["K_MAX", "STAGES", "TOL", "gram_dual", "series_order"]
 
 K_MAX = 256
+STAGES = (64, K_MAX)
+_PILOT = 9  # variances of the pilot that guesses the order (see _stages)
 TOL = 1e-12
 _ROUNDING = 1e-14
-_BLOCK = 64  # rows per Horner block (64 x 1000 doubles: 512 KB)
-_POOL = ThreadPoolExecutor(max_workers=2)
+_BLOCK = 32  # rows per block (32 x 1000 doubles: 256 KB)
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deeplimits-mehler")
 
 
 def series_order(beta2: np.ndarray, r: float, floor: float, *, tol: float) -> tuple[int, int]:
@@ -73,30 +81,66 @@ def series_order(beta2: np.ndarray, r: float, floor: float, *, tol: float) -> tu
     return orders[0], orders[1]
 
 
-def _coefficients(f, q):
-    b, s = hermite_coefficients(f, q, order=K_MAX)
+def _coefficients(f, q, order):
+    b, s = hermite_coefficients(f, q, order=order)
     tail = np.maximum(s - np.sum(b * b, axis=1), 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         tau = np.where(s > 0, tail / s + _ROUNDING, 0.0)
         beta = np.where(s[:, None] > 0, np.abs(b) / np.sqrt(s)[:, None], 0.0)
-    return b, s, tau, beta
+    return np.ascontiguousarray(b.T), s, tau, np.max(beta, axis=0, initial=0.0)
 
 
-def _horner_rows(out, b1, b2, rho, orders, rows, cols):
-    """Even part in $\rho^2$ plus $\rho$ times the odd part in $\rho^2$, on a block."""
-    r = rho[rows, cols]
-    r2 = r * r
+def _stages(f, q1, q2, r, tol):
+    """The orders to try: a pilot estimate first, then ``STAGES``.
+
+    The pilot computes the coefficients to ``K_MAX`` at ``_PILOT`` variances (quantiles of both
+    sides, the largest included) and takes the order its series bound asks at ``r``, rounded up
+    to a multiple of 8 plus 8; the real bound, over all variances, decides whether it suffices.
+    """
+    q = np.concatenate([q1, q2])
+    pilot = np.unique(np.quantile(q, np.linspace(0.0, 1.0, _PILOT), method="nearest")) if q.size else q
+    _, _, tau, beta = _coefficients(f, pilot, K_MAX)
+    orders = series_order(beta * beta, r, 0.0, tol=tol / 4)
+    guess = K_MAX if min(orders) < 0 else min(8 * (max(orders) // 8) + 16, K_MAX)
+    return [k for k in sorted({guess, *STAGES}) if k >= guess]
+
+
+def _correlation_block(c, root1, root2, rows, cols, same):
+    """$\rho$ on a block (clipped, 0 where a variance is 0) and its largest $|\rho|$ off the diagonal."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.multiply(root1[rows, None], root2[None, cols])
+        rho = np.divide(c[rows, cols], scale)
+    if not np.all(scale):
+        rho[scale == 0] = 0.0
+    np.clip(rho, -1.0, 1.0, out=rho)
+    arho = np.abs(rho)
+    if same:
+        m = rows.stop - rows.start
+        arho[np.arange(m), np.arange(m)] = 0.0
+    return rho, float(np.max(arho, initial=0.0)), arho
+
+
+def _horner(b1, b2, r, orders):
+    """Even part in $\rho^2$ plus $\rho$ times the odd part in $\rho^2$; ``b1``, ``b2`` are ``(K+1, m)``.
+
+    In place on preallocated block arrays (three passes per term)."""
+    r2 = np.multiply(r, r)
     acc = np.zeros(r.shape)
+    part = np.empty(r.shape)
+    term = np.empty(r.shape)
     for parity in (1, 0):
         top = orders[parity] - (orders[parity] - parity) % 2
-        part = np.zeros(r.shape)
-        for k in range(top, parity - 1, -2):
+        if top < parity:
+            continue
+        np.multiply.outer(b1[top], b2[top], out=part)
+        for k in range(top - 2, parity - 1, -2):
             part *= r2
-            part += b1[rows, k, None] * b2[None, cols, k]
+            np.multiply.outer(b1[k], b2[k], out=term)
+            part += term
         if parity:
             part *= r
         acc += part
-    out[rows, cols] = acc
+    return acc
 
 
 def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None):
@@ -113,39 +157,51 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None):
     q1 = np.asarray(q1, dtype=np.float64)
     q2 = np.asarray(q2, dtype=np.float64)
     c = np.asarray(c, dtype=np.float64)
-    b1, s1, tau1, beta1 = _coefficients(f, q1)
-    b2, s2, tau2, beta2 = (b1, s1, tau1, beta1) if same else _coefficients(f, q2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.sqrt(q1)[:, None] * np.sqrt(q2)[None, :]
-        rho = np.where(scale > 0, np.clip(c / scale, -1.0, 1.0), 0.0)
-    arho = np.abs(rho)
-    floor = arho ** (K_MAX + 1) * np.sqrt(tau1[:, None] * tau2[None, :])
-    if same:  # the diagonal is the second moment itself
-        np.fill_diagonal(floor, 0.0)
-    hard = floor > tol / 2
-    summed = np.where(hard, 0.0, arho)
-    if same:
-        np.fill_diagonal(summed, 0.0)
-    r = float(np.max(summed, initial=0.0))
-    bmax = np.maximum(np.max(beta1, axis=0, initial=0.0), np.max(beta2, axis=0, initial=0.0))
-    worst = float(np.max(np.where(hard, 0.0, floor), initial=0.0))
-    orders = series_order(bmax * bmax, r, worst, tol=tol)
-    if orders[0] < 0:  # cannot happen: r was chosen so that the floor term meets tol / 2 at K_MAX
-        raise AssertionError(f"no series order meets tol={tol!r} at r={r!r}")
-    out = np.empty(rho.shape)
-    n1, n2 = rho.shape
+    n1, n2 = c.shape
+    root1 = np.sqrt(q1)
+    root2 = root1 if same else np.sqrt(q2)
     blocks = [(slice(i, min(i + _BLOCK, n1)), slice(i if same else 0, n2)) for i in range(0, n1, _BLOCK)]
-    list(_POOL.map(lambda rc: _horner_rows(out, b1, b2, rho, orders, *rc), blocks))
+    prepared = list(_POOL.map(lambda rc: _correlation_block(c, root1, root2, *rc, same), blocks))
+    r_all = max((p[1] for p in prepared), default=0.0)
+    for order in _stages(f, q1, q2, r_all, tol):  # the cheap stage first: most kernels never need the last
+        b1, s1, tau1, beta1 = _coefficients(f, q1, order)
+        b2, s2, tau2, beta2 = (b1, s1, tau1, beta1) if same else _coefficients(f, q2, order)
+        tail_scale = np.sqrt(np.max(tau1, initial=0.0) * np.max(tau2, initial=0.0))
+        if r_all ** (order + 1) * tail_scale <= tol / 4:
+            break
+    bmax2 = np.maximum(beta1, beta2) ** 2
+    r_min = (tol / 2 / tail_scale) ** (1.0 / (order + 1)) if tail_scale > 0 else np.inf
+    out = np.empty((n1, n2))
+
+    def work(index):
+        (rows, cols), (rho, r, arho) = blocks[index], prepared[index]
+        hard = None
+        worst = r ** (order + 1) * tail_scale
+        if r > r_min:  # some entries may be past the series: the exact floor term, entry by entry
+            floor = arho ** (order + 1) * np.sqrt(tau1[rows, None] * tau2[None, cols])
+            hard = floor > tol / 2
+            worst = float(np.max(np.where(hard, 0.0, floor), initial=0.0))
+            r = float(np.max(np.where(hard, 0.0, arho), initial=0.0))
+        orders = series_order(bmax2, r, worst, tol=tol)
+        out[rows, cols] = _horner(b1[:, rows], b2[:, cols], rho, orders)
+        return hard
+
+    hards = list(_POOL.map(work, range(len(blocks))))
     if same:  # the upper triangle (block rows, columns from the block's first row) mirrored
         for rows, cols in blocks:
             out[rows, :rows.start] = out[:rows.start, rows].T
         np.fill_diagonal(out, s1)
-    if np.any(hard):
+    pairs = [(rows.start + i, cols.start + j) for (rows, cols), h in zip(blocks, hards) if h is not None
+             for i, j in zip(*np.nonzero(h)) if not same or cols.start + j > rows.start + i]
+    if pairs:
         if reference is None:
             from .reference import pair_expectation
 
             def reference(a, b, rr):
                 return pair_expectation(f, f, a, b, rr).value
-        for i, j in zip(*np.nonzero(hard)):
-            out[i, j] = reference(float(q1[i]), float(q2[j]), float(rho[i, j]))
+        for i, j in pairs:
+            rho_ij = float(np.clip(c[i, j] / (root1[i] * root2[j]), -1.0, 1.0)) if root1[i] * root2[j] > 0 else 0.0
+            out[i, j] = reference(float(q1[i]), float(q2[j]), rho_ij)
+            if same:
+                out[j, i] = out[i, j]
     return out, s1, s2
