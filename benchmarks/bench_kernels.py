@@ -196,6 +196,47 @@ def sampled_error(name, x, depth, nngp, ntk, n_random):
     return {"nngp_err": e1, "ntk_err": e2, "pairs": [[int(i), int(j)] for i, j in pairs]}
 
 
+def interleaved(nt_python, x, depth, rounds, repeats):
+    """Rounds of (ours x repeats, NT x repeats) in one run, NT in a persistent jitted server.
+
+    Returns per-round medians, the 1-minute load average at each round and the value agreement."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "nt.npz")
+        cmd = [nt_python, NT_SCRIPT, "--serve", "--n", str(x.shape[0]), "--depth", str(depth),
+               "--dim", str(x.shape[1]), "--seed", str(SEED), "--out", out]
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                text=True, env=env)
+        try:
+            ready = json.loads(proc.stdout.readline())
+            with np.load(out) as z:
+                if not np.array_equal(z["x"], x):
+                    raise RuntimeError("neural-tangents used different inputs than ours")
+                nt_nngp, nt_ntk = z["nngp"], z["ntk"]
+            nngp, ntk = ours(x, depth)  # warm-up
+            result = {"compile_s": ready["compile_s"], "nt_version": ready["version"], "rounds": [],
+                      "nngp_rel": max_rel(nt_nngp, nngp), "ntk_rel": max_rel(nt_ntk, ntk)}
+            for _ in range(rounds):
+                load = os.getloadavg()[0]
+                mine = []
+                for _ in range(repeats):
+                    t0 = time.perf_counter()
+                    ours(x, depth)
+                    mine.append(time.perf_counter() - t0)
+                proc.stdin.write(f"time {repeats}\n")
+                proc.stdin.flush()
+                theirs = json.loads(proc.stdout.readline())["times"]
+                result["rounds"].append({"load1": load, "ours_s": statistics.median(mine),
+                                         "nt_s": statistics.median(theirs),
+                                         "ratio": statistics.median(mine) / statistics.median(theirs)})
+        finally:
+            if proc.stdin and not proc.stdin.closed:
+                proc.stdin.write("quit\n")
+                proc.stdin.close()
+            proc.wait(timeout=60)
+    return result
+
+
 # --------------------------------------------------------------------------
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -211,7 +252,25 @@ def main(argv=None):
                    help="random pairs (plus the most correlated and most anti-correlated input pairs) "
                         "checked against the adaptive reference recursion, per numerical activation")
     p.add_argument("--json", default=None, help="also write the JSON result to this file")
+    p.add_argument("--interleave", type=int, default=0, metavar="ROUNDS",
+                   help="only ReLU against neural-tangents: ROUNDS rounds of (ours, NT) x repeats, "
+                        "interleaved in one run, NT jitted once in a persistent subprocess")
     a = p.parse_args(argv)
+    if a.interleave:
+        x = np.random.default_rng(SEED).standard_normal((a.n, a.dim))
+        nt_python = find_nt_python(a.nt_python)
+        if nt_python is None:
+            print(NT_HELP)
+            return None
+        res = interleaved(nt_python, x, a.depth, a.interleave, a.repeats)
+        print(f"ReLU depth={a.depth} n={a.n}: ours vs neural-tangents {res['nt_version']} (jit; compile "
+              f"{res['compile_s']:.2f} s not timed); max rel diff nngp {res['nngp_rel']:.1e}, ntk {res['ntk_rel']:.1e}")
+        print(f"{'round':>5} {'load1':>6} {'ours s':>8} {'NT s':>8} {'ours/NT':>8}")
+        for i, r in enumerate(res["rounds"], 1):
+            print(f"{i:>5} {r['load1']:>6.1f} {r['ours_s']:>8.4f} {r['nt_s']:>8.4f} {r['ratio']:>8.3f}")
+        print(json.dumps({"benchmark": "nngp_ntk_relu_interleaved", "n": a.n, "depth": a.depth,
+                          "repeats": a.repeats, **res}))
+        return res
 
     x = np.random.default_rng(SEED).standard_normal((a.n, a.dim))
     print(f"NNGP+NTK Gram, ReLU MLP depth={a.depth}, W_std={W_STD}, b_std={B_STD}, "

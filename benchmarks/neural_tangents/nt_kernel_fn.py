@@ -15,6 +15,12 @@ median_s / min_s are over `repeats` further calls, each block_until_ready.
 
 --sanity instead prints the diagonal NNGP/NTK for x=(1,0,0) at depth 2
 (expected 0.9576953125 and 2.8652734375).
+
+--serve (for benchmarks/bench_kernels.py --interleave): compile once, print one
+JSON line {"ready": true, "compile_s": ...}, then for every line "time R" read
+from stdin time R further calls and print {"times": [...]}; "quit" ends.  The
+caller times its own routes between these requests, so the two tools run
+interleaved under the same machine load.
 """
 import argparse
 import json
@@ -62,6 +68,31 @@ def sanity():
     print(json.dumps(out))
 
 
+def serve(a):
+    import sys
+
+    x = jnp.asarray(np.random.default_rng(a.seed).standard_normal((a.n, a.dim)), dtype=jnp.float64)
+    kfn = jax.jit(lambda x1: build_kernel_fn(a.depth)(x1, None, ("nngp", "ntk")))
+    t0 = time.perf_counter()
+    k = jax.block_until_ready(kfn(x))
+    compile_s = time.perf_counter() - t0
+    if a.out:
+        np.savez(a.out, nngp=np.asarray(k[0], dtype=np.float64), ntk=np.asarray(k[1], dtype=np.float64),
+                 x=np.asarray(x))
+    print(json.dumps({"ready": True, "compile_s": compile_s, "version": nt.__version__,
+                      "jax": jax.__version__}), flush=True)
+    for line in sys.stdin:
+        cmd = line.split()
+        if not cmd or cmd[0] == "quit":
+            break
+        times = []
+        for _ in range(int(cmd[1])):
+            t0 = time.perf_counter()
+            jax.block_until_ready(kfn(x))
+            times.append(time.perf_counter() - t0)
+        print(json.dumps({"times": times}), flush=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=1000)
@@ -71,10 +102,14 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None, help="optional .npz for nngp/ntk")
     p.add_argument("--sanity", action="store_true")
+    p.add_argument("--serve", action="store_true")
     a = p.parse_args()
 
     if a.sanity:
         sanity()
+        return
+    if a.serve:
+        serve(a)
         return
 
     x_np = np.random.default_rng(a.seed).standard_normal((a.n, a.dim))

@@ -54,17 +54,19 @@ def unit_dual_body(act):
 
 
 def _relu_unit(rho, body):
-    r"""ReLU's unit duals with few passes: for $\rho \ge -1/2$ the generated record's own region form
-    $\dot V = \tfrac14 + \arcsin(\rho)/(2\pi)$, $V = \sqrt{(1-\rho)(1+\rho)}/(2\pi) + \rho\dot V$
-    (no cancellation there); the entries with $\rho < -1/2$ are patched by the generated ``body``
-    (its stable form and series near $\rho = -1$)."""
-    vd = np.arcsin(rho)
-    vd *= 0.5 / np.pi
-    vd += 0.25
-    v = np.subtract(1.0, rho)
-    sin = np.add(1.0, rho)
-    v *= sin
-    np.sqrt(v, out=v)
+    r"""ReLU's unit duals with few passes: for $\rho \ge -1/2$ the generated record's own
+    region form $\dot V = \tfrac14 + \arcsin(\rho)/(2\pi)$, $V = \sqrt{(1-\rho)(1+\rho)}/(2\pi) + \rho\dot V$
+    (no cancellation there; at $\rho = 1$ exactly $V = \dot V = 1/2$, so a repeated input's
+    row equals its own); the entries with $\rho < -1/2$ (and any below $-1$ by rounding) are
+    patched by the generated ``body`` (its stable form and series near $\rho = -1$; it clips)."""
+    with np.errstate(invalid="ignore"):  # rho < -1: NaN here, patched below
+        vd = np.arcsin(rho)
+        vd *= 0.5 / np.pi
+        vd += 0.25
+        v = np.subtract(1.0, rho)
+        sin = np.add(1.0, rho)
+        v *= sin
+        np.sqrt(v, out=v)
     v *= 0.5 / np.pi
     np.multiply(rho, vd, out=sin)
     v += sin
@@ -86,10 +88,10 @@ def _block(unit, K, T, q, w2, b2, rows, diag):
         rho = np.divide(k, s)
     if diag[2]:  # a zero variance: rho = 0 (the generated correlation's convention)
         rho[s == 0] = 0.0
-    np.clip(rho, -1.0, 1.0, out=rho)
+    np.minimum(rho, 1.0, out=rho)  # rho < -1 by rounding: the generated forms clip it themselves
     rho[on] = 1.0  # the diagonal: exactly rho = 1
     v, vd = unit(rho)
-    np.multiply(s, v, out=k)
+    np.multiply(s, v, out=k)  # the operations of the generic route, in its order (kernel.fc's layer)
     k *= w2
     k += b2
     t *= vd
@@ -100,8 +102,10 @@ def _block(unit, K, T, q, w2, b2, rows, diag):
 
 
 def fused_nngp_ntk(act, unit, k11, k12, depth, W_std, b_std):
-    r"""$K^{L+1}$ and $\Theta^{L+1}$ of ``depth`` layers from the input kernel ``k12`` (diagonal ``k11``)."""
-    K = np.array(k12, dtype=np.float64)
+    r"""$K^{L+1}$ and $\Theta^{L+1}$ of ``depth`` layers from the input kernel ``k12`` (diagonal ``k11``).
+
+    ``k12`` (float64, C-contiguous, owned by the caller) is overwritten and returned as $K^{L+1}$."""
+    K = k12  # overwritten: the caller's fresh input kernel
     T = K.copy()
     n = K.shape[0]
     w2, b2 = W_std * W_std, b_std * b_std
