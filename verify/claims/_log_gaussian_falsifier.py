@@ -95,10 +95,10 @@ def _search(p, predicted, *, seed, rate, scale) -> CheckOutcome:
         if not out.passed:
             found = d
             break
-    at = expected or GRID[-1]
+    at, floor = expected or GRID[-1], min_discrepancy_dkwm(out.n_samples, false_fail_rate=rate,
+                                                           false_pass_rate=DEFAULT_RATE)
     power = (PowerRow(SEARCH_CHECK, f"log-Gaussian check at d = {at}: detectable / sup|F_LG - F_G|",
-                      law_distance(holding, rejected, depth=at), rows[-1][1], LG_BIAS_TOL + min_discrepancy_dkwm(
-                          out.n_samples, false_fail_rate=rate, false_pass_rate=DEFAULT_RATE)),)
+                      law_distance(holding, rejected, depth=at), rows[-1][1], LG_BIAS_TOL + floor),)
     detail = (f"{SEARCH_CHECK}: first d with sup|F_N - F_G| > {BOUND} + DKWM: {found} (predicted {expected}), "
               f"width {WIDTH}; " + ", ".join(f"d={d}: {s:.3f} {'>' if s > t else '<='} {t:.3f} (laws {dist:.3f})"
                                           for d, s, t, dist in rows))
@@ -107,9 +107,8 @@ def _search(p, predicted, *, seed, rate, scale) -> CheckOutcome:
     if found is not None:  # the networks at the first rejected depth against both laws (plot data)
         data.update(cdf_grid=out.data["grid"], cdf_network=out.data["empirical"], cdf_gaussian=out.data["predicted"],
                     cdf_log_gaussian=holding.cdf(out.data["grid"], depth=found))
-    ok = found == expected
-    return CheckOutcome(SEARCH_CHECK, "custom", ok, 0.0 if ok else math.inf, 1.0, rate, out.n_samples * len(rows),
-                        detail, power, data)
+    return CheckOutcome(SEARCH_CHECK, "custom", found == expected, 0.0 if found == expected else math.inf, 1.0, rate,
+                        out.n_samples * len(rows), detail, power, data)
 
 
 _AT = ("checks", SEARCH_CHECK)
