@@ -66,5 +66,6 @@ SMOOTH: dict[str, Callable[[], SmoothActivation]] = {"tanh": _tanh, "erf": _erf}
 def smooth_activation(name: str) -> SmoothActivation:
     """The smooth activation called ``name``; ``ValueError`` naming the allowed ones otherwise."""
     if name not in SMOOTH:
-        raise ValueError(f"activation={name!r} is not supported by propagation numerics; allowed: {sorted(SMOOTH)}")
+        raise ValueError(f"activation={name!r} has no closed-form derivatives here (the certified point and the "
+                         f"finite-network simulators need them); allowed: {sorted(SMOOTH)}")
     return SMOOTH[name]()

@@ -6,6 +6,7 @@ import pytest
 
 from numerics.propagation import critical_line, propagation
 from verify.cli import main
+from verify.phase_cli import resolve_activation
 
 
 def test_phase_prints_the_critical_line_and_depth_scales(capsys):
@@ -21,8 +22,31 @@ def test_phase_prints_the_critical_line_and_depth_scales(capsys):
                                                            rel=1e-9)
 
 
+def test_phase_plot_writes_a_png(tmp_path, capsys):
+    out = tmp_path / "phase.png"
+    assert main(["phase", "--activation", "erf", "--sigma-b2", "0.1,0.3", "--sigma-w2", "2", "--plot", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 10_000
+    assert f"written to {out}" in capsys.readouterr().out
+
+
+def test_phase_takes_a_user_expression_and_a_catalog_name(capsys):
+    """x*tanh(x) goes through the safe parser and the dual engine; its line solves chi_1 = 1 at q*."""
+    assert main(["phase", "--activation", "x*tanh(x)", "--sigma-b2", "0.05", "--sigma-w2", "1"]) == 0
+    sw, q = (float(v) for v in capsys.readouterr().out.splitlines()[2].split("\t")[1:3])
+    act = resolve_activation("x*tanh(x)")
+    assert sw * float(act.derivative_variance(q)) == pytest.approx(1.0, rel=1e-8)
+    assert sw * float(act.variance(q)) + 0.05 == pytest.approx(q, rel=1e-8)
+    assert main(["phase", "--activation", "relu", "--sigma-b2", "0", "--sigma-w2", "1.5"]) == 0
+    assert capsys.readouterr().out.splitlines()[2].split("\t")[:3] == ["0", "2", "0"]  # ReLU's (2, 0)
+
+
 @pytest.mark.parametrize("argv,needle", [
-    (["phase", "--activation", "relu"], "activation='relu'"),
+    (["phase", "--activation", "relu"], "activation='relu' has no critical point"),
+    (["phase", "--activation", "__import__('os').system('x')"], "is not allowed"),
+    (["phase", "--activation", "exp(x**2)"], "exp(x**2)"),
+    (["phase", "--activation", "x*tanh(x)", "--certify", "--sigma-b2", "0.1"], "no closed-form derivatives"),
+    (["phase", "--activation", "tanh", "--plot", "out.pdf"], "--plot='out.pdf' must name a .png"),
+    (["phase", "--activation", "tanh", "--plot", "/no/such/dir/a.png"], "does not exist"),
     (["phase", "--activation", "tanh", "--sigma-b2", "-1"], "sigma_b2=-1.0"),
     (["phase", "--activation", "tanh", "--sigma-w2", "0,1"], "sigma_w2=0.0"),
     (["phase", "--activation", "tanh", "--sigma-w2", "x"], "--sigma-w2='x'"),
