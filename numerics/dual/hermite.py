@@ -58,7 +58,7 @@ __all__ = ["MAX_ORDER", "NODES", "Z_MAX", "hermite_coefficients", "quadrature_ru
 
 NODES = 20
 Z_MAX = 12.0
-MAX_ORDER = 256
+MAX_ORDER = 512
 _LOG_ROOT_2PI = 0.5 * np.log(2 * np.pi)
 _ROWS = 64  # variances per block of the reduction
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deeplimits-hermite")

@@ -16,11 +16,12 @@ Cauchy--Schwarz bound $\sqrt{S_i S'_j}$ of the entry.  Per call:
 
 1. $\rho$ on row blocks (two threads) and the largest $|\rho|$ off the diagonal;
 2. the coefficients at the $n$ distinct variances ($O(nNK_{\max})$, one fixed-order
-   reduction), first at ``STAGES[0]`` $= 64$ orders ($K_{\max} = 64$ in the bound) and at
-   ``K_MAX`` $= 256$ only if the tail term of the largest $|\rho|$ exceeds ``tol``$/4$ at 64;
-3. entries with $|\rho|^{K_{\max}+1}\sqrt{\tau_i\tau'_j} > $ ``tol``$/2$ at $K_{\max} = 256$ (near
-   $|\rho| = 1$ when the tail decays slowly: large $q$, kinks) are *not* summed: they go to
-   the adaptive reference :func:`numerics.dual.reference.pair_expectation`
+   reduction), first at an order guessed by a pilot (:func:`_stages`), then at ``STAGES``
+   $= 64, 256, 512$ ($K_{\max}$ in the bound is the stage's order), stopping at the first whose
+   tail term $r^{K_{\max}+1}\max_i\sqrt{\tau_i\tau'_j}$ at the largest $|\rho| = r$ is $\le$ ``tol``$/4$;
+3. at the last stage (``K_MAX`` $= 512$), entries with $|\rho|^{K_{\max}+1}\sqrt{\tau_i\tau'_j} > $
+   ``tol``$/2$ (near $|\rho| = 1$ when the tail decays slowly: kinks, very large $q$) are *not*
+   summed: they go to the adaptive reference :func:`numerics.dual.reference.pair_expectation`
    (error estimate $10^{-13}$ of the bound), one by one;
 4. per row block, the smallest $K$ whose bound (with the block's own largest $|\rho|$ and
    floor term) is $\le$ ``tol`` for the rest; Horner's scheme on the block (two threads).
@@ -50,8 +51,8 @@ from .hermite import hermite_coefficients
 
 __all__ = ["K_MAX", "STAGES", "TOL", "gram_dual", "series_order"]
 
-K_MAX = 256
-STAGES = (64, K_MAX)
+K_MAX = 512
+STAGES = (64, 256, K_MAX)
 _PILOT = 9  # variances of the pilot that guesses the order (see _stages)
 TOL = 1e-12
 _ROUNDING = 1e-14
