@@ -82,7 +82,8 @@ def jacobian_norms(activation: str, *, sigma_w2: float, sigma_b2: float, q: floa
                 break
             if control_variate:  # E[k22 of the next layer | this kernel], graded Gauss-Legendre
                 expected = sw * gaussian_expectation(
-                    lambda x: dphi(x) ** 2 * (resid[:, None] + slope[:, None] ** 2 * x * x), k11, nodes=_CV_NODES)
+                    lambda x, r=resid[:, None], s=slope[:, None]: dphi(x) ** 2 * (r + s * s * x * x), k11,
+                    nodes=_CV_NODES)
             z1, z2 = rng.standard_normal((2, m, width))
             h = np.sqrt(k11)[:, None] * z1
             t = slope[:, None] * h + np.sqrt(resid)[:, None] * z2

@@ -4,7 +4,8 @@ derivatives, every other one through the dual engine (:mod:`numerics.dual`).
 With $u \sim N(0, q)$ and $(u_1, u_2)$ of variances $q$ and correlation $c$:
 
 * ``variance(q)`` $= V(q) = E[\varphi(u)^2]$, ``derivative_variance(q)`` $= D(q) = E[\varphi'(u)^2]$;
-* their $q$-slopes.  For tanh and erf (:class:`SmoothMoments`) by Stein's lemma, $V' = E[\varphi'^2 + \varphi\varphi'']$,
+* their $q$-slopes.  For tanh and erf (:class:`SmoothMoments`) by Stein's lemma,
+  $V' = E[\varphi'^2 + \varphi\varphi'']$,
   $D' = E[\varphi''^2 + \varphi'\varphi''']$; for any other activation by the heat-equation identity
   $\frac{d}{dq}E[f(\sqrt q z)] = \frac{1}{2q}E[(z^2 - 1) f(\sqrt q z)]$, which needs $f$ only (so
   kinked activations such as ReLU are fine), by the graded Gauss-Legendre rule of
@@ -115,7 +116,8 @@ class DualMoments:
 
 
 def moments(activation) -> SmoothMoments | DualMoments:
-    """The moments of ``activation``: "tanh"/"erf" (closed-form derivatives), another catalog name, or an ``Activation``."""
+    """The moments of ``activation``: "tanh"/"erf" (closed-form derivatives), another catalog name, or an
+    ``Activation``."""
     if isinstance(activation, (SmoothMoments, DualMoments)):
         return activation
     if isinstance(activation, str) and activation in SMOOTH:
@@ -127,7 +129,8 @@ def moments(activation) -> SmoothMoments | DualMoments:
             return DualMoments(dual_activation(activation))
         except ValueError:
             raise ValueError(f"activation={activation!r} is not supported by propagation numerics; allowed: "
-                             f"{sorted(SMOOTH)} (closed-form derivatives), any catalog name of numerics.dual.names(), or a "
+                             f"{sorted(SMOOTH)} (closed-form derivatives), any catalog name of numerics.dual.names(), "
+                             f"or a "
                              f"numerics.dual.Activation (a user expression: verify.core.activations.user_activation)"
                              ) from None
     raise ValueError(f"activation={activation!r} must be a catalog name or a numerics.dual.Activation")

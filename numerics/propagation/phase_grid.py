@@ -1,11 +1,12 @@
-r"""The phase diagram on a grid: $q^*$, $\chi_1$ and $\xi_c$ at every $(\sigma_w^2, \sigma_b^2)$ in one vectorised pass.
+r"""The phase diagram on a grid: $q^*$, $\chi_1$, $c^*$ and $\xi_c$ at every $(\sigma_w^2, \sigma_b^2)$ at once.
 
-Plot grade, not certified: $q^*$ as in :func:`.fixed_points.q_star` (first down-crossing of
-$\sigma_w^2V(q) + \sigma_b^2 - q$ on a log grid, then 40 geometric bisection steps, all points at once); $c^*$ (where $\chi_1 > 1$) by 20 bisection steps of
-$\text{map}(c) - c$ on $[0, 1 - 10^{-4}]$, and $\chi_c = \sigma_w^2E[\varphi'(u_1)\varphi'(u_2)]$ there, both pair
-expectations by a tensor Gauss-Hermite rule of degree :data:`DEGREE`.  Measured against the pointwise solvers
-(tanh, $\sigma_w^2 \le 4$, $\sigma_b^2 \le 0.5$): $q^*$ to $10^{-13}$, $c^*$ to $10^{-3}$, $\xi_c$ to 1.2%
-(worst at the largest $q^*$; coarser for kinked activations).  $\xi_c = -1/\ln\chi_c(c^*)$, with $\chi_c = \chi_1$ in the ordered phase
+Plot grade, not certified.  $q^*$ as in :func:`.fixed_points.q_star` (first down-crossing of
+$\sigma_w^2V(q) + \sigma_b^2 - q$ on a log grid, then 40 geometric bisection steps, all points at once);
+$c^*$ (where $\chi_1 > 1$) by 20 bisection steps of $\text{map}(c) - c$ on $[0, 1 - 10^{-4}]$, and
+$\chi_c = \sigma_w^2E[\varphi'(u_1)\varphi'(u_2)]$ there, both pair expectations by a tensor Gauss-Hermite rule
+of degree :data:`DEGREE`.  Measured against the pointwise solvers (tanh, $\sigma_w^2 \le 4$,
+$\sigma_b^2 \le 0.5$): $q^*$ to $10^{-13}$, $c^*$ to $10^{-3}$, $\xi_c$ to 1.2% (worst at the largest $q^*$;
+coarser for kinked activations).  $\xi_c = -1/\ln\chi_c(c^*)$, with $\chi_c = \chi_1$ in the ordered phase
 ($\xi_c = \infty$ on the critical line).  Points where the length map has no fixed point in range are NaN.
 The pointwise solvers (:func:`.fixed_points.propagation`) are the accurate path; the tests compare the two.
 """

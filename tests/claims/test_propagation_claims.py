@@ -1,13 +1,15 @@
-"""claim.propagation_slopes: passes, states its power, and rejects planted errors with shrunk counterexamples."""
+"""Propagation claims (slopes, depth scales, critical line): pass, state their power, and reject planted errors
+with shrunk counterexamples."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from numerics.propagation import propagation
+from numerics.propagation import critical_line, propagation
 from verify.claims import PROFILES, check
-from verify.claims.propagation import DEPTH_CLAIM, SLOPES_CLAIM, slopes
+from verify.claims.propagation import (CRITICAL_CLAIM, CRITICAL_DEPTHS, DEPTH_CLAIM, SLOPES_CLAIM, critical_claim,
+                                       slopes)
 from verify.core import predictions
 
 QUICK = PROFILES["quick"]
@@ -93,3 +95,46 @@ def test_depth_claim_rejects_xi_c_from_the_wrong_fixed_point():
         return {**pred, "approach of c": np.array([f.chi_1 ** p["depth"]])}
     result = check(_planted_depth(wrong), profile=QUICK)
     assert not result.passed and _failed(result.counterexample[2]) == ["approach of c"]
+
+
+# -- claim.critical_line (quick run ~25 s wall under load, ~6 s CPU: behind the slow marker) -------------------
+def _planted_critical(transform):
+    def predict(params, *, seed=None):
+        return transform(params, predictions(CRITICAL_CLAIM, params, seed=seed))
+    return CRITICAL_CLAIM.with_prediction(predict)
+
+
+def test_critical_prediction_is_chi_1_to_the_depth_and_is_one_on_the_line():
+    for p in CRITICAL_CLAIM.examples:
+        pred = predictions(CRITICAL_CLAIM, p)
+        for name in ("gradient norms", "correlation deficit"):
+            assert np.asarray(pred[name]) == pytest.approx(np.ones(len(CRITICAL_DEPTHS)), abs=1e-10)
+        sw = critical_line(p["activation"], p["sigma_b2"])[0][0]
+        off = propagation(p["activation"], sigma_w2=1.05 * sw, sigma_b2=p["sigma_b2"])
+        assert off.chi_1 ** CRITICAL_DEPTHS[-1] > 1.1  # chi_1 = 1.018 (tanh, 0.05): the off-line network grows 15%
+
+
+@pytest.mark.slow
+def test_critical_claim_passes_and_detects_5_percent():
+    result = check(CRITICAL_CLAIM, profile=QUICK)
+    assert result.passed, result.error
+    for _, _, res in result.examples:
+        assert max(r["relative"] for r in res.data["power"]) < 0.05
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("factor", [1.05, 0.95])
+def test_critical_claim_rejects_scaled_predictions(factor):
+    result = check(_planted_critical(lambda p, pred: {k: factor * np.asarray(v) for k, v in pred.items()}),
+                   profile=QUICK)
+    assert not result.passed and result.counterexample is not None
+    assert set(_failed(result.counterexample[2])) == {"gradient norms", "correlation deficit"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("factor", [1.05, 0.95])
+def test_networks_off_the_line_are_rejected(factor):
+    """sigma_w2 x1.05 (chaotic side) or x0.95 (ordered side) while predicting no growth: log chi_1 != 0 is seen."""
+    result = check(critical_claim(sigma_w2_factor=factor), profile=QUICK)
+    assert not result.passed and result.counterexample is not None
+    assert set(_failed(result.counterexample[2])) == {"gradient norms", "correlation deficit"}

@@ -7,6 +7,15 @@ $\chi_c$ at the fixed points (common-random-number central differences), so devi
 $q^*$, $c^*$ decay like $e^{-l/\xi_q}$, $e^{-l/\xi_c}$ and gradients scale like $e^{-l/\xi_\nabla}$.
 Every mean is exact at every width (:mod:`numerics.propagation.networks`); the only bias is the
 central difference's $\delta^2$ term, evaluated from the maps (``docs/claims/claim.propagation_slopes.md``).
+
+``claim.propagation_depth_scales``: deep finite networks (simulated exactly in law) approach $q^*$, $c^*$ at the
+rates $e^{-L/\xi_q}$, $e^{-L/\xi_c}$ as the width grows, on the chaotic side ($c^* < 1$, central differences)
+and the ordered side ($c^* = 1$: the pathwise derivative of $1 - c^L$ in $1 - c^0$,
+:mod:`numerics.propagation.gradients`).
+
+``claim.critical_line``: on the critical line $\chi_1 = 1$, so over depths 2, 4, 8 neither the mean squared
+gradient norm nor the correlation deficit's derivative grows or decays: both tend to $\chi_1^L = 1$ as the width
+grows (``docs/claims/claim.critical_line.md``).
 """
 
 from __future__ import annotations
@@ -15,13 +24,16 @@ import functools
 
 import numpy as np
 
-from numerics.propagation import propagation
+from numerics.generated import propagation_maps as maps
+from numerics.propagation import critical_line, propagation, q_star
 from numerics.propagation.deep import depth_slopes
+from numerics.propagation.gradients import jacobian_norms
+from numerics.propagation.moments import moments
 from numerics.propagation.networks import one_layer_draws
 
 from ..core import Exact, Extrapolated, Simulation, choice, integer, real, theorem
 
-__all__ = ["CLAIMS", "DEPTH_CLAIM", "SLOPES_CLAIM", "slopes"]
+__all__ = ["CLAIMS", "CRITICAL_CLAIM", "DEPTH_CLAIM", "SLOPES_CLAIM", "critical_claim", "slopes"]
 
 _REL_DELTA = 1e-3  # central-difference step relative to q* and to 1 - c*
 
@@ -98,7 +110,14 @@ def rates(p) -> dict[str, np.ndarray]:
             "approach of c": np.array([np.exp(-p["depth"] / f.xi_c)])}
 
 
+def _ordered(p, *, size, n, seed):
+    f = _point(p)
+    return jacobian_norms(p["activation"], sigma_w2=p["sigma_w2"], sigma_b2=p["sigma_b2"], q=f.q_star,
+                          depths=(p["depth"],), width=size, n=n, seed=seed)
+
+
 DEEP = Simulation("deep", _deep)
+ORDERED = Simulation("ordered chain", _ordered)  # c* = 1: d(1-c^L)/d(1-c^0) at c^0 = 1, pathwise (.gradients)
 
 DEPTH_CLAIM = theorem(
     id="claim.propagation_depth_scales",
@@ -112,11 +131,67 @@ DEPTH_CLAIM = theorem(
                          sizes=DEPTH_WIDTHS, samples=DEPTH_SAMPLES, order=2, labels=("dq^L/dq^0",)),
             Extrapolated("approach of c", simulate=DEEP.columns([1]), predict=lambda p: rates(p)["approach of c"],
                          sizes=DEPTH_WIDTHS, samples=DEPTH_SAMPLES, order=2, labels=("dc^L/dc^0",),
-                         applies=lambda p: bool(_point(p).c_star < 1.0))],
+                         applies=lambda p: bool(_point(p).c_star < 1.0)),
+            Extrapolated("approach of c = 1", simulate=ORDERED.columns([1]), sizes=DEPTH_WIDTHS, samples=2_000,
+                         predict=lambda p: rates(p)["approach of c"], order=2, labels=("d(1-c^L)/d(1-c^0)",),
+                         applies=lambda p: bool(_point(p).c_star == 1.0))],
     bias="O(1/n) from the finite width, fitted (quadratic in 1/n, goodness of fit on the spare size); "
          "central differences carry a delta^2 term below 1e-5 relative",
-    examples=({"activation": "tanh", "sigma_w2": 2.5, "sigma_b2": 0.05, "depth": 3},),
+    examples=({"activation": "tanh", "sigma_w2": 2.5, "sigma_b2": 0.05, "depth": 3},
+              {"activation": "erf", "sigma_w2": 1.2, "sigma_b2": 0.1, "depth": 4}),
     formulas=("propagation.maps:chi_q", "propagation.maps:chi_c", "propagation.maps:depth_scale"),
 )
 
-CLAIMS = (SLOPES_CLAIM, DEPTH_CLAIM)
+
+
+# -- on the critical line: neither growth nor decay of gradients and correlation deficits over depth --------
+CRITICAL_DEPTHS = (2, 4, 8)
+CRITICAL_WIDTHS = (32, 64, 128, 256)
+CRITICAL_SAMPLES = 3_000
+
+
+@functools.lru_cache(maxsize=64)
+def _line(activation: str, sigma_b2: float) -> tuple[float, float]:
+    """(sigma_w2, q*) on the critical line, and chi_1 there from the record (1 up to the solver's accuracy)."""
+    sw, q = critical_line(activation, sigma_b2)
+    return float(sw[0]), float(q[0])
+
+
+def critical_claim(*, sigma_w2_factor: float = 1.0):
+    """``claim.critical_line``; ``sigma_w2_factor`` != 1 plants networks off the line (a mutant for the tests)."""
+    def chain(p, *, size, n, seed):
+        sw, q = _line(p["activation"], p["sigma_b2"])
+        sw *= sigma_w2_factor
+        q = q if sigma_w2_factor == 1.0 else q_star(p["activation"], sw, p["sigma_b2"])
+        return jacobian_norms(p["activation"], sigma_w2=sw, sigma_b2=p["sigma_b2"], q=q, depths=CRITICAL_DEPTHS,
+                              width=size, n=n, seed=seed)
+
+    def growth(p) -> np.ndarray:
+        sw, q = _line(p["activation"], p["sigma_b2"])
+        chi_1 = float(maps.chi_1(moments(p["activation"]).derivative_variance(q), sw))
+        return chi_1 ** np.array(CRITICAL_DEPTHS, dtype=float)
+
+    k = len(CRITICAL_DEPTHS)
+    run = Simulation("critical chain", chain)
+    common = {"predict": growth, "sizes": CRITICAL_WIDTHS, "samples": CRITICAL_SAMPLES, "order": 1}
+    return theorem(
+        id="claim.critical_line",
+        title="On the order-to-chaos critical line gradient norms and correlation deficits neither grow nor decay "
+              "with depth (chi_1^L = 1)",
+        source="Schoenholz et al. (ICLR 2017), section 3 and eqs. 8-11; Poole et al. (NeurIPS 2016)",
+        records=("propagation.critical_line", "propagation.maps"),
+        parameters=[ACTIVATION, real("sigma_b2", 0.02, 0.5, latex=r"\sigma_b^2", description="bias variance")],
+        checks=[Extrapolated("gradient norms", simulate=run.columns(list(range(k))), **common,
+                             labels=tuple(f"E|J_L u|^2, L={L}" for L in CRITICAL_DEPTHS)),
+                Extrapolated("correlation deficit", simulate=run.columns(list(range(k, 2 * k))), **common,
+                             labels=tuple(f"d(1-c^L)/d(1-c^0), L={L}" for L in CRITICAL_DEPTHS))],
+        bias="O(1/n) from the finite width, fitted (linear in 1/n, goodness of fit on two spare widths); the "
+             "correlation deficit is the exact delta -> 0 limit (pathwise), so no difference-step bias",
+        examples=({"activation": "tanh", "sigma_b2": 0.05}, {"activation": "erf", "sigma_b2": 0.3}),
+        formulas=("propagation.critical_line:sigma_w2_on_line", "propagation.critical_line:sigma_b2_on_line",
+                  "propagation.maps:chi_1"),
+    )
+
+
+CRITICAL_CLAIM = critical_claim()
+CLAIMS = (SLOPES_CLAIM, DEPTH_CLAIM, CRITICAL_CLAIM)
