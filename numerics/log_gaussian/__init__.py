@@ -10,6 +10,8 @@ chunking.  The shaped MLPs of the neural covariance SDE are in :mod:`numerics.co
 * :func:`fc_relu_net`, :func:`fc_linear_net`: He-ReLU and linear MLPs with per-layer widths (Hanin & Nica 2020);
 * per-network draws for the claims (:mod:`._draws`): :func:`fc_log_norm_ratio`, :func:`hypoactivation_draws`,
   :func:`log_gaussian_output_sample`, :func:`ratio_draws`, :func:`variance_draws`;
+* :func:`fc_controlled_draws`, :func:`layer_ratio_moments`: martingale control variates of the FC log-norm
+  (exact zero means from the one-layer law's polynomial moments; :mod:`._fc_control`);
 * :func:`antithetic_activation_statistics`: antithetic pairs of ResNets (input and noise negated), whose
   average cancels the field noise of the active fraction and mass (:mod:`._antithetic`);
 * :func:`hypoactivation_constant`: $\lim n (E r - 1/2)$ for the standard ResNet by extrapolation in $1/n$.
@@ -19,12 +21,13 @@ from ..core.sampling import BLOCK
 from ._antithetic import antithetic_activation_statistics
 from ._draws import fc_log_norm_ratio, hypoactivation_draws, log_gaussian_output_sample, ratio_draws, variance_draws
 from ._fc import fc_linear_net, fc_relu_net
+from ._fc_control import fc_controlled_draws, layer_ratio_moments
 from ._hypoactivation import HypoactivationEstimate, hypoactivation_constant
 from ._resnets import RESNET_BLOCKS, relu_resnet
 from ..core.proportional_result import ProportionalResult
 from ..core.proportional_sampling import METHODS
 
 __all__ = ["BLOCK", "METHODS", "RESNET_BLOCKS", "HypoactivationEstimate", "ProportionalResult",
-           "antithetic_activation_statistics", "fc_linear_net",
+           "antithetic_activation_statistics", "fc_controlled_draws", "fc_linear_net",
            "fc_log_norm_ratio", "fc_relu_net", "hypoactivation_constant", "hypoactivation_draws",
-           "log_gaussian_output_sample", "ratio_draws", "relu_resnet", "variance_draws"]
+           "layer_ratio_moments", "log_gaussian_output_sample", "ratio_draws", "relu_resnet", "variance_draws"]

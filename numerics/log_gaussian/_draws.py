@@ -27,8 +27,8 @@ from ._antithetic import antithetic_activation_statistics
 from ._fc import fc_linear_net, fc_relu_net
 from ._resnets import relu_resnet
 
-__all__ = ["fc_log_norm_ratio", "hypoactivation_draws", "log_gaussian_output_sample", "ratio_draws",
-           "variance_draws"]
+__all__ = ["fc_log_norm_ratio", "hypoactivation_draws", "living_log_ratios", "log_gaussian_output_sample",
+           "ratio_draws", "variance_draws"]
 
 _MAX_ROUNDS = 64
 
@@ -47,6 +47,17 @@ def fc_log_norm_ratio(activation: str, *, width: int, depth: int, n_samples: int
     >>> x.shape, bool(np.all(np.isfinite(x)))
     ((5,), True)
     """
+    return _living(activation, width, depth, n_samples, seed, path=False)
+
+
+def living_log_ratios(activation: str, *, width: int, depth: int, n_samples: int, seed) -> np.ndarray:
+    r"""The per-layer $\ln R_\ell = \ln(\|a_{\ell+1}\|^2/\|a_\ell\|^2)$ of the networks :func:`fc_log_norm_ratio` draws
+    (same seed, same living networks), shape ``(n_samples, depth)``; each row sums to that network's $L_d$.
+    """
+    return _living(activation, width, depth, n_samples, seed, path=True)
+
+
+def _living(activation, width, depth, n_samples, seed, *, path: bool) -> np.ndarray:
     if activation not in ("relu", "linear"):
         raise ValueError(f"activation={activation!r} must be 'relu' or 'linear'")
     width = check_integer("width", width, minimum=1)
@@ -55,11 +66,12 @@ def fc_log_norm_ratio(activation: str, *, width: int, depth: int, n_samples: int
     net = fc_relu_net if activation == "relu" else fc_linear_net
     kept, have, drawn, batch = [], 0, 0, n_samples
     for round_seed in child_seeds(check_seed(seed), _MAX_ROUNDS):
-        x = net(np.ones(width), widths=[width] * depth, n_out=0, n_samples=batch, seed=round_seed)
+        x = net(np.ones(width), widths=[width] * depth, n_out=0, n_samples=batch, seed=round_seed,
+                record=("log_norm_path",) if path else None)
         alive = x.log_norm_ratio[:, 0]
-        alive = alive[np.isfinite(alive)]
-        kept.append(alive)
-        have, drawn = have + alive.size, drawn + batch
+        live = np.isfinite(alive)
+        kept.append(np.diff(x.log_norm_path[live, :, 0], axis=1) if path else alive[live])
+        have, drawn = have + int(live.sum()), drawn + batch
         if have >= n_samples:
             return np.concatenate(kept)[:n_samples]
         # next batch: the missing draws over the living fraction seen so far, 10% to spare (doubling if none lived)
@@ -120,7 +132,9 @@ def hypoactivation_draws(block: str, *, branch_weight: float, width: int, n_samp
     $-g$, noise $g_\ell$ and $-g_\ell$, same signs), the first two columns and the overlap averaged over the
     pair and the correlation's ratio draws formed from the pair's summed numerator and denominator; rows
     stay i.i.d., the column means estimate the same quantities, and the $O(\sqrt n)$ field noise of the
-    first two columns cancels (``n_samples`` counts pairs: twice the simulation per row).
+    first two columns cancels (``n_samples`` counts pairs: twice the simulation per row); the count is
+    Rao-Blackwellised, $\#\{u_{\ell,i} > 0\}$ replaced by its conditional mean given the previous layer
+    (``"fraction_rb"`` of :func:`antithetic_activation_statistics`; same mean, no binomial noise).
     """
     if not isinstance(antithetic, bool):
         raise ValueError(f"antithetic={antithetic!r} must be True or False")
@@ -137,7 +151,7 @@ def hypoactivation_draws(block: str, *, branch_weight: float, width: int, n_samp
         delta = o["delta"] - o["delta"].mean()  # centred by the mean over all networks, as below
         num = (delta[:, :, :-1] * delta[:, :, 1:]).sum(axis=(1, 2))
         den = (delta[:, :, :-1] ** 2).sum(axis=(1, 2))
-        return np.column_stack([width * (o["fraction"].mean(axis=1) / window - 0.5),
+        return np.column_stack([width * (o["fraction_rb"].mean(axis=1) / window - 0.5),
                                 width * (o["mass"].mean(axis=1) / window - 0.5),
                                 ratio_draws(num, den), o["overlap"].mean(axis=1) / window])
     d = burn_in + window
