@@ -154,7 +154,14 @@ def nngp_posterior(*, k_train_train, k_test_train, k_test_test, y_train, diag_re
 
 
 def max_learning_rate(k_train_train, *, n_outputs: int = 1) -> float:
-    r"""$2N/\lambda_{\max}$: above it discrete gradient descent on the linearised model diverges."""
+    r"""$2N/\lambda_{\max}$ ($N$ = number of train points times ``n_outputs``): above it discrete gradient
+    descent on the linearised model diverges (:mod:`numerics.inference.stability` finds it without eigenvalues).
+
+    >>> max_learning_rate(np.diag([1.0, 4.0]))      # 2 * 2 / 4
+    1.0
+    """
+    if isinstance(n_outputs, bool) or not isinstance(n_outputs, (int, np.integer)) or n_outputs < 1:
+        raise ValueError(f"n_outputs={n_outputs!r} must be an integer >= 1")
     _, evals, _ = _checks.as_kernel("k_train_train", k_train_train)
     if evals[-1] <= 0:
         raise ValueError("k_train_train must have a positive eigenvalue, got all eigenvalues <= 0")

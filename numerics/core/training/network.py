@@ -25,6 +25,11 @@ ACTIVATIONS = {
 }
 
 
+def _derivative(name: str, h: np.ndarray, a: np.ndarray) -> np.ndarray:
+    r"""$\varphi'(h)$ given $a = \varphi(h)$ too ($1 - a^2$ for tanh: no second transcendental pass)."""
+    return 1.0 - a * a if name == "tanh" else ACTIVATIONS[name][1](h)
+
+
 @dataclass(frozen=True)
 class FCNetwork:
     """Architecture: ``widths = (d, n_1, ..., n_L, n_out)``, ``activation`` in :data:`ACTIVATIONS`."""
@@ -45,27 +50,26 @@ class FCNetwork:
                 raise ValueError(f"{name} must lie in [0, inf), got {v!r}")
 
     def forward(self, params, x) -> tuple[np.ndarray, list]:
-        """Outputs ``(E, B, n_out)`` and the cache of pre-activations for :meth:`backward`."""
+        """Outputs ``(E, B, n_out)`` and the cache ``[(h, phi(h)), ...]`` (the input first) for :meth:`backward`."""
         phi = ACTIVATIONS[self.activation][0]
         a = np.broadcast_to(np.asarray(x, dtype=np.float64), (params[0][0].shape[0],) + np.shape(x))
-        cache = [a]
+        cache = [(None, a)]
         for i, (w, b) in enumerate(params):
             h = self.w_std / np.sqrt(w.shape[1]) * np.matmul(a, w) + self.b_std * b[:, None, :]
-            cache.append(h)
             a = phi(h) if i < len(params) - 1 else h
+            cache.append((h, a))
         return h, cache
 
     def backward(self, params, cache, grad_out) -> list[tuple[np.ndarray, np.ndarray]]:
         """Gradients ``[(dW, db), ...]`` given ``grad_out = dL/df`` of shape ``(E, B, n_out)``."""
-        phi, dphi = ACTIVATIONS[self.activation]
         g, grads = grad_out, []
         for i in range(len(params) - 1, -1, -1):
             w = params[i][0]
             c = self.w_std / np.sqrt(w.shape[1])
-            a_prev = cache[0] if i == 0 else phi(cache[i])
+            h_prev, a_prev = cache[i]
             grads.append((c * np.matmul(np.swapaxes(a_prev, 1, 2), g), self.b_std * g.sum(axis=1)))
             if i > 0:
-                g = c * np.matmul(g, np.swapaxes(w, 1, 2)) * dphi(cache[i])
+                g = c * np.matmul(g, np.swapaxes(w, 1, 2)) * _derivative(self.activation, h_prev, a_prev)
         return grads[::-1]
 
 
