@@ -65,15 +65,16 @@ def test_user_functions_take_the_same_route():
 
 
 @pytest.mark.slow
-def test_user_expression_takes_the_same_route():
-    """x*sigmoid(x) written by a user gives the catalog SiLU's kernels (both by the Mehler route)."""
+@pytest.mark.parametrize("expression,name", [("x*sigmoid(x)", "silu"), ("log(1 + exp(x))", "softplus")])
+def test_user_expression_takes_the_same_route(expression, name):
+    """SiLU and softplus written by a user give the catalog's kernels (both by the Mehler route)."""
     from verify.core.activations import user_activation
 
-    user = user_activation("x*sigmoid(x)")
+    user = user_activation(expression)
     assert not user.closed_form
     x = _inputs()
     a = nngp_ntk(x, activation=user, depth=2, W_std=W_STD, b_std=B_STD)
-    b = nngp_ntk(x, activation="silu", depth=2, W_std=W_STD, b_std=B_STD)
+    b = nngp_ntk(x, activation=name, depth=2, W_std=W_STD, b_std=B_STD)
     np.testing.assert_allclose(a[0], b[0], rtol=1e-12)
     np.testing.assert_allclose(a[1], b[1], rtol=1e-12)
 
