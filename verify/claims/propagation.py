@@ -182,7 +182,7 @@ def critical_claim(*, sigma_w2_factor: float = 1.0):
         records=("propagation.critical_line", "propagation.maps"),
         parameters=[ACTIVATION, real("sigma_b2", 0.02, 0.5, latex=r"\sigma_b^2", description="bias variance")],
         checks=[Extrapolated("gradient norms", simulate=run.columns(list(range(k))), **common,
-                             labels=tuple(f"E|J_L u|^2, L={L}" for L in CRITICAL_DEPTHS)),
+                             labels=tuple(f"E|J t|^2/n, L={L}" for L in CRITICAL_DEPTHS)),
                 Extrapolated("correlation deficit", simulate=run.columns(list(range(k, 2 * k))), **common,
                              labels=tuple(f"d(1-c^L)/d(1-c^0), L={L}" for L in CRITICAL_DEPTHS))],
         bias="O(1/n) from the finite width, fitted (linear in 1/n, goodness of fit on two spare widths); the "
