@@ -20,7 +20,8 @@ from functools import lru_cache, partial
 import numpy as np
 from hypothesis import strategies as st
 
-from derivations import catalog
+from derivations.core.symbols import Q1, Q2
+from derivations.dual.activations import ACTIVATIONS
 from numerics.core import quadrature
 from numerics.dual import activation, cauchy_schwarz_bound, dual_slope, names, reference
 
@@ -33,8 +34,8 @@ __all__ = ["CLAIMS", "DUAL_CLAIM", "PRICE_CLAIM"]
 # -- closed-form duals against an independent quadrature reference -------------------------
 CLOSED_FORMS = tuple(name for name in names() if activation(name).closed_form)  # every dual.* record with one
 LABELS = ("E φ(u)φ(v)", "E φ'(u)φ'(v)", "E φ(u)²", "E φ'(u)²")  # each over the reference's Cauchy-Schwarz unit
-_OWN = {n: [p for p in catalog.get(f"dual.{n}").parameters if p.name not in ("q1", "q2", "c", "q", "x")]
-        for n in CLOSED_FORMS}
+#: each record's own parameters, from its activation's declaration (catalog.get would derive all 20 records)
+_OWN = {n: list(ACTIVATIONS[n].parameters) for n in CLOSED_FORMS}
 #: q capped per activation: e^{bu} leaves float64 where the reference needs it past b^2 q = 256; the record's own
 #: constraint 2 b (q1 + q2) < 1; an oscillating reference costs ~ b^2 q per variable (docs/claims/<this claim>.md).
 Q_CAP = {"exp": lambda k: 256 / k["b"] ** 2, "sin": lambda k: 10 / k["b"] ** 2, "cos": lambda k: 10 / k["b"] ** 2,
@@ -43,7 +44,6 @@ _BOX, _Q_MAX = ULPS * 2.0**-53, 1e6  # the closed forms' contract: exact within 
 #: Closed form within its 8-ulp box: sqrt-type kinks at |rho| = 1 move by (2/pi) sqrt(2 box), exponents by 4 q box;
 #: the reference within twice its convergence tolerance (measured error <= 1.3e-15, tests/unit/dual/test_reference.py).
 ATOL = (2 / math.pi) * math.sqrt(2 * _BOX) + 4 * _Q_MAX * _BOX + 2 * reference.TOL
-_DUAL = catalog.get("dual.relu")
 
 
 def _unit(p, prediction):
@@ -89,7 +89,7 @@ DUAL_CLAIM = theorem(
     title="Closed-form duals equal an independent quadrature of the activation over the whole domain",
     source="records dual.* (Price's theorem / MGF derivations); reference: numerics.dual.reference (1-D conditioning)",
     records=tuple(f"dual.{name}" for name in CLOSED_FORMS),
-    parameters=[_DUAL.parameter("q1"), _DUAL.parameter("q2"), real("rho", -1.0, 1.0, latex=r"\rho"),
+    parameters=[Q1, Q2, real("rho", -1.0, 1.0, latex=r"\rho"),
                 real("shape", 0.0, 1.0, latex="s", description="where each activation's own parameters lie")],
     checks=DUAL_CHECKS,
     bias="none: deterministic (closed form vs quadrature in Cauchy-Schwarz units, atol from the 8-ulp contract)",
