@@ -27,6 +27,7 @@ $I - (I - \eta\Theta_\rho/N)^k$; it diverges iff $\eta > 2N/\lambda_{\max}(\Thet
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -62,29 +63,36 @@ class MSEEnsemble:
             raise ValueError(f"steps must be finite non-negative integers, got {steps!r}")
         return gd_inverse(self.evals, self.learning_rate / self.normalization, k)
 
+    @cached_property
+    def _kv(self) -> np.ndarray:
+        r"""$\Theta_{xX}V$: the test-train kernel in the eigenbasis (computed once, shared by mean and cov)."""
+        return self.k_test_train @ self.evecs
+
     def mean(self, *, t=None, steps=None) -> np.ndarray:
         """Mean on the test points, shape ``(T, n_test, n_outputs)``."""
         g = self._factors(t, steps)
-        kv = self.k_test_train @ self.evecs
-        return np.einsum("mi,ti,io->tmo", kv, g, self.y_eig)
+        return np.matmul(self._kv, g[:, :, None] * self.y_eig[None])
 
     def cov(self, *, t=None, steps=None) -> np.ndarray:
         """Covariance on the test points (same for each output), shape ``(T, n_test, n_test)``."""
         if self.k_test_test_nngp is None:
             raise ValueError("cov needs k_test_test_nngp")
         g = self._factors(t, steps)
-        kv = self.k_test_train @ self.evecs
+        kv = self._kv
+        out = np.empty((g.shape[0],) + self.k_test_test_nngp.shape)
         if self.get == "nngp":
             # K_tt - K_tX K^-1 (I - e^{-2 eta K t/N}) K_Xt: (1 - e^{-2u})/lam = g (2 - lam g).
-            lam = np.maximum(self.evals, 0.0)[None, :]
-            two = g * (2.0 - lam * g)
-            return self.k_test_test_nngp[None] - np.einsum("mi,ti,li->tml", kv, two, kv)
-        term1 = g[:, :, None] * kv.T[None]                         # (T, n, m): A_t Theta_Xt in the eigenbasis
+            lam = np.maximum(self.evals, 0.0)
+            for i, gi in enumerate(g):
+                out[i] = self.k_test_test_nngp - (kv * (gi * (2.0 - lam * gi))) @ kv.T
+            return out
         k_eig = self.evecs.T @ self.k_train_train_nngp @ self.evecs
         kx_eig = self.evecs.T @ self.k_test_train_nngp.T             # (n, m)
-        quad = np.einsum("tim,ij,tjl->tml", term1, k_eig, term1)
-        cross = np.einsum("tim,il->tml", term1, kx_eig)
-        return self.k_test_test_nngp[None] + quad - cross - np.swapaxes(cross, 1, 2)
+        for i, gi in enumerate(g):                                  # one time at a time: O(m n) memory
+            b = kv * gi                                             # Theta_xX A_t in the eigenbasis, (m, n)
+            cross = b @ kx_eig
+            out[i] = self.k_test_test_nngp + (b @ k_eig) @ b.T - cross - cross.T
+        return out
 
     def predict(self, *, t=None, steps=None, compute_cov: bool = True):
         """``(mean, cov)`` (or the mean alone when ``compute_cov`` is false)."""
@@ -124,13 +132,13 @@ def gradient_descent_mse_ensemble(
     evals = _regularise(evals, k, reg, bool(diag_reg_absolute_scale))
     ktt = kdd = ktx_nngp = None
     if k_test_test_nngp is not None:
-        ktt, _, _ = _checks.as_kernel("k_test_test_nngp", k_test_test_nngp)
+        ktt, _, _ = _checks.as_kernel("k_test_test_nngp", k_test_test_nngp, decompose=False)
         if ktt.shape[0] != ktx.shape[0]:
             raise ValueError(f"k_test_test_nngp must have shape {(ktx.shape[0],) * 2}, got {ktt.shape}")
     if get == "ntk" and k_test_test_nngp is not None:
         if k_train_train_nngp is None or k_test_train_nngp is None:
             raise ValueError("get='ntk' with k_test_test_nngp needs k_train_train_nngp and k_test_train_nngp")
-        kdd, _, _ = _checks.as_kernel("k_train_train_nngp", k_train_train_nngp)
+        kdd, _, _ = _checks.as_kernel("k_train_train_nngp", k_train_train_nngp, decompose=False)
         if kdd.shape != k.shape:
             raise ValueError(f"k_train_train_nngp must have shape {k.shape}, got {kdd.shape}")
         ktx_nngp = _checks.as_cross("k_test_train_nngp", k_test_train_nngp, n)

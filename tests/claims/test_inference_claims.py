@@ -47,3 +47,43 @@ def test_ntk_in_place_of_the_nngp_fails():
         return ens.mean(t=list(TIMES))[:, :, 0].ravel()
     wrong = READOUT_CLAIM.with_prediction(lambda p: {"trained mean": ntk_mean(p)})
     assert _failed(_run(wrong)) == ["trained mean"]
+
+
+# --- claim.ntk_training and claim.stability_threshold: planted errors rejected with shrunk counterexamples (slow:
+# each check() draws and shrinks; the smoke run of the true claims is in test_shipped_and_kernel.py)
+
+from numerics.inference import max_learning_rate  # noqa: E402
+from verify.claims import check  # noqa: E402
+from verify.claims.inference import NTK_CLAIM, STABILITY_CLAIM, STEPS, ntk_prediction, stability_prediction  # noqa: E402
+
+QUICK = PROFILES["quick"]
+
+
+def _rejected(claim):
+    res = check(claim, profile=QUICK)
+    assert not res.passed and res.counterexample is not None, res.summary()
+    return sorted(_failed(res.counterexample[2]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, wrong", [
+    ("x1.05", lambda p: {k: 1.05 * v for k, v in ntk_prediction(p).items()}),
+    ("x0.95", lambda p: {k: 0.95 * v for k, v in ntk_prediction(p).items()}),
+    ("NNGP in place of the NTK", lambda p: ntk_prediction(p, get="nngp")),
+    ("time scale off by 2", lambda p: ntk_prediction(p, steps=tuple(2 * k for k in STEPS))),
+])
+def test_ntk_training_rejects_planted_errors(name, wrong):
+    assert _rejected(NTK_CLAIM.with_prediction(wrong, suffix=name)) == ["covariance", "mean"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("factor", [1.05, 0.95])
+def test_stability_rejects_scaled_predictions(factor):
+    wrong = STABILITY_CLAIM.with_prediction(lambda p: {k: factor * np.asarray(v) for k, v in stability_prediction(p).items()})
+    assert _rejected(wrong) == ["linearised threshold", "top mode, trained"]
+
+
+@pytest.mark.slow
+def test_stability_rejects_the_threshold_3n_over_lambda_max():
+    wrong = STABILITY_CLAIM.with_prediction(lambda p: stability_prediction(p, threshold=lambda k: 1.5 * max_learning_rate(k)))
+    assert _rejected(wrong) == ["linearised threshold", "top mode, trained"]
