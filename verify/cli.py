@@ -433,14 +433,13 @@ def _cmd_verify(args) -> int:
     if args.list:
         return _list_claims(claims, args.profile)
     if args.mutants:
-        if args.workers is not None or args.scheduler is not None:
-            raise ValueError("--mutants runs the claims one after another in this process; "
-                             "drop --workers/--scheduler")
         print(f"seed: {args.seed} (rerun with --seed {args.seed})", file=sys.stderr)
         from verify.mutants.cli import run_mutants
+        from verify.parallel import default_workers
 
         return run_mutants(claims, profile=args.profile, seed=args.seed, json_path=args.json,
-                           report_dir=args.report)
+                           report_dir=args.report, workers=default_workers() if args.workers is None else args.workers,
+                           scheduler=args.scheduler, sources=sources)
     print(f"seed: {args.seed} (rerun with --seed {args.seed}; another seed draws other examples)", file=sys.stderr)
     from verify.parallel import default_workers
 
@@ -529,6 +528,9 @@ MEASURED_QUICK_SECONDS = {
     "claim.propagation_slopes": 1.7,
     "claim.propagation_depth_scales": 4.5,
     "claim.readout_training": 6.6,
+    "claim.ntk_training": 12.0,  # CPU-time estimate (2 examples x ~5-7 s); 65 s wall at load average 16
+    "claim.stability_threshold": 11.0,  # CPU-time estimate (2 examples x ~5.5 s)
+    "claim.critical_line": 5.2,
 }
 
 
@@ -636,7 +638,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="mutation testing: run each claim against mutants of its prediction (x1.05, x0.95; "
                         "x1.03, x0.97 when thorough; terms dropped, signs flipped, exponents changed in the "
                         "records it cites) and report the score and the survivors; --json and --report then write "
-                        "the mutation report (exit 1 if any error, a scale mutant survives or under 95%% are killed)")
+                        "the mutation report (exit 1 if any error, a scale mutant survives or under 95%% are killed); "
+                        "--workers/--scheduler run one claim per worker, with the serial run's results")
     p.add_argument("--seed", type=_seed, default=0,
                    help="which run: 0 (default) is the reproducible run of record; another integer draws "
                         "other examples and simulation seeds, reproducibly")

@@ -9,7 +9,9 @@ every simulation seed is a function of the example's seed and the check's name,
 so a claim's verdict and numbers do not depend on the process that runs it or
 on the order the claims finish in.  The results come back in the order the
 claims were given; a parallel run's JSON equals the serial run's apart from the
-seconds (tested, locally and through a ``LocalCluster``).
+seconds (tested, locally and through a ``LocalCluster``).  With ``job="mutants"``
+a task is the mutation testing of one claim (:func:`verify.mutants.mutate`), and
+its :class:`~verify.mutants.MutationReport` comes back instead.
 
 The examples of one claim stay in one process: hypothesis draws each example
 after the previous one has run and shrinks a failure by rerunning it, so
@@ -36,7 +38,10 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-__all__ = ["ClaimTask", "default_workers", "run_claims", "run_task"]
+__all__ = ["ClaimTask", "JOBS", "default_workers", "run_claims", "run_task"]
+
+#: What a task does with its claim: check it, or mutation-test it.
+JOBS = ("check", "mutants")
 
 #: Environment variables that set the BLAS/OpenMP thread count of NumPy's linear algebra.
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -55,13 +60,15 @@ class ClaimTask:
     """What a worker needs to check one claim: its id, where it is declared, the profile and the seed.
 
     ``claims_file`` is the absolute path of the ``--claims`` file that declares the claim, or ``None``
-    for a shipped claim; ``profile`` is a profile name or a :class:`verify.core.claim.Profile`.
+    for a shipped claim; ``profile`` is a profile name or a :class:`verify.core.claim.Profile`; ``job``
+    one of :data:`JOBS`.
     """
 
     claim_id: str
     claims_file: str | None
     profile: object
     seed: int
+    job: str = "check"
 
 
 @dataclass(frozen=True)
@@ -99,11 +106,16 @@ def _lookup(task: ClaimTask):
 
 def run_task(task: ClaimTask):
     """Check one claim (in a worker): the :class:`~verify.core.claim.ClaimResult`'s fields but the claim,
-    as a dict, or the exception it raised, as text."""
+    as a dict (``job="mutants"``: its :class:`~verify.mutants.MutationReport`), or the exception it raised,
+    as text."""
     try:
         from verify.core.claim import ClaimResult, check
 
         with _ONE_CLAIM_AT_A_TIME, _children_allowed():
+            if task.job == "mutants":
+                from verify.mutants import mutate
+
+                return mutate(_lookup(task), profile=task.profile, seed=task.seed)
             result = check(_lookup(task), profile=task.profile, seed=task.seed)
         return {f.name: getattr(result, f.name) for f in fields(ClaimResult) if f.name != "claim"}
     except Exception as exc:  # noqa: BLE001 - sent back as text and raised again in the parent
@@ -140,7 +152,7 @@ def _worker_start(blas_threads: int) -> None:
             os.environ[v] = str(blas_threads)
 
 
-def _tasks(claims, sources: Mapping[str, str | None], profile, seed: int) -> list[ClaimTask]:
+def _tasks(claims, sources: Mapping[str, str | None], profile, seed: int, job: str) -> list[ClaimTask]:
     from verify.claims import CLAIMS
 
     tasks = []
@@ -149,7 +161,7 @@ def _tasks(claims, sources: Mapping[str, str | None], profile, seed: int) -> lis
         if path is None and CLAIMS.get(c.id) is not c:
             raise ValueError(f"claim {c.id!r} is not the shipped claim of that id and names no --claims file: "
                              "a worker could not find it; check it with workers=1")
-        tasks.append(ClaimTask(c.id, None if path is None else str(Path(path).resolve()), profile, seed))
+        tasks.append(ClaimTask(c.id, None if path is None else str(Path(path).resolve()), profile, seed, job))
     return tasks
 
 
@@ -162,8 +174,9 @@ def _raise(task: ClaimTask, crash: _Crash):
 def run_claims(claims: Sequence, *, profile="quick", seed: int = 0, workers: int | None = None,
                scheduler: str | None = None, sources: Mapping[str, str | None] | None = None,
                estimates: Mapping[str, float] | None = None,
-               on_done: Callable[[int, object], None] | None = None) -> list:
-    """Check ``claims`` in parallel; their :class:`~verify.core.claim.ClaimResult` in the given order.
+               on_done: Callable[[int, object], None] | None = None, job: str = "check") -> list:
+    """Check ``claims`` in parallel; their :class:`~verify.core.claim.ClaimResult` in the given order
+    (``job="mutants"``: their :class:`~verify.mutants.MutationReport`, as from :func:`verify.mutants.mutate`).
 
     Keyword-only options:
 
@@ -184,14 +197,16 @@ def run_claims(claims: Sequence, *, profile="quick", seed: int = 0, workers: int
         raise ValueError(f"scheduler={scheduler!r} must be the address of a dask scheduler, e.g. tcp://host:8786")
     if on_done is not None and not callable(on_done):
         raise ValueError(f"on_done={on_done!r} must be a callable on_done(index, result) or None")
-    tasks = _tasks(claims, sources or {}, profile, seed)
+    if job not in JOBS:
+        raise ValueError(f"job={job!r} must be one of {JOBS}")
+    tasks = _tasks(claims, sources or {}, profile, seed, job)
     order = sorted(range(len(tasks)), key=lambda i: -(estimates or {}).get(tasks[i].claim_id, 0.0))
     results: list = [None] * len(tasks)
 
     def finish(i: int, outcome) -> None:
         if isinstance(outcome, _Crash):
             _raise(tasks[i], outcome)
-        results[i] = ClaimResult(claims[i], **outcome)
+        results[i] = outcome if job == "mutants" else ClaimResult(claims[i], **outcome)
         if on_done is not None:
             on_done(i, results[i])
 

@@ -286,12 +286,69 @@ def test_the_command_line_runs_mutants_and_reports_them(tmp_path, capsys):
     data = json.loads(out_json.read_text())
     assert data["passed"] is True and data["score"] == 1.0 and data["mutants"][0]["claim"] == "my.first_layer"
     assert "# Mutation testing" in (report / "mutants.md").read_text()
-    # one line on stderr, status 2: an unknown claim id, or --mutants with --workers
-    for argv in (["verify", "--claims", str(path), "--mutants", "my.nope"],
-                 ["verify", "--claims", str(path), "--mutants", "--workers", "2"]):
-        assert main(argv) == 2
-        err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "error:" in err
+    # one line on stderr, status 2: an unknown claim id
+    assert main(["verify", "--claims", str(path), "--mutants", "my.nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "error:" in err
+
+
+def _without_seconds(data):
+    if isinstance(data, dict):
+        return {k: _without_seconds(v) for k, v in data.items() if k != "seconds"}
+    if isinstance(data, list):
+        return [_without_seconds(v) for v in data]
+    return data
+
+
+def test_a_mutants_task_returns_the_report_of_mutate(tmp_path):
+    """The task a worker runs for ``--mutants`` (here in this process): the report :func:`mutate` gives."""
+    import json
+
+    from verify.core.loading import load_claims
+    from verify.parallel import run_claims
+
+    path = tmp_path / "second_theorem.py"
+    path.write_text(THEOREM_FILE + SECOND_THEOREM)
+    claim = next(c for c in load_claims(path) if c.id == "my.scaled_layer")
+    [via_task] = run_claims([claim], profile="smoke", seed=2, workers=1, sources={claim.id: str(path)}, job="mutants")
+    direct = mutate(claim, profile="smoke", seed=2)
+    assert [(o.name, o.status) for o in via_task.outcomes] == [("prediction x1.05", "killed"),
+                                                               ("prediction x0.95", "killed")]
+    assert (_without_seconds(json.loads(mutation_json([via_task])))
+            == _without_seconds(json.loads(mutation_json([direct]))))
+
+
+@pytest.mark.slow  # two worker interpreters and two mutation runs: about 6 s of CPU
+def test_mutants_on_two_workers_give_the_serial_report(tmp_path, capsys):
+    """``--mutants --workers 2``: one claim per worker process, the same JSON as one after another."""
+    import json
+
+    from verify.cli import main
+
+    path = tmp_path / "two_theorems.py"
+    path.write_text(THEOREM_FILE + SECOND_THEOREM)
+    reports = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"mutants{workers}.json"
+        rc = main(["verify", "--claims", str(path), "--mutants", "--profile", "smoke", "--seed", "5",
+                   "--workers", workers, "--json", str(out)])
+        captured = capsys.readouterr()
+        assert rc == 0, captured.err
+        reports[workers] = json.loads(out.read_text())
+    assert "mutation testing 2 claims on 2 worker processes" in captured.err
+    assert [r["claim"] for r in reports["2"]["mutants"]] == ["my.first_layer", "my.scaled_layer"]
+    assert _without_seconds(reports["2"]) == _without_seconds(reports["1"])
+    assert reports["2"]["score"] == 1.0 and all(r["survivors"] == [] for r in reports["2"]["mutants"])
+
+
+#: A second claim for the parallel run: no records, so only its two scale mutants.
+SECOND_THEOREM = '''
+SCALED_LAYER = theorem(id="my.scaled_layer", title="Twice the first layer: E (2z)(2z') is 4 times the input kernel",
+                       parameters=[real("W_std", 0.5, 2.0), real("b_std", 0.0, 1.0)],
+                       checks=[Exact("products", simulate=lambda p, *, n, seed: 4 * products(p, n=n, seed=seed),
+                                     predict=lambda p: [4 * k for k in kernel(p)], samples=200_000)],
+                       examples=[{"W_std": 0.8, "b_std": 0.2}])
+'''
 
 
 def test_the_json_of_a_report_is_plain_data(first_layer_report):
