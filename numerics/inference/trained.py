@@ -111,10 +111,10 @@ def trained_output_draws(x_train, x_test, y_train, *, activation: str, width: in
         upper triangle row by row).
 
     >>> x, y = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.5, -0.5])
-    >>> mean, cov = trained_output_draws(x, x[:1], y, activation="erf", width=64, W_std=1.0, b_std=0.2,
-    ...     learning_rate=1.0, steps=[0, 50], n_pairs=200, seed=0)
+    >>> mean, cov = trained_output_draws(x, x[:1], y, activation="erf", width=32, W_std=1.0, b_std=0.2,
+    ...     learning_rate=1.0, steps=[0, 50], n_pairs=50, seed=0)
     >>> mean.shape, cov.shape
-    ((200, 2), (200, 2))
+    ((50, 2), (50, 2))
     >>> bool(abs(mean[:, 1].mean() - 0.5) < 0.05)   # trained on x[0]: the output has reached its target
     True
     """
