@@ -155,7 +155,9 @@ def nngp_posterior(*, k_train_train, k_test_train, k_test_test, y_train, diag_re
     reg = _checks.nonneg_scalar("diag_reg", diag_reg)
     k, _, _ = _checks.as_kernel("k_train_train", k_train_train)
     ktx = _checks.as_cross("k_test_train", k_test_train, k.shape[0])
-    ktt, _, _ = _checks.as_kernel("k_test_test", k_test_test)
+    ktt, _, _ = _checks.as_kernel("k_test_test", k_test_test, decompose=False)
+    if ktt.shape[0] != ktx.shape[0]:
+        raise ValueError(f"k_test_test must have shape {(ktx.shape[0],) * 2}, got {ktt.shape}")
     y = _checks.as_targets(y_train, k.shape[0])
     c = scipy.linalg.cho_factor(k + reg * np.eye(k.shape[0]))
     return ktx @ scipy.linalg.cho_solve(c, y), ktt - ktx @ scipy.linalg.cho_solve(c, ktx.T)

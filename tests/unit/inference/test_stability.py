@@ -57,3 +57,29 @@ def test_ridge_to_zero_is_continuous_at_finite_times_and_tends_to_the_pseudo_inv
     assert at_inf[1] < 2e-2 * at_inf[0]
     pinv = kte @ np.linalg.pinv(ktr, hermitian=True) @ y
     np.testing.assert_allclose(ens(0.0).mean(t=[np.inf])[0, :, 0], pinv, rtol=1e-7, atol=1e-9)
+
+
+def test_posterior_and_ensemble_reject_bad_test_kernels():
+    """The test-side NNGP kernels are checked too (by a Cholesky factor, with the eigenvalue named on failure)."""
+    from numerics.inference import nngp_posterior
+    k = _kernel(6, n=4)
+    bad = np.diag([1.0, -0.3])
+    with pytest.raises(ValueError, match="k_test_test must be positive semidefinite, got smallest eigenvalue -0.3"):
+        nngp_posterior(k_train_train=k, k_test_train=np.ones((2, 4)), k_test_test=bad, y_train=np.ones(4))
+    with pytest.raises(ValueError, match=r"k_test_test must have shape \(2, 2\), got \(3, 3\)"):
+        nngp_posterior(k_train_train=k, k_test_train=np.ones((2, 4)), k_test_test=np.eye(3), y_train=np.ones(4))
+    with pytest.raises(ValueError, match="k_test_test_nngp must be positive semidefinite"):
+        gradient_descent_mse_ensemble(k_train_train=k, k_test_train=np.ones((2, 4)), y_train=np.ones(4), get="ntk",
+                                      k_train_train_nngp=k, k_test_train_nngp=np.ones((2, 4)), k_test_test_nngp=bad)
+    with pytest.raises(ValueError, match="k_train_train_nngp must be positive semidefinite"):
+        gradient_descent_mse_ensemble(k_train_train=k, k_test_train=np.ones((2, 4)), y_train=np.ones(4), get="ntk",
+                                      k_train_train_nngp=-k, k_test_train_nngp=np.ones((2, 4)), k_test_test_nngp=np.eye(2))
+
+
+def test_cholesky_psd_check_accepts_what_the_eigenvalue_check_accepts():
+    """A singular PSD kernel with rounding-level negative eigenvalues passes both routes."""
+    from numerics.inference._checks import as_kernel
+    a = np.random.default_rng(7).standard_normal((30, 3))
+    k = a @ a.T                                   # rank 3: 27 eigenvalues at rounding level, some negative
+    assert as_kernel("k", k)[1][0] < 0            # the eigenvalue route sees them, within its floor
+    assert as_kernel("k", k, decompose=False)[1] is None
