@@ -50,7 +50,7 @@ Z = 5.5  # two-sided normal quantile: false-failure rate 4e-8 per comparison
 # (`numerics.propagation.phase_grid`); the line comes from the accurate solver.
 
 # %%
-fig = phase_figure(["tanh", "erf"], sigma_b2_max=0.3, grid=(32, 20))
+fig = phase_figure(["tanh", "erf"], sigma_b2_max=0.3, grid=(28, 18))
 show_figure(fig, "phase_diagram_tanh_erf.png", out_dir=OUT)
 
 sw_line, q_line = critical_line("tanh", [0.05])
@@ -146,7 +146,7 @@ assert np.all(np.abs(emp.mean(axis=1)[early] - theory[early]) < Z * se[early] + 
 # ## 3. Lazy training against the NTK prediction band
 #
 # One hidden erf layer of width 1024 in the NTK parameterisation ($\sigma_w = 1.5$, $\sigma_b = 0.2$), inputs
-# on the unit circle, 8 training points, 128 networks trained by full-batch gradient descent on
+# on the unit circle, 8 training points, 96 networks trained by full-batch gradient descent on
 # $\frac{1}{2N}\|f(X) - Y\|^2$ with learning rate 1.  The linearised prediction at step $k$ uses the
 # infinite-width NNGP $K$ and NTK $\Theta$ of this architecture (`numerics.kernel.recursions.nngp_ntk`, erf in
 # closed form):
@@ -165,7 +165,7 @@ ens = gradient_descent_mse_ensemble(k_train_train=Theta[tr, tr], k_test_train=Th
                                     k_test_test_nngp=K[te, te], learning_rate=1.0)
 STEPS = (0, 10, 60)
 net = FCNetwork((2, 1024, 1), activation="erf", w_std=1.5, b_std=0.2)
-params = init_params(net, ensemble=128, seed=int(SEEDS[2].generate_state(1)[0]))
+params = init_params(net, ensemble=96, seed=int(SEEDS[2].generate_state(1)[0]))
 _, outs = train_full_batch(net, params, x_train=pts(theta_train), y_train=y_train, x_test=pts(theta_test),
                            optimizer=Optimizer("sgd", learning_rate=1.0), record_steps=STEPS)
 
@@ -177,7 +177,7 @@ for ax, k in zip(axes, STEPS):
     ax.fill_between(theta_test, mu - 2 * sd, mu + 2 * sd, color="tab:blue", alpha=0.25, label="NTK mean +- 2 sd")
     ax.plot(theta_test, mu, color="tab:blue")
     ax.plot(theta_test, got[:6].T, color="0.4", lw=0.6)
-    ax.plot(theta_test, got.mean(axis=0), "k--", lw=1.2, label="ensemble mean (128 nets)")
+    ax.plot(theta_test, got.mean(axis=0), "k--", lw=1.2, label="ensemble mean (96 nets)")
     ax.plot(theta_train, y_train[:, 0], "r o".replace(" ", ""), ms=4, label="training points")
     ax.set(title=f"step {k}", xlabel=r"input angle $\theta$")
     # the ensemble mean against the linearised mean: z-test per test point (Bonferroni over 41 points and
