@@ -54,7 +54,8 @@ import numpy as np
 
 from ..core.validation import check_integer
 
-__all__ = ["MAX_ORDER", "NODES", "Z_MAX", "hermite_coefficients", "quadrature_rule"]
+__all__ = ["MAX_ORDER", "NODES", "Z_MAX", "hermite_coefficients", "quadrature_rule", "second_moments",
+           "stein_derivative_coefficients"]
 
 NODES = 20
 Z_MAX = 12.0
@@ -124,3 +125,37 @@ def hermite_coefficients(f, q, *, order: int):
 
     list(_POOL.map(block, range(0, q.size, _ROWS)))
     return coefficients, second
+
+
+def second_moments(f, q, *, order: int):
+    r"""$E f(\sqrt{q_i} Z)^2$ alone, on the rule :func:`hermite_coefficients` uses at ``order`` (same values)."""
+    q = np.asarray(q, dtype=np.float64)
+    z, wz = quadrature_rule(float(np.max(q)) if q.size else 1.0, order)
+    root = np.sqrt(q)
+    second = np.empty(q.size)
+
+    def block(start):
+        rows = slice(start, min(start + _ROWS, q.size))
+        values = np.asarray(f(root[rows, None] * z[None, :]), dtype=np.float64)
+        second[rows] = np.einsum("ia,ia,a->i", values, values, wz, optimize=False)
+
+    list(_POOL.map(block, range(0, q.size, _ROWS)))
+    return second
+
+
+def stein_derivative_coefficients(b, q):
+    r"""Coefficients of $f'$ from those of $f$ by Stein's identity: $b^{f'}_k(q) = \sqrt{(k+1)/q}\; b^f_{k+1}(q)$.
+
+    $E[g(Z) h_{k+1}(Z)] = E[g'(Z) h_k(Z)]/\sqrt{k+1}$ with $g(z) = f(\sqrt q z)$, $g' = \sqrt q f'(\sqrt q z)$.
+    ``b``: shape ``(n, K+2)`` at the variances ``q`` $> 0$ (shape ``(n,)``); returns ``(n, K+1)``.  An
+    error $\delta$ in $b^f_{k+1}$ becomes $\sqrt{(k+1)/q}\,\delta$: callers use it where that factor is
+    small (see :func:`numerics.kernel.fast.layer_duals`).
+
+    >>> b = np.array([[0.0, 2.0, 0.0, 0.0]])   # f(x) = x at q = 4
+    >>> stein_derivative_coefficients(b, np.array([4.0])).tolist()   # f' = 1: b_0 = 1
+    [[1.0, 0.0, 0.0]]
+    """
+    b = np.asarray(b, dtype=np.float64)
+    q = np.asarray(q, dtype=np.float64)
+    k = np.arange(1, b.shape[1])
+    return b[:, 1:] * np.sqrt(k[None, :] / q[:, None])

@@ -82,8 +82,8 @@ def series_order(beta2: np.ndarray, r: float, floor: float, *, tol: float) -> tu
     return orders[0], orders[1]
 
 
-def _coefficients(f, q, order):
-    b, s = hermite_coefficients(f, q, order=order)
+def _coefficients(f, q, order, provider=None):
+    b, s = hermite_coefficients(f, q, order=order) if provider is None else provider(q, order)
     tail = np.maximum(s - np.sum(b * b, axis=1), 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         tau = np.where(s > 0, tail / s + _ROUNDING, 0.0)
@@ -91,7 +91,7 @@ def _coefficients(f, q, order):
     return np.ascontiguousarray(b.T), s, tau, np.max(beta, axis=0, initial=0.0)
 
 
-def _stages(f, q1, q2, r, tol):
+def _stages(f, q1, q2, r, tol, provider=None):
     """The orders to try: a pilot estimate first, then ``STAGES``.
 
     The pilot computes the coefficients to ``K_MAX`` at ``_PILOT`` variances (quantiles of both
@@ -100,7 +100,7 @@ def _stages(f, q1, q2, r, tol):
     """
     q = np.concatenate([q1, q2])
     pilot = np.unique(np.quantile(q, np.linspace(0.0, 1.0, _PILOT), method="nearest")) if q.size else q
-    _, _, tau, beta = _coefficients(f, pilot, K_MAX)
+    _, _, tau, beta = _coefficients(f, pilot, K_MAX, provider)
     orders = series_order(beta * beta, r, 0.0, tol=tol / 4)
     guess = K_MAX if min(orders) < 0 else min(8 * (max(orders) // 8) + 16, K_MAX)
     return [k for k in sorted({guess, *STAGES}) if k >= guess]
@@ -144,7 +144,7 @@ def _horner(b1, b2, r, orders):
     return acc
 
 
-def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None):
+def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coefficients=None):
     r"""$E[f(u_i) f(v_j)]$ for the whole matrix ``c`` (shape ``(n1, n2)``), accurate to ``tol`` of $\sqrt{S_iS'_j}$.
 
     Returns ``(values, S1, S2)``: the matrix and the second moments $E f^2$ at ``q1`` and ``q2``.
@@ -153,6 +153,9 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None):
     columns are one input set (``q1 is q2``, ``c`` symmetric).  ``reference``
     is the callable ``(q1, q2, rho) -> value`` for the entries the series
     cannot certify (default: :func:`numerics.dual.reference.pair_expectation` of ``f``).
+    ``coefficients``: an optional callable ``(q, order) -> (b, S)`` replacing
+    :func:`numerics.dual.hermite.hermite_coefficients` of ``f`` (same shapes and accuracy), e.g. the
+    derivative's coefficients from the activation's by Stein's identity.
     """
     tol = check_scalar("tol", tol, low=1e-15, high=1e-3)
     q1 = np.asarray(q1, dtype=np.float64)
@@ -164,9 +167,9 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None):
     blocks = [(slice(i, min(i + _BLOCK, n1)), slice(i if same else 0, n2)) for i in range(0, n1, _BLOCK)]
     prepared = list(_POOL.map(lambda rc: _correlation_block(c, root1, root2, *rc, same), blocks))
     r_all = max((p[1] for p in prepared), default=0.0)
-    for order in _stages(f, q1, q2, r_all, tol):  # the cheap stage first: most kernels never need the last
-        b1, s1, tau1, beta1 = _coefficients(f, q1, order)
-        b2, s2, tau2, beta2 = (b1, s1, tau1, beta1) if same else _coefficients(f, q2, order)
+    for order in _stages(f, q1, q2, r_all, tol, coefficients):  # the cheap stage first: most never need the last
+        b1, s1, tau1, beta1 = _coefficients(f, q1, order, coefficients)
+        b2, s2, tau2, beta2 = (b1, s1, tau1, beta1) if same else _coefficients(f, q2, order, coefficients)
         tail_scale = np.sqrt(np.max(tau1, initial=0.0) * np.max(tau2, initial=0.0))
         if r_all ** (order + 1) * tail_scale <= tol / 4:
             break
