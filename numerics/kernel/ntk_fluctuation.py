@@ -30,7 +30,8 @@ import numpy as np
 
 from ..core import quadrature
 from ..core.validation import check_finite_array, check_integer, check_scalar
-from ..dual.activations import Activation, activation as _activation
+from ..dual.activations import Activation
+from ..dual.activations import activation as _activation
 from ..generated import kernel_fc as _fc
 from ..generated import kernel_ntk_fluctuation as _nf
 

@@ -44,7 +44,8 @@ import math
 import numpy as np
 
 from ..core.sampling import SeedBlocks, blocks_per_chunk
-from ..dual.activations import Activation, activation as _activation
+from ..dual.activations import Activation
+from ..dual.activations import activation as _activation
 from .conditional import _factor
 from .networks import _check_options
 

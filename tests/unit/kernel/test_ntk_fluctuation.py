@@ -12,11 +12,15 @@ import math
 import numpy as np
 import pytest
 
+from numerics.dual.activations import activation
 from numerics.kernel import two_inputs
 from numerics.kernel.networks import fc_empirical_ntk
-from numerics.kernel.ntk_fluctuation import expansion, fluctuation_draws, ntk_fluctuation_coefficient
+from numerics.kernel.ntk_fluctuation import (
+    expansion,
+    fluctuation_draws,
+    ntk_fluctuation_coefficient,
+)
 from numerics.kernel.ntk_in_law import ntk_draws_in_law
-from numerics.dual.activations import activation
 
 Z = 5.0
 
@@ -40,8 +44,8 @@ def test_one_hidden_layer_variance_is_the_exact_variance_of_a_unit(name):
     phi, dphi = act.phi, act.phi_prime
 
     def y_moment(power):  # E[(phi_a phi_b + K w^2 phi'_a phi'_b)^power] with E w^2 = 1, E w^4 = 3
-        a = lambda u, v: phi(u) * phi(v)  # noqa: E731
-        b = lambda u, v: k[0, 1] * dphi(u) * dphi(v)  # noqa: E731
+        a = lambda u, v: phi(u) * phi(v)
+        b = lambda u, v: k[0, 1] * dphi(u) * dphi(v)
         if power == 1:
             return _hermite_pair(lambda u, v: a(u, v) + b(u, v), k)
         return _hermite_pair(lambda u, v: a(u, v) ** 2 + 2 * a(u, v) * b(u, v) + 3 * b(u, v) ** 2, k)
