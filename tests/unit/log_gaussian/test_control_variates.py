@@ -18,7 +18,10 @@ from numerics.log_gaussian import (
     antithetic_activation_statistics,
     fc_controlled_draws,
     fc_log_norm_ratio,
+    finite_size_log_moments,
     layer_ratio_moments,
+    limit_log_moments,
+    log_norm_rows,
     relu_resnet,
 )
 
@@ -104,3 +107,16 @@ def test_rao_blackwellised_count_keeps_the_mean_of_the_indicators(block, burn_in
     diff = (o["fraction_rb"] - o["fraction"]).ravel()
     assert _z(diff) <= Z  # paired: the conditional mean minus the indicator is a martingale difference
     assert np.all((o["fraction_rb"] >= 0) & (o["fraction_rb"] <= 10))
+
+
+def test_log_norm_rows_shapes_controls_and_validation():
+    fc_L, fc_A, fc_sq = log_norm_rows("fc_relu", lambda2=0.5, width=8, depth=4, n_rows=30, seed=1)
+    assert fc_L.shape == fc_A.shape == (30, 1) and fc_sq.shape == (30,)
+    L, A, sq = log_norm_rows("resnet_standard", lambda2=0.5, width=8, depth=4, n_rows=30, seed=1)
+    assert L.shape == A.shape == (30, 2) and sq is None
+    np.testing.assert_allclose(finite_size_log_moments("fc_relu", 0.5, 8, 4),
+                               4 * np.array([fc_relu.log_ratio_mean(8), fc_relu.log_ratio_variance(8)]), rtol=1e-14)
+    np.testing.assert_allclose(finite_size_log_moments("resnet_balanced", 0.3, 50, 25),
+                               limit_log_moments("resnet_balanced", 0.3) / 2, rtol=1e-14)
+    with pytest.raises(ValueError, match="architecture='resnet_two_matrix'"):
+        log_norm_rows("resnet_two_matrix", lambda2=0.5, width=8, depth=4, n_rows=3, seed=1)
