@@ -10,8 +10,8 @@ the second moment itself ($\rho = 1$ exactly).  Catalog activations without a
 closed form (tanh, softplus, SiLU...) and user activations written as SymPy
 expressions take this route in :func:`numerics.kernel.recursions.nngp_ntk`.
 
-**Derivative coefficients by Stein's identity.** $\varphi$'s coefficients are computed one
-order higher than asked and kept; $\varphi'$'s then cost no quadrature:
+**Derivative coefficients by Stein's identity.** $\varphi$'s coefficients are computed 33
+orders higher than asked (at most ``MAX_ORDER``) and kept; $\varphi'$'s then cost no quadrature:
 $b^{\varphi'}_k(q) = \sqrt{(k+1)/q}\, b^{\varphi}_{k+1}(q)$
 (:func:`numerics.dual.hermite.stein_derivative_coefficients`), only $E\varphi'^2$ is one pass
 over the nodes.  The identity multiplies the error of $b^\varphi_{k+1}$ by $\sqrt{(k+1)/q}$; it is
@@ -30,6 +30,7 @@ from ..dual.mehler import TOL, gram_dual
 __all__ = ["STEIN_GAIN", "layer_duals"]
 
 STEIN_GAIN = 10.0
+_MARGIN = 32  # phi' asks a higher first stage than phi (its coefficients decay slower): 8-32 orders measured
 
 
 def _providers(act):
@@ -37,13 +38,15 @@ def _providers(act):
     kept = {}
 
     def phi(q, order):
-        up = min(order + 1, MAX_ORDER)
+        up = min(order + 1 + _MARGIN, MAX_ORDER)
         b, s = hermite_coefficients(act.phi, q, order=up)
-        kept[(q.tobytes(), order)] = (b, up)
+        key = q.tobytes()
+        if key not in kept or kept[key][1] < up:
+            kept[key] = (b, up)
         return b[:, :order + 1], s
 
     def phi_prime(q, order):
-        found = kept.get((q.tobytes(), order))
+        found = kept.get(q.tobytes())
         if found is None or found[1] < order + 1:
             return hermite_coefficients(act.phi_prime, q, order=order)
         b, _ = found
