@@ -213,7 +213,7 @@ LOG_GAUSSIAN_CLAIM = theorem(
           f"over widths {LG_WIDTHS}: moments per beta constant (FC) or linear in 1/n; CDF points standardised by the "
           "finite-size moments, first Edgeworth term added back with the sample skewness, linear in 1/n; martingale "
           "controls (exact mean 0), ResNets as antithetic pairs.  Power limit: Var L_d/beta of the ResNets is a "
-          "sample variance (relative detectable ~0.2 quick); 5% needs ~20x the networks (docs/claims)"),
+          "sample variance (relative detectable ~0.19 quick); 5% needs ~17x the networks (docs/claims)"),
     examples=({"architecture": "resnet_standard", "beta": 1.0, "lambda2": 0.5},),
     formulas=("log_gaussian.fc_relu:limit_mean", "log_gaussian.fc_relu:limit_variance",
               "log_gaussian.resnet_balanced:limit_mean", "log_gaussian.resnet_balanced:limit_variance",
