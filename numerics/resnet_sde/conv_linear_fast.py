@@ -41,8 +41,9 @@ from .conv import patch_sources
 
 __all__ = ["last_layer_second_moments", "linear_conv_states"]
 
-#: samples per chunk (whole seed blocks): bounds the temporaries to a few tens of MB
-CHUNK_SAMPLES = 4096
+#: samples per chunk (whole seed blocks): small enough for the temporaries to stay in cache (measured, 40,960
+#: networks at K = 3, s = 2, D = 2, 15 layers: 1.9 s CPU at 4096, 0.55 s at 256, 0.53 s at 128, 0.59 s at 64)
+CHUNK_SAMPLES = 256
 
 
 def _gather_index(src, D):
