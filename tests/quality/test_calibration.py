@@ -20,9 +20,11 @@ and checks it with the exact binomial test of :func:`verify.core.stats.binomial_
 Marked ``quality`` and ``slow``: select with ``pytest -m quality tests/quality/test_calibration.py``.
 
 Measured 2026-12-03 on the shared 2-core machine (load average 16-20 from other sessions, so the times are
-inflated several-fold; unloaded, about 0.04 s, 0.12 s and 0.5 s per run): Exact 84/4000 (expected 40,
-p = 8.5e-10: a finding, see its xfail), Extrapolated 25/2000 (expected 19.9, p = 0.26), claim.nngp_deep
-7/500 (expected at most 5, one-sided p = 0.24); 591 s, 908 s and 912 s.
+inflated several-fold; unloaded, about 0.04 s, 0.12 s and 0.5 s per run): Exact 84/4000 with the plain
+z-test (expected 40, p = 8.5e-10: the finding), Extrapolated 25/2000 (expected 19.9, p = 0.26),
+claim.nngp_deep 7/500 (expected at most 5, one-sided p = 0.24); 591 s, 908 s and 912 s.  With Hall's
+skewness correction in the Exact check (:mod:`verify.core.studentised`), measured the same day: Exact
+44/4000 (p = 0.52), 464 s under a load average of about 16.
 """
 
 from __future__ import annotations
@@ -112,15 +114,12 @@ def _calibrated(what: str, rejections: int, n_runs: int, rate: float, *, alterna
     return result
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "finding (2026-12-03): 84/4000 rejections at nominal 1e-2 (p = 8.5e-10). The prediction is exact; the "
-    "z-test's normal approximation is not: f^4 is heavy-tailed (excess kurtosis in the hundreds), so at "
-    "20,000 draws the studentised mean is skewed to the left (2000 z-values: 40 below -2.576, 1 above "
-    "+2.576, 10 expected in each tail): a low sample mean comes with a low standard error. The Exact "
-    "check needs a skewness-aware bound (or a sample floor that grows with the statistic's skewness) "
-    "before its stated rate holds for heavy-tailed statistics; then this test passes and must lose its xfail."))
 def test_an_exact_check_fails_at_its_nominal_rate():
     """4000 runs of the Exact check at width 4 (20,000 networks each): K ~ Bin(4000, 1e-2), two-sided.
+
+    $f^4$ is heavy-tailed (sample skewness about 30, so the skewness of the mean is $s$, about 0.2): the
+    plain z-test was rejected 84/4000 times, almost all in the left tail; the Exact check now tests the
+    studentised mean with Hall's skewness correction (:mod:`verify.core.studentised`).
 
     (A light-tailed Exact check, the one-layer NNGP's second moments, is calibrated in
     ``tests/unit/core/test_report.py::test_true_claim_rejects_at_its_nominal_rate``.)"""

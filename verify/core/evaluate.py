@@ -26,6 +26,7 @@ from .stats import (DEFAULT_RATE, MIN_SAMPLES_MEAN, assert_cdf_dkwm, assert_two_
                     z_threshold)
 from .checks import Check, Custom, Deterministic, Estimate, Exact, Extrapolated, Law, Rate, TwoSampleLaw
 from .simulation import SharedRuns, View, _accepts
+from .studentised import beyond_range, detectable, inverse_hall, mean_skewness
 
 __all__ = ["CheckOutcome", "PowerRow", "comparisons", "evaluate"]
 
@@ -163,8 +164,16 @@ def _scales(check: Check, params, pred: np.ndarray) -> np.ndarray:
 
 
 def _z_outcome(check: Check, est, se, pred, pse, *, rate: float, n: int, labels, data, what: str,
-               scales: np.ndarray) -> CheckOutcome:
-    """Bonferroni z-tests of ``est`` against ``pred`` per component, with ``bias_tol``."""
+               scales: np.ndarray, skew=None) -> CheckOutcome:
+    """Bonferroni z-tests of ``est`` against ``pred`` per component, with ``bias_tol``.
+
+    ``skew``: the skewness $s$ of each compared mean (:func:`~verify.core.studentised.mean_skewness`); given,
+    the acceptance interval of $z$ is Hall's $[H_s^{-1}(-c) - t, H_s^{-1}(c) + t]$ (:mod:`verify.core.studentised`)
+    and the statistic is $z$ rescaled so that the bound it approaches sits at the threshold $c + t$.
+    """
+    if skew is not None:
+        return _skew_corrected(check, est, se, pred, pse, rate=rate, n=n, labels=labels, data=data, what=what,
+                               scales=scales, skew=np.broadcast_to(np.asarray(skew, dtype=float), est.shape))
     k = est.size
     total = np.hypot(se, pse)
     # a stated tolerance of t standard errors: |est - pred| <= (z + t) SE keeps the rate (the bias is <= t SE)
@@ -187,6 +196,43 @@ def _z_outcome(check: Check, est, se, pred, pse, *, rate: float, n: int, labels,
     return CheckOutcome(check.name, check.kind, passed, float(z[j]), crit, rate, n, detail, power, data)
 
 
+def _toward(excess, unit):
+    """``max(excess, 0) / unit`` where ``unit > 0``; where it is 0: ``inf`` for a positive excess, else 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(unit > 0, np.maximum(excess, 0.0) / np.where(unit > 0, unit, 1.0),
+                        np.where(excess > 0, np.inf, 0.0))
+
+
+def _skew_corrected(check: Check, est, se, pred, pse, *, rate, n, labels, data, what, scales,
+                    skew) -> CheckOutcome:
+    """:func:`_z_outcome` with Hall's skewness correction (its docstring)."""
+    k = est.size
+    total = np.hypot(se, pse)
+    t = float(getattr(check, "tolerance_se", 0.0))
+    alt = getattr(check, "alternative", "two-sided")
+    c = z_threshold(rate / k) if alt == "two-sided" else float(_st.norm.isf(rate / k))
+    crit = c + t
+    hi, lo = inverse_hall(c, skew) + t, -inverse_hall(-c, skew) + t  # both > 0: the bounds of z are -lo, hi
+    diff = est - pred
+    up, down = _toward(diff - check.bias_tol, total * hi / crit), _toward(-diff - check.bias_tol, total * lo / crit)
+    z = {"two-sided": np.maximum(up, down), "at least": down, "at most": up}[alt]
+    j = int(np.argmax(z))
+    passed = bool(np.all(z <= crit))
+    sides = {"two-sided": "two-sided", "at least": "lower", "at most": "upper"}[alt]
+    reach = detectable(c, _Z_BETA, skew, sides=sides) + t
+    power = tuple(PowerRow(check.name, labels[i], float(pred[i]), float(est[i]),
+                           float(reach[i] * total[i] + check.bias_tol), scale=float(scales[i])) for i in range(k))
+    tested = {"two-sided": (c, -c), "at least": (-c,), "at most": (c,)}[alt]
+    outside = bool(np.any([beyond_range(y, skew) for y in tested]))  # the correction's expansion holds no more
+    z_j = diff[j] / total[j] if total[j] > 0 else (0.0 if diff[j] == 0 else math.copysign(math.inf, diff[j]))
+    detail = (f"{check.name}: {what} {est[j]:.6g} vs predicted {pred[j]:.6g} ({labels[j]}): z = {z_j:.3g} in "
+              f"[{-lo[j]:.3g}, {hi[j]:.3g}]: {'pass' if passed else 'FAIL'} [SE {total[j]:.3g}, skewness of the "
+              f"mean {skew[j]:.2g} (Hall)" + (", beyond the correction's range" if outside else "")
+              + (f", bias_tol {check.bias_tol:.3g}" if check.bias_tol else "")
+              + (f", tolerance {t:.3g} SE" if t else "") + f", rate {rate:.2g}]")
+    return CheckOutcome(check.name, check.kind, passed, float(z[j]), crit, rate, n, detail, power, data)
+
+
 def _exact(check: Exact, params, prediction, *, seed, rate, scale, shared) -> CheckOutcome:
     n = _scaled(check.samples, scale)
     if n < MIN_SAMPLES_MEAN:
@@ -198,8 +244,9 @@ def _exact(check: Exact, params, prediction, *, seed, rate, scale, shared) -> Ch
     est, se = x.mean(axis=0), x.std(axis=0, ddof=1) / math.sqrt(n)
     labels = _labels(check, pred.size)
     data = {"observed": est, "stderr": np.hypot(se, pse), "predicted": pred}
+    # the studentised mean of a skewed statistic is skewed: Hall's correction (verify.core.studentised)
     return _z_outcome(check, est, se, pred, pse, rate=rate, n=n, labels=labels, data=data, what="mean",
-                      scales=_scales(check, params, pred))
+                      scales=_scales(check, params, pred), skew=mean_skewness(x, np.hypot(se, pse)))
 
 
 def _extrapolated(check: Extrapolated, params, prediction, *, seed, rate, scale, shared) -> CheckOutcome:

@@ -240,6 +240,17 @@ def test_scaled_predictions_of_every_shape():
     assert 0 < EQUAL_RTOL < 1e-6
 
 
+def test_the_thorough_profile_plants_three_percent_errors_and_kills_them():
+    """A profile named "thorough" plants x1.03 and x0.97 (here with the pinned example only and the claim's own
+    200,000 draws: the SE of the mean of z^2 is sqrt(2) K / sqrt(n), 0.32% of K, so 3% is about 9 SEs)."""
+    from verify.core.claim import Profile
+
+    rep = mutate(_first_layer({"W_std": 1.5, "b_std": 0.5}), profile=Profile("thorough", 0, 1.0), seed=0,
+                 records=False)
+    assert [(o.name, o.status) for o in rep.outcomes] == [("prediction x1.03", "killed"),
+                                                         ("prediction x0.97", "killed")]
+
+
 def test_mutate_validates_its_options():
     claim = _first_layer({"W_std": 1.5, "b_std": 0.5})
     with pytest.raises(ValueError, match="profile='fast'"):
