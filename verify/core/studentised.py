@@ -44,6 +44,13 @@ Where $1 + s(y - s/6) \le 0$ (i.e. $|s|\,c \gtrsim 1$) the bound lies beyond the
 where the transformation is only its monotone continuation; :func:`beyond_range` flags it and the check says
 so in its detail.  With $s \to 0$ (light tails, many draws) the interval is $[-c, c]$: the z-test.
 
+**Where it is used.** The :class:`~verify.core.Exact` check (:mod:`verify.core.evaluate`).  Not the intercept of
+:class:`~verify.core.Extrapolated`: that is a weighted least-squares combination $\sum_i w_i m_i$ of the
+means at several sizes whose weights alternate in sign (so the sizes' skewness partly cancels, with
+$\kappa_3 = \sum_i w_i^3\mu_{3,i}/n^2$) and depend on the estimated standard errors themselves, so the
+expansion above does not carry over as it stands; on the same heavy-tailed $f^4$ over widths 2..16 its
+measured rate at a nominal $10^{-2}$ was 25/2000 for 19.9 expected (``tests/quality/test_calibration.py``).
+
 **Power.** A mean off by $\delta$ is rejected with probability at least $1 - \beta$ once
 $\delta/SE \ge H_s^{-1}(c) - H_s^{-1}(-z_\beta)$ (upper side) or $\delta/SE \ge H_s^{-1}(z_\beta) - H_s^{-1}(-c)$
 (lower side), $z_\beta = \Phi^{-1}(1 - \beta)$ (:func:`detectable`): for $s = 0$, $(c + z_\beta)\,SE$.
