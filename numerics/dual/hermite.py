@@ -55,7 +55,7 @@ import numpy as np
 from ..core.validation import check_integer
 
 __all__ = ["MAX_ORDER", "NODES", "Z_MAX", "hermite_coefficients", "quadrature_rule", "second_moments",
-           "stein_derivative_coefficients"]
+           "stein_antiderivative_coefficients", "stein_derivative_coefficients"]
 
 NODES = 20
 Z_MAX = 12.0
@@ -159,3 +159,20 @@ def stein_derivative_coefficients(b, q):
     q = np.asarray(q, dtype=np.float64)
     k = np.arange(1, b.shape[1])
     return b[:, 1:] * np.sqrt(k[None, :] / q[:, None])
+
+
+def stein_antiderivative_coefficients(b_prime, q, b0):
+    r"""Coefficients of $f$ from those of $f'$ (Stein's identity read backwards): $b^f_{k+1} = \sqrt{q/(k+1)}\,b^{f'}_k$.
+
+    ``b_prime``: shape ``(n, K)`` at variances ``q`` (shape ``(n,)``); ``b0``: $b^f_0(q) = E f(\sqrt q Z)$, which the
+    identity does not give.  Returns ``(n, K+1)``.  An error $\delta$ in $b^{f'}_k$ becomes $\sqrt{q/(k+1)}\,\delta$:
+    at most $\sqrt q\,\delta$, and shrinking with $k$.
+
+    >>> stein_antiderivative_coefficients(np.array([[1.0, 0.0]]), np.array([4.0]), np.array([0.0])).tolist()
+    [[0.0, 2.0, 0.0]]
+    """
+    b_prime = np.asarray(b_prime, dtype=np.float64)
+    q = np.asarray(q, dtype=np.float64)
+    k = np.arange(1, b_prime.shape[1] + 1)
+    return np.concatenate([np.asarray(b0, dtype=np.float64)[:, None], b_prime * np.sqrt(q[:, None] / k[None, :])],
+                          axis=1)

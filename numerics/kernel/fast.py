@@ -10,52 +10,49 @@ the second moment itself ($\rho = 1$ exactly).  Catalog activations without a
 closed form (tanh, softplus, SiLU...) and user activations written as SymPy
 expressions take this route in :func:`numerics.kernel.recursions.nngp_ntk`.
 
-**Derivative coefficients by Stein's identity.** $\varphi$'s coefficients are computed 33
-orders higher than asked (at most ``MAX_ORDER``) and kept; $\varphi'$'s then cost no quadrature:
-$b^{\varphi'}_k(q) = \sqrt{(k+1)/q}\, b^{\varphi}_{k+1}(q)$
-(:func:`numerics.dual.hermite.stein_derivative_coefficients`), only $E\varphi'^2$ is one pass
-over the nodes.  The identity multiplies the error of $b^\varphi_{k+1}$ by $\sqrt{(k+1)/q}$; it is
-used for the variances with $\sqrt{(K+1)/q} \le$ ``STEIN_GAIN`` $= 10$ (so a coefficient error of
-$10^{-16}$ of the norm stays below the $10^{-14}$ rounding allowance of the series bound), the
-others are computed directly.
+**Coefficients shared by Stein's identity.** $\dot V$ is summed first; its coefficients
+$b^{\varphi'}_k$ are kept, and $\varphi$'s then need only $b_0 = E\varphi$ and $E\varphi^2$ (one pass
+over the nodes): $b^{\varphi}_{k+1}(q) = \sqrt{q/(k+1)}\, b^{\varphi'}_k(q)$
+(:func:`numerics.dual.hermite.stein_antiderivative_coefficients`).  $\varphi'$ is done first because
+its coefficients decay slower, so its series asks the higher order and $\varphi$'s is then covered.
+The identity multiplies an error of $b^{\varphi'}_k$ by $\sqrt{q/(k+1)} \le \sqrt q$; it is used for
+the variances with $\sqrt q \le$ ``STEIN_GAIN`` $= 10$ (a coefficient error of $10^{-16}$ of the norm
+stays below the $10^{-14}$ rounding allowance of the series bound), the others directly.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..dual.hermite import MAX_ORDER, hermite_coefficients, second_moments, stein_derivative_coefficients
+from ..dual.hermite import hermite_coefficients, stein_antiderivative_coefficients
 from ..dual.mehler import TOL, gram_dual
 
 __all__ = ["STEIN_GAIN", "layer_duals"]
 
 STEIN_GAIN = 10.0
-_MARGIN = 32  # phi' asks a higher first stage than phi (its coefficients decay slower): 8-32 orders measured
 
 
 def _providers(act):
-    """Coefficient callables for $\\varphi$ (computed one order up, kept) and $\\varphi'$ (Stein where allowed)."""
+    """Coefficient callables for $\\varphi'$ (computed, kept) and $\\varphi$ (Stein where allowed, else direct)."""
     kept = {}
 
-    def phi(q, order):
-        up = min(order + 1 + _MARGIN, MAX_ORDER)
-        b, s = hermite_coefficients(act.phi, q, order=up)
-        key = q.tobytes()
-        if key not in kept or kept[key][1] < up:
-            kept[key] = (b, up)
-        return b[:, :order + 1], s
-
     def phi_prime(q, order):
+        b, s = hermite_coefficients(act.phi_prime, q, order=order)
+        key = q.tobytes()
+        if key not in kept or kept[key].shape[1] < b.shape[1]:
+            kept[key] = b
+        return b, s
+
+    def phi(q, order):
         found = kept.get(q.tobytes())
-        if found is None or found[1] < order + 1:
-            return hermite_coefficients(act.phi_prime, q, order=order)
-        b, _ = found
-        easy = q * STEIN_GAIN**2 >= order + 1
-        out = np.empty((q.size, order + 1))
-        out[easy] = stein_derivative_coefficients(b[easy, :order + 2], q[easy])
-        if not np.all(easy):
-            out[~easy] = hermite_coefficients(act.phi_prime, q[~easy], order=order)[0]
-        return out, second_moments(act.phi_prime, q, order=order)
+        if found is None or found.shape[1] < order:
+            return hermite_coefficients(act.phi, q, order=order)
+        b0, s = hermite_coefficients(act.phi, q, order=0)
+        out = stein_antiderivative_coefficients(found[:, :order], q, b0[:, 0])
+        hard = q > STEIN_GAIN**2
+        if np.any(hard):
+            out[hard] = hermite_coefficients(act.phi, q[hard], order=order)[0]
+        return out, s
 
     return phi, phi_prime
 
@@ -63,6 +60,6 @@ def _providers(act):
 def layer_duals(act, k11, k22, k12, same: bool, *, tol: float = TOL):
     """``(V, Vdot, E phi^2 at k11, E phi^2 at k22)`` of one layer (``k11``, ``k22`` the diagonals)."""
     phi, phi_prime = _providers(act)
-    v, var11, var22 = gram_dual(act.phi, k11, k22, k12, same=same, tol=tol, coefficients=phi)
     vd, _, _ = gram_dual(act.phi_prime, k11, k22, k12, same=same, tol=tol, coefficients=phi_prime)
+    v, var11, var22 = gram_dual(act.phi, k11, k22, k12, same=same, tol=tol, coefficients=phi)
     return v, vd, var11, var22

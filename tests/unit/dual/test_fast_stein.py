@@ -50,3 +50,26 @@ def test_second_moments_are_those_of_the_coefficient_rule():
     q = np.array([0.5, 2.0, 7.0])
     _, s = hermite_coefficients(act.phi_prime, q, order=64)
     np.testing.assert_array_equal(second_moments(act.phi_prime, q, order=64), s)
+
+
+@pytest.mark.parametrize("name", ["tanh", "softplus", "silu"])
+@pytest.mark.parametrize("order", [64, 256])
+def test_stein_backwards_equals_direct_within_rounding(name, order):
+    r"""$b^f_{k+1} = \sqrt{q/(k+1)}\,b^{f'}_k$: $|{\rm Stein} - {\rm direct}| \le \sqrt{q/(k+1)}\,\gamma\sqrt{S'} + \gamma\sqrt{S}$."""
+    from numerics.dual.hermite import stein_antiderivative_coefficients
+
+    act = activation(name)
+    q = np.array([0.3, 1.0, 3.0, 20.0])
+    b_prime, s_prime = hermite_coefficients(act.phi_prime, q, order=order)
+    direct, s = hermite_coefficients(act.phi, q, order=order + 1)
+    stein = stein_antiderivative_coefficients(b_prime, q, direct[:, 0])
+    n_nodes = quadrature_rule(float(q.max()), order + 1)[0].size
+    gamma = (n_nodes + order + 1) * EPS
+    k = np.arange(order + 2)
+    bound = np.sqrt(q[:, None] / np.maximum(k[None, :], 1)) * gamma * np.sqrt(s_prime)[:, None] \
+        + gamma * np.sqrt(s)[:, None]
+    assert np.all(np.abs(stein - direct) <= bound)
+    assert np.max(np.abs(direct)) > 1e6 * np.max(bound)
+    planted = b_prime.copy()
+    planted[:, 0] *= 1.05
+    assert np.any(np.abs(stein_antiderivative_coefficients(planted, q, direct[:, 0]) - direct) > bound)
