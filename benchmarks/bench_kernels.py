@@ -196,6 +196,51 @@ def sampled_error(name, x, depth, nngp, ntk, n_random):
     return {"nngp_err": e1, "ntk_err": e2, "pairs": [[int(i), int(j)] for i, j in pairs]}
 
 
+def _mp_activations():
+    import mpmath
+
+    def sig(x):
+        return 1 / (1 + mpmath.exp(-x))
+
+    return {"tanh": (mpmath.tanh, lambda x: mpmath.sech(x) ** 2),
+            "softplus": (lambda x: mpmath.log1p(mpmath.exp(x)), sig),
+            "silu": (lambda x: x * sig(x), lambda x: sig(x) * (1 + x * (1 - sig(x))))}
+
+
+def mp_sampled_error(name, x, depth, nngp, ntk, n_random):
+    """Largest relative error of the 2 x 2 blocks of ``n_random`` random pairs and the most correlated pair
+    against the recursion on the pair's own kernel with every dual from ``mp_pair_expectation`` (24 digits)."""
+    import mpmath
+
+    from numerics.dual.mp_reference import mp_pair_expectation
+    phi, dphi = _mp_activations()[name]
+    rng = np.random.default_rng(2)
+    g = x @ x.T
+    nrm = np.sqrt(np.diag(g))
+    cos = g / np.outer(nrm, nrm)
+    np.fill_diagonal(cos, 0.0)
+    pairs = [tuple(rng.choice(x.shape[0], 2, replace=False)) for _ in range(n_random)]
+    pairs += [np.unravel_index(np.argmax(cos), cos.shape)]
+    w2, b2 = mpmath.mpf(W_STD) ** 2, mpmath.mpf(B_STD) ** 2
+    e1 = e2 = 0.0
+    for i, j in pairs:
+        xs = [[mpmath.mpf(float(v)) for v in x[a]] for a in (i, j)]
+        k = [[w2 * mpmath.fsum(p * r for p, r in zip(xs[a], xs[b])) / x.shape[1] + b2 for b in (0, 1)] for a in (0, 1)]
+        t = [row[:] for row in k]
+        for _ in range(depth):
+            duals = {}
+            for a, b in ((0, 0), (1, 1), (0, 1)):
+                rho = mpmath.mpf(1) if a == b else min(max(k[0][1] / mpmath.sqrt(k[0][0] * k[1][1]), -1), 1)
+                duals[a, b] = [mp_pair_expectation(f, f, k[a][a], k[b][b], rho).value for f in (phi, dphi)]
+            nk = [[w2 * duals[min(a, b), max(a, b)][0] + b2 for b in (0, 1)] for a in (0, 1)]
+            t = [[nk[a][b] + w2 * duals[min(a, b), max(a, b)][1] * t[a][b] for b in (0, 1)] for a in (0, 1)]
+            k = nk
+        kk, tt = np.array(k, dtype=float), np.array(t, dtype=float)
+        e1 = max(e1, float(np.max(np.abs(nngp[np.ix_([i, j], [i, j])] - kk) / np.abs(kk))))
+        e2 = max(e2, float(np.max(np.abs(ntk[np.ix_([i, j], [i, j])] - tt) / np.abs(tt))))
+    return {"mp_nngp_err": e1, "mp_ntk_err": e2, "mp_pairs": [[int(i), int(j)] for i, j in pairs]}
+
+
 def interleaved(nt_python, x, depth, rounds, repeats):
     """Rounds of (ours x repeats, NT x repeats) in one run, NT in a persistent jitted server.
 
@@ -251,6 +296,9 @@ def main(argv=None):
     p.add_argument("--sample", type=int, default=4,
                    help="random pairs (plus the most correlated and most anti-correlated input pairs) "
                         "checked against the adaptive reference recursion, per numerical activation")
+    p.add_argument("--mp-sample", type=int, default=0,
+                   help="random pairs (plus the most correlated) checked against a recursion on the mpmath "
+                        "reference (numerics.dual.mp_reference; about 1-2 min per pair)")
     p.add_argument("--json", default=None, help="also write the JSON result to this file")
     p.add_argument("--interleave", type=int, default=0, metavar="ROUNDS",
                    help="only ReLU against neural-tangents: ROUNDS rounds of (ours, NT) x repeats, "
@@ -323,6 +371,8 @@ def main(argv=None):
         (k_num, t_num), med, mn = timed(lambda: numerics.kernel.recursions.nngp_ntk(
             x, activation=name, depth=a.depth, W_std=W_STD, b_std=B_STD), a.repeats)
         err = sampled_error(name, x, a.depth, k_num, t_num, a.sample)
+        if a.mp_sample:
+            err.update(mp_sampled_error(name, x, a.depth, k_num, t_num, a.mp_sample))
         numerical.append({"activation": name, "median_s": med, "min_s": mn, "ratio_to_relu": med / t_ours,
                           **err})
 
@@ -354,8 +404,9 @@ def main(argv=None):
         print(f"{'activation (Mehler route)':<28} {'median s':>10} {'min s':>10} {'x relu':>8}   "
               f"max rel err vs reference (nngp / ntk) on {a.sample}+2 pairs")
         for r in numerical:
+            mp = f"; mpmath ({a.mp_sample}+1 pairs) {r['mp_nngp_err']:.1e} / {r['mp_ntk_err']:.1e}" if a.mp_sample else ""
             print(f"{r['activation']:<28} {r['median_s']:>10.4f} {r['min_s']:>10.4f} {r['ratio_to_relu']:>7.2f}x   "
-                  f"{r['nngp_err']:.1e} / {r['ntk_err']:.1e}")
+                  f"{r['nngp_err']:.1e} / {r['ntk_err']:.1e}{mp}")
 
     result = {
         "benchmark": "nngp_ntk_relu",
