@@ -165,7 +165,7 @@ def test_affine_claim_rejects_a_five_percent_error():
 @pytest.mark.slow  # two runs of the pinned example (about 20 s each unloaded)
 @pytest.mark.parametrize("factor", [1.05, 0.95])
 def test_affine_claim_rejects_a_five_percent_error_at_the_pinned_corner(factor):
-    """The worst-resolved example of the quick profile (relative detectable 2.6%): x1.05 and x0.95 are caught by
+    """The worst-resolved example of the quick profile (relative detectable 2.4%): x1.05 and x0.95 are caught by
     the moments; the decay exponent and the contrast floor are one-sided bounds that a 5% change does not
     falsify (docs/claims/claim.affine_functions.md)."""
     wrong = _scaled(AFFINE_CLAIM, factor)
