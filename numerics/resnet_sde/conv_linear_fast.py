@@ -99,17 +99,23 @@ def linear_conv_states(x0, *, kernel_size, padding, sigma_w, sigma_b, depth, n_s
     full = [j for j, (a, b) in enumerate(blocks.bounds) if b - a == blocks.bounds[0][1]]
     groups = [range(j, min(j + CHUNK_SAMPLES // 16, len(full))) for j in range(0, len(full), CHUNK_SAMPLES // 16)]
     groups += [range(len(full), blocks.n_blocks)] if len(full) < blocks.n_blocks else []  # the short last block
+    buffers = {}  # reused across chunks of one size: fresh large arrays per chunk cost page faults (system time)
     for chunk in groups:
         lo, hi = blocks.span(chunk)
         S, B = hi - lo, blocks.bounds[chunk[0]][1] - blocks.bounds[chunk[0]][0]
+        if S not in buffers:
+            buffers[S] = (np.empty((len(chunk), layers, B * (n_filt + D))), np.zeros((S, D, P + 1)),
+                          np.empty((S, T * D, P)), np.empty((S, D, T * D)), np.empty((S, D, P)))
+        noise, padded, Z, filt, h = buffers[S]
         # each block's generator draws, layer by layer, its B networks' filters then their biases
-        noise = np.empty((len(chunk), layers, B * (n_filt + D)))
         for jj, j in enumerate(chunk if layers else ()):
             blocks.gens[j].standard_normal(out=noise[jj])
-        X = np.ascontiguousarray(np.broadcast_to(x0.reshape(1, P, D).transpose(0, 2, 1), (S, D, P)))
+        X = padded[:, :, :P]  # column P stays 0: the zero padding of the gather
+        X[...] = x0.reshape(P, D).T
         for l in range(layers):
-            filt = noise[:, l, :B * n_filt].reshape(S, D, T * D)      # filt[s, o, (k, i)] = W[o, k, i]
-            h = np.matmul(filt, _patches(X, index))                   # (S, D, P)
+            filt.reshape(len(chunk), B * n_filt)[...] = noise[:, l, :B * n_filt]  # filt[s, o, (k, i)] = W[o, k, i]
+            np.take(padded.reshape(S, -1), index, axis=1, out=Z.reshape(S, -1))
+            np.matmul(filt, Z, out=h)                                       # (S, D, P)
             h *= w_scale
             h += b_scale * noise[:, l, B * n_filt:].reshape(S, D, 1)
             X += h
@@ -138,12 +144,14 @@ def last_layer_second_moments(x_prev, pairs, *, kernel_size, padding, sigma_w, s
     S, D = x_prev.shape[0], x_prev.shape[-1]
     X = x_prev.reshape(S, -1, D)
     P = X.shape[1]
-    Xc = np.ascontiguousarray(X.transpose(0, 2, 1))
     for p, q in pairs:
         if not (0 <= p < P and 0 <= q < P):
             raise ValueError(f"pairs entry {(p, q)!r} is outside the allowed range: positions 0..{P - 1}")
-    Z = _patches(Xc, _gather_index(src, D))  # (S, K^s D, P)
+    padded = np.zeros((S, D, P + 1))
+    padded[:, :, :P] = X.transpose(0, 2, 1)
+    index = _gather_index(src, D).reshape(-1, P)  # (K^s D, P)
+    patch = {p: padded.reshape(S, -1)[:, index[:, p]] for p in {p for pair in pairs for p in pair}}  # (S, K^s D)
     dt = 1.0 / depth
     cols = [np.sum(X[:, p] * X[:, q], axis=-1) / D
-            + dt * (sigma_w**2 / D * np.sum(Z[:, :, p] * Z[:, :, q], axis=-1) + sigma_b**2) for p, q in pairs]
+            + dt * (sigma_w**2 / D * np.sum(patch[p] * patch[q], axis=-1) + sigma_b**2) for p, q in pairs]
     return np.stack(cols, axis=1)
