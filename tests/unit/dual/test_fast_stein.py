@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from numerics.dual.activations import activation
-from numerics.dual.hermite import hermite_coefficients, quadrature_rule, second_moments, stein_derivative_coefficients
+from numerics.dual.hermite import (
+    hermite_coefficients,
+    quadrature_rule,
+    second_moments,
+    stein_derivative_coefficients,
+)
 
 EPS = np.finfo(float).eps
 
