@@ -10,7 +10,8 @@ channel-averaged covariances of $p$ with the other two):
 * :func:`conv_coupled_moments`: per draw, the Richardson extrapolation in $1/L$ of the statistics of networks of
   depths :data:`COUPLED_DEPTHS` on common random numbers
   (:func:`~numerics.resnet_sde.conv_coupled.conv_coupled_outputs`), with the linear relative as a control variate
-  (:mod:`~numerics.resnet_sde.conv_control`), and the goodness-of-fit contrast of the extrapolation;
+  (:mod:`~numerics.resnet_sde.conv_control`; its exact mean from the block's law,
+  :mod:`~numerics.resnet_sde.conv_linear_exact`, never from the record), and the goodness-of-fit contrast of the extrapolation;
 * :func:`conv_limit_moments`: the SDE of Corollary 13: exact (a matrix exponential) where it is linear
   ($\psi = \mathrm{id}$, no drift), otherwise Richardson-extrapolated Euler--Maruyama with the linear relative as
   a control variate (:func:`~numerics.resnet_sde.conv_control.conv_sde_moments_controlled`);
@@ -30,6 +31,7 @@ from ._model import ResNet
 from .conv import conv_resnet_outputs
 from .conv_control import controlled, conv_sde_moments_controlled, linear_relative_moments
 from .conv_coupled import conv_coupled_outputs
+from .conv_linear_exact import linear_network_moments
 from .conv_sde import PHI, conv_moments, conv_sde_terminal
 
 __all__ = ["ACTIVATIONS", "COUPLED_DEPTHS", "INPUT_SCALE", "POSITIONS", "PSI_SLOPE", "SHAPE", "conv_coupled_moments",
@@ -98,15 +100,16 @@ def conv_coupled_moments(activations, spatial_dims, width, padding, sigma_w, sig
     r"""Per draw of coupled networks (filter size 3), shape ``(n, 6)``: the Richardson limit in $1/L$ of the
     compared statistics (:data:`RICHARDSON` over :data:`COUPLED_DEPTHS`), then their goodness-of-fit contrast
     (:data:`FIT_CONTRAST`, mean $O(L^{-3})$ if the quadratic describes the depths); each combination controlled by the
-    same combination of the linear relative (:data:`PSI_SLOPE`) and its exact mean."""
+    same combination of the linear relative (:data:`PSI_SLOPE`) and its exact mean, computed from the block's own
+    law (:func:`~numerics.resnet_sde.conv_linear_exact.linear_network_moments`), not from the record under test."""
     phi, psi = split_activations(activations)
     x0, pos, kappa = conv_design_input(spatial_dims, width)[0], conv_design_positions(spatial_dims), PSI_SLOPE[psi]
     nets, lins = conv_coupled_outputs(phi, psi, x0, sigma_w=sigma_w, sigma_b=sigma_b, padding=padding,
                                       depths=COUPLED_DEPTHS, n_samples=n_samples, seed=seed, psi_slope=kappa)
     stats = np.stack([conv_moments(nets[:, j], pos) for j in range(len(COUPLED_DEPTHS))], axis=-1)
     lin = np.stack([conv_moments(lins[:, j], pos) for j in range(len(COUPLED_DEPTHS))], axis=-1)
-    lam = np.stack([linear_relative_moments(x0, pos, depth=L, sigma_w=kappa * sigma_w, sigma_b=sigma_b,
-                                            padding=padding, dphi0=PHI[phi][1]) for L in COUPLED_DEPTHS], axis=-1)
+    lam = np.stack([linear_network_moments(x0, pos, depth=L, sigma_w=kappa * sigma_w, sigma_b=sigma_b,
+                                           padding=padding, dphi0=PHI[phi][1]) for L in COUPLED_DEPTHS], axis=-1)
     return np.concatenate([controlled(stats @ w, lin @ w, lam @ w) for w in (RICHARDSON, FIT_CONTRAST)], axis=1)
 
 

@@ -7,7 +7,8 @@ finite networks (filter size 3) against the SDE of Corollary 13 (generated ``dri
 ``resnet_sde.conv``).  One draw is a family of networks of depths 8, 16, 32, 64 on common random numbers
 (:func:`numerics.resnet_sde.conv_coupled.conv_coupled_outputs`); its statistics are Richardson-extrapolated in
 $1/L$ through 16, 32, 64 (the draw's limit) and through 8, 16, 32 (their difference: a goodness-of-fit contrast of
-mean 0), each controlled by the exactly solvable linear relative driven by the same draws.  The SDE side is exact
+mean 0), each controlled by the exactly solvable linear relative driven by the same draws (its exact mean from
+the block's law, not from the record under test).  The SDE side is exact
 where the SDE is linear ($\psi = \mathrm{id}$, $\phi''(0) = 0$) and otherwise Euler--Maruyama, Richardson over two
 step sizes, with the same control; its Monte Carlo error enters the z-test.  Covariances, not raw second moments:
 they drop the fluctuation $x_{0,p}\,(x_{T,q} - x_{0,q})$ that would otherwise swamp the $\sigma_w^2$ (patch) part of
@@ -41,7 +42,8 @@ def predict_conv_sde(p, *, seed, scale=1.0, drift=True, patch_scale=1.0) -> Esti
 
 
 def _scales(p, _prediction):
-    """The SDE's root mean squares, for each moment and again for its fit contrast."""
+    """The SDE's root mean squares, for each moment and again for its fit contrast: the power rows' "relative" is
+    against these, not the predicted values (those figures: docs/claims/claim.conv_resnet_sde.md)."""
     scales = conv_limit_scales(*(p[k] for k in DESIGN))
     return [*scales, *scales]
 

@@ -19,8 +19,11 @@ import numpy as np
 import pytest
 
 from numerics.core.sampling import SeedBlocks
+from numerics.generated import resnet_sde_conv as conv_forms
 from numerics.resnet_sde.conv_control import controlled, conv_sde_moments_controlled, linear_relative_moments
 from numerics.resnet_sde.conv_coupled import COUPLED_PHI, COUPLED_PSI, conv_coupled_outputs
+from numerics.resnet_sde.conv_linear import conv_covariance_finite_depth
+from numerics.resnet_sde.conv_linear_exact import linear_block_covariance, linear_network_moments
 from numerics.resnet_sde.conv_sde import conv_moments, conv_sde_moments
 from numerics.resnet_sde.conv_sde_design import conv_design_input, conv_design_positions
 
@@ -78,11 +81,53 @@ def test_linear_relative_moments_match_the_coupled_draws_at_every_depth():
     _, lins = conv_coupled_outputs("swish", "tanh", x0, depths=depths, n_samples=6000, seed=2, psi_slope=0.8, **kw)
     for j, L in enumerate(depths):
         m = conv_moments(lins[:, j], pos)
-        exact = linear_relative_moments(x0, pos, depth=L, dphi0=0.5, **dict(kw, sigma_w=0.8 * 0.6))
+        exact = linear_network_moments(x0, pos, depth=L, dphi0=0.5, **dict(kw, sigma_w=0.8 * 0.6))
         z = np.abs(m.mean(0) - exact) / (m.std(0, ddof=1) / math.sqrt(m.shape[0]))
         assert np.all(z < Z), (L, z)
-    wrong = linear_relative_moments(x0, pos, depth=depths[-1], dphi0=0.5, **kw)  # kappa forgotten: told apart
+    wrong = linear_network_moments(x0, pos, depth=depths[-1], dphi0=0.5, **kw)  # kappa forgotten: told apart
     assert np.max(np.abs(wrong - m.mean(0)) / (m.std(0, ddof=1) / math.sqrt(m.shape[0]))) > Z
+
+
+@pytest.mark.parametrize("shape, padding, dphi0", [((6, 2), "zero", 1.0), ((6, 3, 2), "circular", 0.5),
+                                                   ((5, 4, 1), "zero", 0.5), ((7, 3), "circular", 1.0)])
+def test_block_law_covariance_equals_the_record_recursion(shape, padding, dphi0):
+    """Two paths to the linear relative's exact finite-depth moments: the one-layer map read off the block
+    (patch_sources, no record) and the recursion through the generated cross_covariation (shift_matrices): equal to
+    rounding while the record is right."""
+    x0 = np.random.default_rng(11).standard_normal(shape)
+    for depth in (1, 3, 16):
+        kw = dict(kernel_size=3, padding=padding, sigma_w=0.7, sigma_b=0.4, depth=depth, dphi0=dphi0)
+        np.testing.assert_allclose(linear_block_covariance(x0, **kw), conv_covariance_finite_depth(x0, **kw),
+                                   rtol=1e-13, atol=1e-14)
+    pos = (2, 3, 5)
+    np.testing.assert_allclose(linear_network_moments(x0, pos, depth=8, sigma_w=0.7, sigma_b=0.4, padding=padding,
+                                                      dphi0=dphi0),
+                               linear_relative_moments(x0, pos, depth=8, sigma_w=0.7, sigma_b=0.4, padding=padding,
+                                                       dphi0=dphi0), rtol=1e-13, atol=1e-14)
+
+
+def test_block_law_covariance_does_not_read_the_record(monkeypatch):
+    """The record's cross_covariation scaled by 1.05 moves the record recursion and leaves the block-law moments
+    (the network side's control mean) unchanged: a record error no longer cancels between the two sides."""
+    x0, pos = conv_design_input(1, 1)[0], conv_design_positions(1)
+    kw = dict(depth=16, sigma_w=0.3, sigma_b=0.0, padding="zero")
+    before = linear_network_moments(x0, pos, **kw), linear_relative_moments(x0, pos, **kw)
+    true_form = conv_forms.cross_covariation
+    monkeypatch.setattr(conv_forms, "cross_covariation", lambda *a: 1.05 * true_form(*a))
+    after = linear_network_moments(x0, pos, **kw), linear_relative_moments(x0, pos, **kw)
+    np.testing.assert_array_equal(after[0], before[0])
+    assert np.all(after[1][1:] / before[1][1:] > 1.04)  # the record path does move (>= 5% per layer, compounded)
+
+
+def test_linear_block_covariance_rejects_bad_input():
+    with pytest.raises(ValueError, match="depth=0"):
+        linear_block_covariance(np.ones((6, 1)), kernel_size=3, padding="zero", sigma_w=0.3, sigma_b=0.0, depth=0)
+    with pytest.raises(ValueError, match="sigma_w=-1"):
+        linear_block_covariance(np.ones((6, 1)), kernel_size=3, padding="zero", sigma_w=-1.0, sigma_b=0.0, depth=2)
+    with pytest.raises(ValueError, match="x0 must have shape"):
+        linear_block_covariance(np.ones(6), kernel_size=3, padding="zero", sigma_w=0.3, sigma_b=0.0, depth=2)
+    with pytest.raises(ValueError, match="padding='reflect'"):
+        linear_block_covariance(np.ones((6, 1)), kernel_size=3, padding="reflect", sigma_w=0.3, sigma_b=0.0, depth=2)
 
 
 def test_exact_limit_is_approached_at_rate_one_over_depth():
