@@ -14,6 +14,8 @@ chunking.  The shaped MLPs of the neural covariance SDE are in :mod:`numerics.co
   (exact zero means from the one-layer law's polynomial moments; :mod:`._fc_control`);
 * :func:`log_norm_rows`, :func:`finite_size_log_moments`, :func:`limit_log_moments`: what ``claim.log_gaussian``
   simulates (rows with zero-mean controls) and subtracts (the records' finite-size moments);
+* :func:`edgeworth_skew_rows`, :func:`skewness_influence`: the first Edgeworth term of ``claim.log_gaussian``'s
+  CDF with the sample skewness's influence function per row, so its noise enters the standard error;
 * :func:`antithetic_activation_statistics`: antithetic pairs of ResNets (input and noise negated), whose
   average cancels the field noise of the active fraction and mass (:mod:`._antithetic`);
 * :func:`hypoactivation_constant`: $\lim n (E r - 1/2)$ for the standard ResNet by extrapolation in $1/n$.
@@ -21,6 +23,7 @@ chunking.  The shaped MLPs of the neural covariance SDE are in :mod:`numerics.co
 
 from ..core.sampling import BLOCK
 from ._antithetic import antithetic_activation_statistics
+from ._edgeworth import edgeworth_skew_rows, skewness_influence
 from ._draws import fc_log_norm_ratio, hypoactivation_draws, log_gaussian_output_sample, ratio_draws, variance_draws
 from ._fc import fc_linear_net, fc_relu_net
 from ._fc_control import fc_controlled_draws, layer_ratio_moments
@@ -31,6 +34,6 @@ from ..core.proportional_result import ProportionalResult
 from ..core.proportional_sampling import METHODS
 
 __all__ = ["BLOCK", "METHODS", "RESNET_BLOCKS", "HypoactivationEstimate", "ProportionalResult",
-           "antithetic_activation_statistics", "fc_controlled_draws", "fc_linear_net",
+           "antithetic_activation_statistics", "edgeworth_skew_rows", "fc_controlled_draws", "fc_linear_net",
            "fc_log_norm_ratio", "fc_relu_net", "finite_size_log_moments", "hypoactivation_constant", "hypoactivation_draws",
-           "layer_ratio_moments", "limit_log_moments", "log_gaussian_output_sample", "log_norm_rows", "ratio_draws", "relu_resnet", "variance_draws"]
+           "layer_ratio_moments", "limit_log_moments", "log_gaussian_output_sample", "log_norm_rows", "ratio_draws", "relu_resnet", "skewness_influence", "variance_draws"]
