@@ -181,11 +181,14 @@ def fluctuation_draws(x, *, activation, depth, width, W_std, b_std, n_samples, s
     increment, $Z_R = \sigma_w^2\Theta^L\frac1n\sum_k p_k(w_k^2 - 1)$ (statistics of
     :func:`numerics.kernel.ntk_in_law.ntk_draws_in_law`), the second column is $n(\hat\Theta - \Theta)^2 - Y$ with
 
-    $$Y = n\Big(\sum_l Z_l + Z_R\Big)^2 - n\sum_{l \ge 2} Z_l^2 - \mathcal H^1 - 2\sigma_w^4(\Theta^L)^2\frac1n\sum_k p_k^2 .$$
+    $$Y = n\Big(\sum_l Z_l + Z_R\Big)^2 - n\sum_{l \ge 2} Z_l^2 - \sigma_w^4\nabla\Phi_1^\top C^1\nabla\Phi_1
+          - 2\sigma_w^4(\Theta^L)^2\frac1n\sum_k p_k^2 .$$
 
     $E Y = 0$ exactly at every width, whatever the accuracy of $\nabla\Phi_l$: the $Z$'s are martingale
     increments in the order layer 1, ..., layer $L$, readout (so every cross product has mean 0); layer 1's units
-    are exactly Gaussian, so $nEZ_1^2 = \mathcal H^1$; $nE[Z_R^2\mid\mathcal F_L] = 2\sigma_w^4(\Theta^L)^2\frac1n\sum_k p_k^2$.
+    are exactly Gaussian, so $nEZ_1^2 = \sigma_w^4\nabla\Phi_1^\top C^1\nabla\Phi_1$ (computed here from
+    $C^1$, not by the record's ``hidden_increment``, which enters only the prediction $\mathcal A$: an error
+    there cannot cancel); $nE[Z_R^2\mid\mathcal F_L] = 2\sigma_w^4(\Theta^L)^2\frac1n\sum_k p_k^2$.
     The conditional means of layers $l \ge 2$ need the duals at each network's own kernel $\hat G^l$, so these
     $Z_l$ are used for activations with closed-form duals only (else $Z_l = 0$ for $l \ge 2$).  $Y$ removes the
     squares of the controlled parts and all their cross products: if they carry the share $f$ of $\mathcal A$,
@@ -211,6 +214,9 @@ def fluctuation_draws(x, *, activation, depth, width, W_std, b_std, n_samples, s
                                 v + e["theta_layers"][l - 1] * vd])
         zs.append(w2 * (_unit_statistics(block[:, :4], e["theta_layers"][l - 1]) - mean) @ e["grad"][l - 1])
     zr = w2 * e["theta_top"] * d[:, -2]
-    control = (n * (sum(zs) + zr) ** 2 - n * sum(z * z for z in zs[1:]) - e["hidden"][0]
+    # n E Z_1^2 from C^1 directly, not from the record's hidden_increment: the prediction A carries the record's
+    # H^1, so an error in hidden_increment must not cancel between the simulation and the prediction
+    layer1 = w2**2 * float(e["grad"][0] @ e["cov_1"] @ e["grad"][0])
+    control = (n * (sum(zs) + zr) ** 2 - n * sum(z * z for z in zs[1:]) - layer1
                - 2 * w2**2 * e["theta_top"] ** 2 * d[:, -1])
     return np.column_stack([d[:, 2], n * (d[:, 2] - e["theta"]) ** 2 - control])

@@ -131,6 +131,26 @@ def test_ntk_variance_without_the_off_diagonal_terms_fails(monkeypatch):
         kernel_claims._ntk_terms.cache_clear()
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("factor, failing", [(1.0, []), (1.05, ["NTK fluctuation"])])
+def test_planted_hidden_increment_is_not_cancelled_by_the_control(monkeypatch, factor, failing):
+    """hidden_increment (record kernel.ntk_fluctuation) x1.05 everywhere it is called: the prediction's
+    H^1 + H^2 = 14.5 of A = 17.76 at the pinned example, so A moves by 4.1%.  The simulation's layer-1 control
+    computes s_w^4 grad^T C^1 grad itself (it used to subtract the record's H^1, which cancelled that share and
+    left a 1.5% shift, below the 3.2% detectable); now the fluctuation check rejects the plant, and the unplanted
+    record passes the same run."""
+    from numerics.kernel import ntk_fluctuation
+
+    true = ntk_fluctuation._nf.hidden_increment
+    monkeypatch.setattr(ntk_fluctuation._nf, "hidden_increment", lambda *a: factor * true(*a))
+    kernel_claims._ntk_terms.cache_clear()
+    try:
+        claim = CLAIMS["claim.ntk"]
+        assert _failed_checks(claim.run(claim, dict(claim.examples[0]), 0, 1e-6, QUICK)) == failing
+    finally:
+        kernel_claims._ntk_terms.cache_clear()
+
+
 _GELU_DEEP = {"activation": "gelu", "depth": 3, "W_std": 1.5, "b_std": 0.05, "angle": 2.0, "r1": 1.0, "r2": 1.5}
 
 

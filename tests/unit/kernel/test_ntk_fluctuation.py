@@ -7,6 +7,7 @@ against its stated zero mean.  z-tests at |z| <= 5 (false-failure rate 6e-7 each
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -54,6 +55,67 @@ def test_one_hidden_layer_variance_is_the_exact_variance_of_a_unit(name):
     theta, a_coef = ntk_fluctuation_coefficient(x, activation=name, depth=1, W_std=sw, b_std=sb)
     assert a_coef == pytest.approx(var_y, rel=1e-9)
     assert theta == pytest.approx(sb**2 + sw**2 * y_moment(1), rel=1e-10)
+
+
+def _layer_one(name, depth, x, sw, sb):
+    """K^1 (input kernel, computed here) and expansion's layer-1 mean, covariance and gradient."""
+    e = expansion(x, activation=name, depth=depth, W_std=sw, b_std=sb)
+    return sw**2 * (x @ x.T) / x.shape[1] + sb**2, e
+
+
+@pytest.mark.parametrize("name", ["erf", "gelu"])
+def test_layer_one_covariance_matches_the_tensor_hermite_rule(name):
+    """C^1 and the mean of s/s_w^2 = (phi_a^2, phi_b^2, phi_a phi_b, phi_a phi_b + Theta^1 phi'_a phi'_b) at K^1:
+    pair quadrature (expansion) vs a tensor Hermite rule on the 4x4 outer products (tolerance 1e-9 of the largest
+    entry, the accuracy the one-hidden-layer test above demands of the same quadrature)."""
+    act, sw, sb = activation(name), 1.3, 0.2
+    x = two_inputs(r1=0.8, r2=1.4, angle=1.1)
+    k, e = _layer_one(name, 2, x, sw, sb)
+    phi, dphi = act.phi, act.phi_prime
+    stats = [lambda u, v: phi(u) ** 2, lambda u, v: phi(v) ** 2, lambda u, v: phi(u) * phi(v),
+             lambda u, v: phi(u) * phi(v) + k[0, 1] * dphi(u) * dphi(v)]
+    mean = np.array([_hermite_pair(f, k) for f in stats])
+    cov = np.array([[_hermite_pair(lambda u, v, f=f, g=g: f(u, v) * g(u, v), k) for g in stats] for f in stats])
+    cov -= np.outer(mean, mean)
+    assert e["theta_layers"][0] == pytest.approx(k[0, 1], rel=1e-12)
+    np.testing.assert_allclose(e["mean_1"], mean, rtol=0, atol=1e-9 * np.abs(mean).max())
+    np.testing.assert_allclose(e["cov_1"], cov, rtol=0, atol=1e-9 * np.abs(cov).max())
+
+
+def _polar_expectation(terms, k, nodes=40):
+    """E sum_i r^{2 m_i} a_i(t) for u = L r (cos t, sin t) ~ N(0, k): r^2 ~ Exp(mean 2) (E r^{2m} = 2^m m!) is
+    independent of the uniform angle t; Gauss-Legendre on the arcs between the zeros of u_a and u_b, where
+    the ReLU statistics are smooth (``terms``: pairs (m, a(u_a, u_b)) with a homogeneous of degree 2m)."""
+    l11 = math.sqrt(k[0, 0]); l21 = k[0, 1] / l11; l22 = math.sqrt(k[1, 1] - l21 * l21)
+    zb = math.atan2(-l21, l22) % math.pi
+    cuts = np.array(sorted({0.0, math.pi / 2, 3 * math.pi / 2, zb, zb + math.pi, 2 * math.pi}))
+    t, w = np.polynomial.legendre.leggauss(nodes)
+    total = 0.0
+    for lo, hi in itertools.pairwise(cuts):
+        ang = (lo + hi) / 2 + (hi - lo) / 2 * t
+        ua, ub = l11 * np.cos(ang), l21 * np.cos(ang) + l22 * np.sin(ang)
+        total += sum(2**m * math.factorial(m) * np.sum(w * a(ua, ub)) * (hi - lo) / 2 for m, a in terms)
+    return total / (2 * math.pi)
+
+
+def test_layer_one_covariance_matches_a_polar_rule_for_relu():
+    """ReLU (the pinned example; phi' is a step, so no Hermite rule): C^1 and the mean by an exact polar rule
+    (tolerance 1e-9 of the largest entry); then H^1 = hidden_increment = s_w^4 grad^T C^1 grad, the number the
+    claim's layer-1 control now computes without the record."""
+    sw, sb = 1.5, 0.05
+    x = two_inputs(r1=1.0, r2=1.3, angle=1.0)
+    k, e = _layer_one("relu", 2, x, sw, sb)
+    pa, pb = (lambda a, b: np.maximum(a, 0)), (lambda a, b: np.maximum(b, 0))
+    step = lambda a, b: k[0, 1] * (a > 0) * (b > 0)
+    stats = [[(1, lambda a, b: pa(a, b) ** 2)], [(1, lambda a, b: pb(a, b) ** 2)],
+             [(1, lambda a, b: pa(a, b) * pb(a, b))], [(1, lambda a, b: pa(a, b) * pb(a, b)), (0, step)]]
+    mean = np.array([_polar_expectation(f, k) for f in stats])
+    cov = np.array([[_polar_expectation([(mi + mj, lambda a, b, p=ai, q=aj: p(a, b) * q(a, b))
+                                         for mi, ai in f for mj, aj in g], k) for g in stats] for f in stats])
+    cov -= np.outer(mean, mean)
+    np.testing.assert_allclose(e["mean_1"], mean, rtol=0, atol=1e-9 * np.abs(mean).max())
+    np.testing.assert_allclose(e["cov_1"], cov, rtol=0, atol=1e-9 * np.abs(cov).max())
+    assert e["hidden"][0] == pytest.approx(sw**4 * e["grad"][0] @ cov @ e["grad"][0], rel=1e-9)
 
 
 @pytest.mark.parametrize("name, depth", [("relu", 2), ("tanh", 3)])
