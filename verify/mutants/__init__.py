@@ -7,7 +7,8 @@ r"""Mutation testing of claims: does a claim fail when its prediction is wrong?
 * for each record the claim cites, derived in SymPy from the record's expressions: each additive term
   dropped, each term's sign flipped, each numeric exponent raised by one
   (:func:`~verify.mutants._expressions.expression_mutants`), emitted by the code generator and swapped in
-  for the generated function while the claim predicts.
+  for the generated function while the claim predicts (and while it simulates too, re-simulating, where
+  the unmutated run's simulation called that function: :mod:`verify.mutants._reach`).
 
 The mutation score is killed / (killed + survived); mutants equivalent to the original on the claim's
 examples are detected and left out (see :mod:`verify.mutants._runner`). A claim whose run ignores

@@ -5,7 +5,9 @@ parameters, the options (``n``, ``size``, ``scale``) and the seed alone; so each
 ``simulate`` (or of a shared :class:`~verify.core.Simulation`) is memoised for the duration of one
 :func:`~verify.mutants.mutate` and returns a copy of the same draws. Only claims declared on the harness
 (:func:`verify.core.theorem`) are memoised; any other claim runs unchanged (slower, same verdicts).
-A test checks that a memoised run equals the plain one.
+A test checks that a memoised run equals the plain one. Where the simulation itself calls a function of
+the claim's records, the mutants of that function do not use the memo: they are re-simulated
+(:mod:`verify.mutants._reach`, :mod:`verify.mutants._runner`).
 """
 
 from __future__ import annotations

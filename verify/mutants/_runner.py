@@ -7,7 +7,12 @@ r"""Run a claim against its standard mutants: :func:`mutate`.
    ($1.03$, $0.97$ in the thorough profile; :func:`scale_factors`).
 3. **Record mutants** (:mod:`verify.mutants._expressions`) of each record in ``claim.records``: the mutant
    functions are swapped in (:mod:`verify.mutants._patching`) only while the claim computes its
-   prediction, never while it simulates: what is mutated is the prediction, not the network.
+   prediction, never while it simulates: what is mutated is the prediction, not the network. Except
+   where the simulation itself reads the record (a centring constant, a control mean): the unmutated run
+   records which of the records' functions it called outside the prediction
+   (:mod:`verify.mutants._reach`), and a mutant of such a function is **re-simulated** with the mutant in
+   place on both sides (simulation and prediction, as in reality the record feeds both), never run on the
+   memoised draws; its detail says so.
 4. Each mutant runs the examples in order (the simulations memoised: :mod:`verify.mutants._memo`), at the unmutated run's per-example false-failure rate
    (the claim's rate over its examples, as :func:`~verify.core.check` splits it); the first failing
    example (or an exception) kills it.
@@ -41,6 +46,7 @@ from ._expressions import RecordMutant, mutant_functions, record_mutants
 from ._memo import memoised_simulations
 from ._outcome import MutantOutcome, MutationReport
 from ._patching import swapped
+from ._reach import SimulationReach
 from ._scaling import scaled
 
 __all__ = ["EQUAL_RTOL", "mutate", "scale_factors"]
@@ -49,6 +55,7 @@ __all__ = ["EQUAL_RTOL", "mutate", "scale_factors"]
 #: check (>= 1e-4 relative) and far above the rounding of a reordered float sum (~1e-15).
 EQUAL_RTOL = 1e-9
 _SAME = "every example compares the same numbers as the unmutated claim"
+_RESIMULATED = "re-simulated with the mutant (the simulation reads the record)"
 
 
 def scale_factors(profile: str) -> tuple[float, float]:
@@ -145,14 +152,20 @@ def _per_example_rate(claim: Claim, prof: Profile) -> float:
     return claim.false_fail_rate / (drawn + len(claim.examples))
 
 
-def _run_examples(mutant: Claim, examples, rate: float, prof: Profile) -> tuple[int | None, str, list]:
-    """``(index of the first failing example or None, detail, results)``; an exception kills."""
+def _run_examples(mutant: Claim, examples, rate: float, prof: Profile, replacements=None
+                  ) -> tuple[int | None, str, list]:
+    """``(index of the first failing example or None, detail, results)``; an exception kills.
+    ``replacements``: functions swapped in for the whole run (simulation included)."""
     results = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a planted error may overflow: the verdict tells
         for k, (params, seed, _) in enumerate(examples):
             try:
-                res = mutant.run(mutant, params, seed, rate, prof)
+                if replacements is None:
+                    res = mutant.run(mutant, params, seed, rate, prof)
+                else:
+                    with swapped(replacements):
+                        res = mutant.run(mutant, params, seed, rate, prof)
             except Exception as exc:  # noqa: BLE001 - a crash is a detection, reported with its message
                 return k, f"raised {type(exc).__name__}: {' '.join(str(exc).split())[:200]}", results
             results.append(res)
@@ -161,18 +174,24 @@ def _run_examples(mutant: Claim, examples, rate: float, prof: Profile) -> tuple[
     return None, "", results
 
 
-def _verdict(name, kind, mutant_claim, examples, rate, prof, *, record="", function="", effect=None):
+def _verdict(name, kind, mutant_claim, examples, rate, prof, *, record="", function="", effect=None,
+             replacements=None):
     start = time.perf_counter()
-    index, detail, results = _run_examples(mutant_claim, examples, rate, prof)
+    index, detail, results = _run_examples(mutant_claim, examples, rate, prof, replacements)
     status = "killed" if index is not None else "survived"
     if status == "survived" and all(_same(r, ex[2]) for r, ex in zip(results, examples)):
         detail = _SAME
         status = "survived" if kind == "scale" else "equivalent"  # a scale mutant cannot be equivalent
+    if replacements is not None:
+        detail = f"{_RESIMULATED}: {detail}" if detail else _RESIMULATED
     return MutantOutcome(name, kind, status, record=record, function=function, example=index, detail=detail,
                          effect=effect, seconds=time.perf_counter() - start)
 
 
-def _record_outcome(claim, mutant: RecordMutant, examples, base_predictions, rate, prof) -> MutantOutcome:
+def _record_outcome(claim, mutant: RecordMutant, examples, base_predictions, rate, prof, *, plain: Claim,
+                    reach: SimulationReach) -> MutantOutcome:
+    """One record mutant; ``plain`` is the claim without memoised simulations, re-run (mutant in place on
+    both sides) when ``reach`` saw the simulation call the mutated function."""
     from numerics.core.records import record as generated
 
     start = time.perf_counter()
@@ -196,6 +215,12 @@ def _record_outcome(claim, mutant: RecordMutant, examples, base_predictions, rat
                                      f"{' '.join(str(exc).split())[:160]}", seconds=time.perf_counter() - start,
                                      **where)
     effect = max(changes, default=0.0)
+    if reach.reaches(mutant.record, functions):  # the memoised draws would be the unmutated record's
+        out = _verdict(mutant.name, mutant.kind, plain.with_prediction(predict, suffix=mutant.name), examples, rate,
+                       prof, record=mutant.record, function=mutant.function,
+                       effect=None if np.isinf(effect) or effect <= EQUAL_RTOL else effect,
+                       replacements=predict.replacements)
+        return dataclasses.replace(out, seconds=time.perf_counter() - start)
     if predict.calls == 0:
         return MutantOutcome(mutant.name, status="not reached", detail="the mutated function was not called "
                              "while the claim predicted", seconds=time.perf_counter() - start, **where)
@@ -237,8 +262,10 @@ def mutate(claim: Claim, *, profile: str | Profile = "quick", seed: int = 0, rec
         raise ValueError(f"progress={progress!r} must be a callable progress(done, planned, name) or None")
     start = time.perf_counter()
     prof = dataclasses.replace(prof, shrink=False)
-    claim = memoised_simulations(claim)  # the mutants rerun the same draws: simulate once
-    base = check(claim, profile=prof, seed=seed)
+    plain, claim = claim, memoised_simulations(claim)  # the mutants rerun the same draws: simulate once
+    reach = SimulationReach(claim.records if records else ())
+    with reach.recording():  # which record functions the simulation reads (those mutants re-simulate)
+        base = check(reach.claim(claim), profile=prof, seed=seed)
     report = MutationReport(claim.id, prof.name, seed, len(base.examples))
     if not base.passed:
         report.error = "the unmutated claim fails, so its mutants say nothing: " + (
@@ -266,7 +293,8 @@ def mutate(claim: Claim, *, profile: str | Profile = "quick", seed: int = 0, rec
         if progress is not None:
             progress(len(report.outcomes), planned, name)
     for mutant in mutants:
-        report.outcomes.append(_record_outcome(claim, mutant, examples, base_predictions, rate, prof))
+        report.outcomes.append(_record_outcome(claim, mutant, examples, base_predictions, rate, prof, plain=plain,
+                                               reach=reach))
         if progress is not None:
             progress(len(report.outcomes), planned, mutant.name)
     report.seconds = time.perf_counter() - start

@@ -124,8 +124,12 @@ def test_a_claim_whose_run_ignores_its_prediction_is_an_error():
     assert [o.status for o in scale] == ["survived", "survived"]  # counted against the claim, not excluded
     assert rep.scale_survivors and not passes([rep])
     # its record mutants change claim.predict but not what the run compares: equivalent after the run
+    # its record mutants change claim.predict but not what the run compares -- except that this run reads the
+    # record itself, outside claim.predict (as a simulation may): so they are re-simulated with the mutant in
+    # place everywhere, and the run's own recomputed prediction then disagrees with the unchanged draws
     reached = [o for o in rep.outcomes if o.function == "input_kernel"]
-    assert reached and all(o.status == "equivalent" for o in reached)
+    assert reached and all(o.detail.startswith("re-simulated") for o in reached)
+    assert all(o.status in ("killed", "equivalent") for o in reached)
     assert "ERROR test.ignores" in mutation_table([rep])
 
 
@@ -140,6 +144,57 @@ def test_a_prediction_that_is_zero_makes_the_scale_mutants_equivalent_not_an_err
     rep = mutate(zero, profile="smoke", seed=0)
     assert not rep.error and [o.status for o in rep.outcomes] == ["equivalent", "equivalent"]
     assert rep.score is None
+
+
+def _exact_kernel(p):  # E z(x) z(x') written out by hand: independent of the record
+    return [p["W_std"] ** 2 * float(a @ b) / 3 + p["b_std"] ** 2 for a, b in PAIRS]
+
+
+def _shifted_products(p, *, n, seed):  # draws offset by the record, as a finite-size offset or a centring is
+    return _products(p, n=n, seed=seed) + np.array(_kernel(p))
+
+
+def _shifted(example):
+    """E[z z' + K] = K_exact + K: a record mutant of K moves the draws and the prediction by the same amount,
+    so in a real run (the record feeds both) it cancels exactly and cannot be detected."""
+    return theorem(id="test.shifted", title="draws offset by the record", records=["kernel.fc"],
+                   parameters=[real("W_std", 0.5, 2.0), real("b_std", 0.0, 1.0)],
+                   checks=[Exact("shifted", simulate=_shifted_products,
+                                 predict=lambda p: np.array(_exact_kernel(p)) + np.array(_kernel(p)),
+                                 samples=50_000)], examples=[example])
+
+
+def test_a_mutant_the_simulation_reads_is_resimulated_and_its_cancellation_is_not_a_kill(monkeypatch):
+    from verify.mutants import _reach
+
+    rep = mutate(_shifted({"W_std": 1.5, "b_std": 0.5}), profile="smoke", seed=0)
+    assert not rep.error
+    assert [o.status for o in rep.outcomes if o.kind == "scale"] == ["killed", "killed"]
+    reached = [o for o in rep.outcomes if o.function == "input_kernel"]
+    assert len(reached) == 7 and all(o.detail.startswith("re-simulated") for o in reached)
+    # the mutant cancels: the same draws up to the shift, so no planted error is detectable here
+    assert [o.name for o in reached if o.status == "killed"] == []
+    assert all(o.status == "survived" for o in reached)
+    # on the memoised draws (the unmutated record in the simulation) the same mutants are all "killed":
+    # the overstatement this guards against
+    monkeypatch.setattr(_reach.SimulationReach, "reaches", lambda self, record, names: False)
+    memo = mutate(_shifted({"W_std": 1.5, "b_std": 0.5}), profile="smoke", seed=0)
+    assert [o.status for o in memo.outcomes if o.function == "input_kernel"] == ["killed"] * 7
+
+
+def test_the_simulation_reach_records_only_calls_outside_the_prediction(first_layer_report):
+    from verify.core.claim import PROFILES, check
+    from verify.mutants._reach import SimulationReach
+
+    for claim, reached in ((_first_layer({"W_std": 1.5, "b_std": 0.5}), set()),
+                           (_shifted({"W_std": 1.5, "b_std": 0.5}), {("kernel.fc", "input_kernel")})):
+        reach = SimulationReach(claim.records)
+        with reach.recording():
+            assert check(reach.claim(claim), profile=PROFILES["smoke"], seed=0).passed
+        assert {(r, f) for r, f in reach.reached if not f.startswith("_")} == reached  # (and the private body)
+    assert kernel_fc.input_kernel.__module__ == "numerics.generated.kernel_fc"  # restored after the block
+    # an ordinary claim (the simulation reads no record) is never re-simulated: its report is unchanged
+    assert not any(o.detail.startswith("re-simulated") for o in first_layer_report.outcomes)
 
 
 def test_a_failing_claim_gets_an_error_not_a_score():
