@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from . import covariance_sde, dual, inference, kernel, log_gaussian, propagation, resnet_sde
+from . import covariance_sde, dual, inference, kernel, log_gaussian, propagation, resnet_sde, scaling_regimes
 from .core.record import Record
 
 __all__ = ["Entry", "FAMILIES", "entries", "get", "ids", "all_records"]
@@ -29,6 +29,7 @@ FAMILIES: dict[str, dict[str, Callable[[], Record]]] = {
     "resnet_sde": resnet_sde.RECORDS,
     "propagation": propagation.RECORDS,
     "inference": inference.RECORDS,
+    "scaling_regimes": scaling_regimes.RECORDS,
 }
 
 

@@ -531,6 +531,7 @@ MEASURED_QUICK_SECONDS = {
     "claim.ntk_training": 12.0,  # CPU-time estimate (2 examples x ~5-7 s); 65 s wall at load average 16
     "claim.stability_threshold": 11.0,  # CPU-time estimate (2 examples x ~5.5 s)
     "claim.critical_line": 5.2,
+    "claim.scaling_regimes_diffusive": 10.0,  # CPU estimate (3 examples, 7.7 s user + numpy threads); 33 s wall under load
 }
 
 
