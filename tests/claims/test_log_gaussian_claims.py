@@ -13,6 +13,9 @@ Each planted prediction fails, asserted on the structured outcomes (``data["outc
   beta moves by 0.099 (detectable ~0.035 with the martingale control and antithetic pairs), the CDF points by
   0.008-0.042 (slow marker: two runs of the pinned example);
 * the thorough-profile failure of issue 12, settled by the derived finite-depth terms (quality marker);
+* x1.05 on the generated limit_mean on both sides of the moment check (finding 4 of issue 12): absorbed by the
+  offset for FC and the standard ResNet (their limit records are tied down deterministically, e.g. the FC
+  Richardson limit), caught for the balanced ResNet;
 * 5 beta -> 4 beta in the FC ReLU law: the mean per unit beta moves by 0.5, detectable ~0.4-0.7;
 * the balanced variance used for the standard ResNet: 2.25 beta against 5.44 beta (detectable ~1.3);
 * claim.covariance_sde's planted errors (Ito's correction dropped, x1.05, x0.95) are in
