@@ -29,6 +29,7 @@ MODULES = {
     "kernel.fc": "kernel_fc",
     "kernel.residual": "kernel_residual",
     "kernel.finite_width": "kernel_finite_width",
+    "kernel.ntk_fluctuation": "kernel_ntk_fluctuation",
     "log_gaussian.fc_relu": "log_gaussian_fc_relu",
     "log_gaussian.fc_linear": "log_gaussian_fc_linear",
     "log_gaussian.resnet_balanced": "log_gaussian_resnet_balanced",
@@ -58,4 +59,6 @@ MODULES = {
     "propagation.relu": "propagation_relu",
     "inference.linearised": "inference_linearised",
     "inference.posterior": "inference_posterior",
+    "scaling_regimes.master_expansion": "scaling_regimes_master_expansion",
+    "scaling_regimes.diffusive_sde": "scaling_regimes_diffusive_sde",
 }
