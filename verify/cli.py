@@ -505,33 +505,34 @@ def _verify_in_parallel(claims, sources: dict, args, workers: int) -> list:
 
 
 #: Seconds each shipped claim took in the quick profile on the project's 2-core machine (the final run of
-#: 2026-12-03), shown by ``verify --list`` until this machine has timed the claim itself.
+#: 2026-12-03, second session: 25 claims, 2 workers, 2 min 3 s wall), shown by ``verify --list`` until this
+#: machine has timed the claim itself.
 MEASURED_QUICK_SECONDS = {
-    "claim.dual_closed_forms": 11.4,
-    "claim.nngp_depth1": 6.0,
-    "claim.nngp_deep": 5.9,
-    "claim.ntk": 18.6,
-    "claim.price_identity": 1.5,
-    "claim.hanin_nica_exact": 8.7,
-    "claim.log_gaussian": 14.9,
+    "claim.dual_closed_forms": 2.1,
+    "claim.nngp_depth1": 1.2,
+    "claim.nngp_deep": 3.2,
+    "claim.ntk": 30.8,
+    "claim.price_identity": 1.2,
+    "claim.hanin_nica_exact": 10.1,
+    "claim.log_gaussian": 15.3,
     "claim.gaussian_falsified": 4.0,
-    "claim.hypoactivation": 11.2,
-    "claim.covariance_sde": 15.3,
-    "claim.resnet_sde_weak": 7.2,
-    "claim.resnet_norm_gbm": 14.0,
-    "claim.doubly_infinite_kernels": 8.7,
-    "claim.jacobian_law": 8.1,
-    "claim.affine_functions": 15.9,
-    "claim.width_first_ode": 19.3,
-    "claim.conv_resnet": 1.0,
-    "claim.conv_resnet_sde": 6.9,
+    "claim.hypoactivation": 18.4,
+    "claim.covariance_sde": 14.3,
+    "claim.resnet_sde_weak": 10.3,
+    "claim.resnet_norm_gbm": 12.6,
+    "claim.doubly_infinite_kernels": 12.8,
+    "claim.jacobian_law": 15.2,
+    "claim.affine_functions": 14.8,
+    "claim.width_first_ode": 16.0,
+    "claim.conv_resnet": 5.4,
+    "claim.conv_resnet_sde": 5.2,
     "claim.propagation_slopes": 1.7,
-    "claim.propagation_depth_scales": 4.5,
-    "claim.readout_training": 6.6,
-    "claim.ntk_training": 12.0,  # CPU-time estimate (2 examples x ~5-7 s); 65 s wall at load average 16
-    "claim.stability_threshold": 11.0,  # CPU-time estimate (2 examples x ~5.5 s)
-    "claim.critical_line": 5.2,
-    "claim.scaling_regimes_diffusive": 10.0,  # CPU estimate (3 examples, 7.7 s user + numpy threads); 33 s wall under load
+    "claim.propagation_depth_scales": 6.9,
+    "claim.critical_line": 4.0,
+    "claim.readout_training": 7.0,
+    "claim.ntk_training": 8.4,
+    "claim.stability_threshold": 10.6,
+    "claim.scaling_regimes_diffusive": 3.3,
 }
 
 
