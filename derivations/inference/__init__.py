@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..core.record import Record
+from .doubly_infinite import doubly_infinite_record
 from .spectral import linearised_record, posterior_record
 
 FAMILY = "inference"
@@ -20,6 +21,7 @@ FAMILY = "inference"
 RECORDS: dict[str, Callable[[], Record]] = {
     "inference.linearised": linearised_record,
     "inference.posterior": posterior_record,
+    "inference.doubly_infinite": doubly_infinite_record,
 }
 
-__all__ = ["FAMILY", "RECORDS", "linearised_record", "posterior_record"]
+__all__ = ["FAMILY", "RECORDS", "doubly_infinite_record", "linearised_record", "posterior_record"]

@@ -31,9 +31,13 @@ True
 
 Trained finite networks against these predictions: :mod:`numerics.inference.trained` (all parameters
 trained) and :mod:`numerics.inference.readout` (readout only); the threshold without eigenvalues:
-:mod:`numerics.inference.stability`.
+:mod:`numerics.inference.stability`.  The doubly infinite ResNet's weakly and fully trained predictions:
+:func:`doubly_infinite_ensemble` (record ``inference.doubly_infinite``).
 """
 
+from .doubly_infinite import doubly_infinite_ensemble
 from .ensemble import MSEEnsemble, gradient_descent_mse_ensemble, max_learning_rate, nngp_posterior
 
-__all__ = ["MSEEnsemble", "gradient_descent_mse_ensemble", "max_learning_rate", "nngp_posterior"]
+__all__ = [
+    "MSEEnsemble", "doubly_infinite_ensemble", "gradient_descent_mse_ensemble", "max_learning_rate", "nngp_posterior",
+]
