@@ -96,3 +96,14 @@ def test_bad_inputs_raise(kwargs, match):
 def test_doctests():
     failures, attempted = doctest.testmod(doubly_infinite, optionflags=doctest.ELLIPSIS)
     assert attempted > 0 and failures == 0
+
+
+def test_record_factors_tend_to_the_posterior_factor():
+    import sympy as sp
+
+    rec = doubly_infinite_record()
+    sym = {s.name: s for e in rec.expressions.values() for s in e.free_symbols}
+    pos = {s: sp.Symbol(n, positive=True) for n, s in sym.items()}
+    limit = rec.expressions["limit_factor"].subs(pos)
+    for name in ("weak_mean_factor", "weak_cov_factor", "full_mean_factor", "full_cov_factor"):
+        assert sp.simplify(sp.limit(rec.expressions[name].subs(pos), pos[sym["t"]], sp.oo) - limit) == 0, name
