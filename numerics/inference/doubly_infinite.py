@@ -74,12 +74,12 @@ def doubly_infinite_ensemble(x_train, x_test, y_train, *, phi: str, sigma_w: flo
         raise ValueError(f"x_test must have {xtr.shape[1]} columns like x_train, got shape {xte.shape}")
     if sigma_z is None:
         sigma_z = 1.0 / np.sqrt(xtr.shape[1])
-    opts = dict(phi=phi, sigma_w=sigma_w, sigma_b=sigma_b, sigma_z=sigma_z, sigma_y=sigma_y, T=T)
+    opts = {"phi": phi, "sigma_w": sigma_w, "sigma_b": sigma_b, "sigma_z": sigma_z, "sigma_y": sigma_y, "T": T}
     k_dd, th_dd = doubly_infinite_kernels_matrix(xtr, xtr, **opts)
     k_td, th_td = doubly_infinite_kernels_matrix(xte, xtr, **opts)
     k_tt, _ = doubly_infinite_kernels_matrix(xte, xte, **opts)
-    common = dict(y_train=y_train, k_test_test_nngp=k_tt, learning_rate=learning_rate, diag_reg=diag_reg,
-                  diag_reg_absolute_scale=True)
+    common = {"y_train": y_train, "k_test_test_nngp": k_tt, "learning_rate": learning_rate, "diag_reg": diag_reg,
+                  "diag_reg_absolute_scale": True}
     if trained == "readout":
         return gradient_descent_mse_ensemble(k_train_train=k_dd, k_test_train=k_td, get="nngp", **common)
     return gradient_descent_mse_ensemble(k_train_train=th_dd, k_test_train=th_td, get="ntk",

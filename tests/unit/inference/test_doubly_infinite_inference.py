@@ -54,7 +54,7 @@ def test_readout_at_infinity_is_the_nngp_posterior_and_differs_from_full_trainin
     k, _ = _kernels(X_TRAIN, X_TRAIN, SB)
     k_tx, _ = _kernels(X_TEST, X_TRAIN, SB)
     k_tt, _ = _kernels(X_TEST, X_TEST, SB)
-    opts = dict(phi="identity", sigma_w=SW, sigma_b=SB, sigma_z=SZ, sigma_y=SY, diag_reg=1e-2)
+    opts = {"phi": "identity", "sigma_w": SW, "sigma_b": SB, "sigma_z": SZ, "sigma_y": SY, "diag_reg": 1e-2}
     mean, cov = doubly_infinite_ensemble(X_TRAIN, X_TEST, Y_TRAIN, **opts).predict(t=[np.inf])
     post_mean, post_cov = nngp_posterior(k_train_train=k, k_test_train=k_tx, k_test_test=k_tt, y_train=Y_TRAIN,
                                          diag_reg=1e-2)
@@ -66,7 +66,7 @@ def test_readout_at_infinity_is_the_nngp_posterior_and_differs_from_full_trainin
 
 def test_without_biases_full_training_is_readout_training_at_time_c_plus_2():
     """The record's eigen-form: Theta = (C + 2) K at sigma_b = 0, so the fully trained factors are the weak ones at (C+2)t."""
-    opts = dict(phi="tanh", sigma_w=SW, sigma_b=0.0, sigma_z=SZ, sigma_y=SY, T=T)
+    opts = {"phi": "tanh", "sigma_w": SW, "sigma_b": 0.0, "sigma_z": SZ, "sigma_y": SY, "T": T}
     ratio = float(gen.ntk_to_nngp_ratio(1.0, SW, T))
     assert ratio == pytest.approx(SW**2 * T + 2, rel=1e-15)
     full = doubly_infinite_ensemble(X_TRAIN, X_TEST, Y_TRAIN, trained="all", **opts).predict(t=TIMES)
@@ -81,14 +81,14 @@ def test_without_biases_full_training_is_readout_training_at_time_c_plus_2():
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    (dict(phi="relu"), "phi must be one of"), (dict(trained="some"), "trained must be"),
-    (dict(sigma_w=0.0), "sigma_w"), (dict(sigma_b=-1.0), "sigma_b"), (dict(learning_rate=-1.0), "learning_rate"),
-    (dict(diag_reg=-0.1), "diag_reg"), (dict(sigma_z=-1.0), "sigma_z"), (dict(T=-1.0), "T"),
-    (dict(x_test=np.ones((2, 2))), "x_test must have 6 columns"), (dict(x_train=np.full((5, 6), np.nan)), "x_train"),
-    (dict(y_train=np.ones(4)), "y_train"),
+    ({"phi": "relu"}, "phi must be one of"), ({"trained": "some"}, "trained must be"),
+    ({"sigma_w": 0.0}, "sigma_w"), ({"sigma_b": -1.0}, "sigma_b"), ({"learning_rate": -1.0}, "learning_rate"),
+    ({"diag_reg": -0.1}, "diag_reg"), ({"sigma_z": -1.0}, "sigma_z"), ({"T": -1.0}, "T"),
+    ({"x_test": np.ones((2, 2))}, "x_test must have 6 columns"), ({"x_train": np.full((5, 6), np.nan)}, "x_train"),
+    ({"y_train": np.ones(4)}, "y_train"),
 ])
 def test_bad_inputs_raise(kwargs, match):
-    args = dict(x_train=X_TRAIN, x_test=X_TEST, y_train=Y_TRAIN, phi="tanh", sigma_w=SW, sigma_b=SB) | kwargs
+    args = {"x_train": X_TRAIN, "x_test": X_TEST, "y_train": Y_TRAIN, "phi": "tanh", "sigma_w": SW, "sigma_b": SB} | kwargs
     with pytest.raises(ValueError, match=match):
         doubly_infinite_ensemble(args.pop("x_train"), args.pop("x_test"), args.pop("y_train"), **args)
 
