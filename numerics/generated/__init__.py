@@ -59,6 +59,7 @@ MODULES = {
     "propagation.relu": "propagation_relu",
     "inference.linearised": "inference_linearised",
     "inference.posterior": "inference_posterior",
+    "inference.doubly_infinite": "inference_doubly_infinite",
     "scaling_regimes.master_expansion": "scaling_regimes_master_expansion",
     "scaling_regimes.diffusive_sde": "scaling_regimes_diffusive_sde",
 }
