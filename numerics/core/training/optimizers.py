@@ -1,4 +1,5 @@
-r"""Full-batch optimisers on lists of ``(W, b)`` arrays: SGD, heavy-ball momentum, Adam.
+r"""Optimisers on lists of parameter groups (``(W, b)`` pairs, ``(A, b, delta)`` triples): SGD, heavy-ball
+momentum, Adam.
 
 SGD: $\theta \leftarrow \theta - \eta g$.  Momentum: $v \leftarrow \beta v + g$, $\theta \leftarrow \theta - \eta v$.
 Adam (Kingma & Ba 2015): $m \leftarrow \beta_1 m + (1-\beta_1)g$, $s \leftarrow \beta_2 s + (1-\beta_2)g^2$,
@@ -50,4 +51,8 @@ class Optimizer:
             self._state = (m, s)
             c1, c2 = 1 - self.b1 ** self._t, 1 - self.b2 ** self._t
             new = [p - self.lr * (mi / c1) / (np.sqrt(si / c2) + self.eps) for p, mi, si in zip(flat_p, m, s)]
-        return [(new[2 * i], new[2 * i + 1]) for i in range(len(params))]
+        out, start = [], 0
+        for group in params:                   # the groups' own lengths: (W, b) pairs, (A, b, delta) triples...
+            out.append(tuple(new[start:start + len(group)]))
+            start += len(group)
+        return out
