@@ -8,5 +8,5 @@ from .optimizers import Optimizer
 from .resnet import DELTA_KINDS, INITS, ResNet, init_resnet
 from .train import train_full_batch
 
-__all__ = ["ACTIVATIONS", "DELTA_KINDS", "FCNetwork", "INITS", "Optimizer", "ResNet", "init_params", "init_resnet",
+__all__ = ["ACTIVATIONS", "DELTA_KINDS", "INITS", "FCNetwork", "Optimizer", "ResNet", "init_params", "init_resnet",
            "mean_squared_error_and_grad", "mse_loss_and_grad", "train_full_batch", "train_minibatch"]
