@@ -30,8 +30,8 @@ Intervals (``method=``):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from scipy import stats as _st
@@ -66,7 +66,7 @@ class EstimatorResult:
         return {"value": self.value, "lower": self.lower, "upper": self.upper, "level": self.level,
                 "method": self.method}
 
-    def _negated(self, method: str | None = None) -> "EstimatorResult":
+    def _negated(self, method: str | None = None) -> EstimatorResult:
         return EstimatorResult(-self.value, -self.upper, -self.lower, self.level, method or self.method)
 
 
@@ -158,7 +158,7 @@ def regression_slope(log_depths, log_values, *, level: float = 0.95):
 
 def _depths(weights_by_depth, min_depths: int) -> list[np.ndarray]:
     if isinstance(weights_by_depth, np.ndarray) or not isinstance(weights_by_depth, Sequence):
-        raise ValueError("weights_by_depth must be a sequence of arrays (L, ...), one network per depth")
+        raise ValueError("weights_by_depth must be a sequence of arrays (L, ...), one network per depth")  # noqa: TRY004 - the project's convention for bad input
     nets = [_weights(f"weights_by_depth[{i}]", w, min_layers=2) for i, w in enumerate(weights_by_depth)]
     depths = [w.shape[0] for w in nets]
     if len(set(depths)) != len(depths) or len(depths) < min_depths:
