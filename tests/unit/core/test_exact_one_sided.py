@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from verify.core import Exact
 from verify.core.evaluate import evaluate
@@ -18,8 +19,12 @@ def test_one_sided_exact(alternative, mean, passed):
     check = Exact("floor", simulate=_normal(mean), predict=lambda p: 0.7, samples=20_000, alternative=alternative)
     out = evaluate(check, {}, 0.7, seed=np.random.SeedSequence(1), rate=1e-6, scale=1.0)
     assert out.passed is passed
-    if alternative != "two-sided":  # one-sided critical value z_{alpha} < two-sided z_{alpha/2}
-        assert out.threshold == pytest.approx(4.753424, abs=1e-6)
+    # Student's t with the n - 1 = 19,999 df of the estimated standard error; one-sided t_{alpha} < t_{alpha/2}
+    if alternative != "two-sided":
+        assert out.threshold == pytest.approx(float(stats.t.isf(1e-6, 19_999)), abs=1e-9)
+        assert out.threshold > float(stats.norm.isf(1e-6))  # the normal quantile would overstate the rate
+    else:
+        assert out.threshold == pytest.approx(float(stats.t.isf(0.5e-6, 19_999)), abs=1e-9)
 
 
 def test_alternative_validated():

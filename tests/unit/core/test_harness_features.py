@@ -296,5 +296,5 @@ def test_one_sided_rate_of_a_standard_deviation():
 
     assert rate("at most", -0.25).passed and not rate("at least", -0.25).passed  # the slope is -0.5
     assert rate("at least", -0.75).passed and not rate("at most", -0.75).passed
-    # one-sided threshold z_alpha (not z_{alpha/2})
-    assert rate("at most", -0.25).threshold == pytest.approx(float(__import__("scipy").stats.norm.isf(1e-6)))
+    # one-sided threshold t_alpha (not t_{alpha/2}), Student's t with the n - 1 df of each size's standard error
+    assert rate("at most", -0.25).threshold == pytest.approx(float(__import__("scipy").stats.t.isf(1e-6, 19_999)))
