@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..sampling import check_seed
 from ..validation import check_integer, check_scalar
 from .optimizers import Optimizer
 
@@ -56,7 +57,7 @@ def train_minibatch(model, params, *, x, y, optimizer: Optimizer, batch_size: in
     min_improvement = check_scalar("min_improvement", min_improvement, low=0.0, high=1.0)
     n_batches = x.shape[0] // batch_size
     xb, yb = x.reshape(n_batches, batch_size, -1), y.reshape(n_batches, batch_size, -1)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     e = params[0][0].shape[0]
     losses = np.full((e, max_epochs), np.nan)
     best, bad = np.full(e, np.inf), np.zeros(e, dtype=int)

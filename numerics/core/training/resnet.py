@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..sampling import child_seeds
 from ..validation import check_integer, check_scalar
 from .network import ACTIVATIONS, _derivative
 
@@ -130,7 +131,7 @@ def init_resnet(net: ResNet, *, ensemble: int, seed, init: str = "xavier-depth",
     sd = check_scalar("initial_sd", initial_sd, low=0.0)
     L, d = net.depth, net.width
     sd_a, sd_b = INITS[init](sd, L, d)
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(ensemble)]
+    rngs = [np.random.default_rng(s) for s in child_seeds(seed, ensemble)]
     a = np.stack([r.normal(0.0, sd_a, (L, d, d)) for r in rngs])
     b = np.stack([r.normal(0.0, sd_b, (L, d)) for r in rngs])
     if net.delta == "none":
