@@ -45,11 +45,12 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from scipy.linalg.blas import dger as _dger
 
 from ..core.validation import check_scalar
 from .hermite import hermite_coefficients
 
-__all__ = ["K_MAX", "STAGES", "TOL", "gram_dual", "series_order"]
+__all__ = ["K_MAX", "STAGES", "TOL", "correlation_blocks", "gram_dual", "series_order"]
 
 K_MAX = 512
 STAGES = (64, 256, K_MAX)
@@ -58,6 +59,7 @@ TOL = 1e-12
 _ROUNDING = 1e-14
 _BLOCK = 32  # rows per block (32 x 1000 doubles: 256 KB)
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deeplimits-mehler")
+_GER_SINGLE = 8192  # entries per dger call: OpenBLAS's ger is single-threaded below 2304 * 4
 
 
 def series_order(beta2: np.ndarray, r: float, floor: float, *, tol: float) -> tuple[int, int]:
@@ -122,13 +124,22 @@ def _correlation_block(c, root1, root2, rows, cols, same):
 
 
 def _horner(b1, b2, r, orders):
-    """Even part in $\rho^2$ plus $\rho$ times the odd part in $\rho^2$; ``b1``, ``b2`` are ``(K+1, m)``.
+    r"""Even part in $\rho^2$ plus $\rho$ times the odd part in $\rho^2$; ``b1``, ``b2`` are ``(K+1, m)``.
 
-    In place on preallocated block arrays (three passes per term)."""
+    Per term two passes over the block: ``part *= rho^2`` and the rank-1 update
+    ``part += b1[k] b2[k]^T`` by BLAS ``dger`` in place (a NumPy outer product and an add
+    took 3.5x as long: the broadcast multiply with a column vector is not vectorised).
+    ``dger`` is called on slabs of at most ``_GER_SINGLE`` entries, where OpenBLAS stays on
+    one thread (our two block threads are the parallelism); each entry is one multiply-add
+    ``part + b1[k]_i b2[k]_j`` whatever the BLAS threads, so the values do not depend on them."""
+    m, n = r.shape
     r2 = np.multiply(r, r)
     acc = np.zeros(r.shape)
     part = np.empty(r.shape)
-    term = np.empty(r.shape)
+    if n == 0 or m == 0:
+        return acc
+    step = max(1, min(m, _GER_SINGLE // n))
+    slabs = [(a, min(a + step, m)) for a in range(0, m, step)]
     for parity in (1, 0):
         top = orders[parity] - (orders[parity] - parity) % 2
         if top < parity:
@@ -136,15 +147,31 @@ def _horner(b1, b2, r, orders):
         np.multiply.outer(b1[top], b2[top], out=part)
         for k in range(top - 2, parity - 1, -2):
             part *= r2
-            np.multiply.outer(b1[k], b2[k], out=term)
-            part += term
+            x, y = b2[k], b1[k]
+            for a, z in slabs:
+                _dger(1.0, x, y[a:z], a=part[a:z].T, overwrite_a=1)
         if parity:
             part *= r
         acc += part
     return acc
 
 
-def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coefficients=None):
+def correlation_blocks(q1, q2, c, *, same: bool):
+    r"""The row blocks of :func:`gram_dual` and, per block, $\rho$, its largest $|\rho|$ off the diagonal and $|\rho|$.
+
+    They depend on the variances and ``c`` only, so one layer's two duals ($\varphi$ and $\varphi'$)
+    share them (``correlations=`` of :func:`gram_dual`); the arrays are read, never written."""
+    q1 = np.asarray(q1, dtype=np.float64)
+    c = np.asarray(c, dtype=np.float64)
+    n1, n2 = c.shape
+    root1 = np.sqrt(q1)
+    root2 = root1 if same else np.sqrt(np.asarray(q2, dtype=np.float64))
+    blocks = [(slice(i, min(i + _BLOCK, n1)), slice(i if same else 0, n2)) for i in range(0, n1, _BLOCK)]
+    return blocks, list(_POOL.map(lambda rc: _correlation_block(c, root1, root2, *rc, same), blocks))
+
+
+def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coefficients=None,
+              correlations=None):
     r"""$E[f(u_i) f(v_j)]$ for the whole matrix ``c`` (shape ``(n1, n2)``), accurate to ``tol`` of $\sqrt{S_iS'_j}$.
 
     Returns ``(values, S1, S2)``: the matrix and the second moments $E f^2$ at ``q1`` and ``q2``.
@@ -156,6 +183,7 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coe
     ``coefficients``: an optional callable ``(q, order) -> (b, S)`` replacing
     :func:`numerics.dual.hermite.hermite_coefficients` of ``f`` (same shapes and accuracy), e.g. the
     derivative's coefficients from the activation's by Stein's identity.
+    ``correlations``: :func:`correlation_blocks` of the same ``q1``, ``q2``, ``c``, ``same`` (computed if None).
     """
     tol = check_scalar("tol", tol, low=1e-15, high=1e-3)
     q1 = np.asarray(q1, dtype=np.float64)
@@ -164,8 +192,7 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coe
     n1, n2 = c.shape
     root1 = np.sqrt(q1)
     root2 = root1 if same else np.sqrt(q2)
-    blocks = [(slice(i, min(i + _BLOCK, n1)), slice(i if same else 0, n2)) for i in range(0, n1, _BLOCK)]
-    prepared = list(_POOL.map(lambda rc: _correlation_block(c, root1, root2, *rc, same), blocks))
+    blocks, prepared = correlation_blocks(q1, q2, c, same=same) if correlations is None else correlations
     r_all = max((p[1] for p in prepared), default=0.0)
     for order in _stages(f, q1, q2, r_all, tol, coefficients):  # the cheap stage first: most never need the last
         b1, s1, tau1, beta1 = _coefficients(f, q1, order, coefficients)

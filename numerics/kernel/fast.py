@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dual.hermite import hermite_coefficients, stein_antiderivative_coefficients
-from ..dual.mehler import TOL, gram_dual
+from ..dual.mehler import TOL, correlation_blocks, gram_dual
 
 __all__ = ["STEIN_GAIN", "layer_duals"]
 
@@ -60,6 +60,7 @@ def _providers(act):
 def layer_duals(act, k11, k22, k12, same: bool, *, tol: float = TOL):
     """``(V, Vdot, E phi^2 at k11, E phi^2 at k22)`` of one layer (``k11``, ``k22`` the diagonals)."""
     phi, phi_prime = _providers(act)
-    vd, _, _ = gram_dual(act.phi_prime, k11, k22, k12, same=same, tol=tol, coefficients=phi_prime)
-    v, var11, var22 = gram_dual(act.phi, k11, k22, k12, same=same, tol=tol, coefficients=phi)
+    rho = correlation_blocks(k11, k22, k12, same=same)  # shared by both duals
+    vd, _, _ = gram_dual(act.phi_prime, k11, k22, k12, same=same, tol=tol, coefficients=phi_prime, correlations=rho)
+    v, var11, var22 = gram_dual(act.phi, k11, k22, k12, same=same, tol=tol, coefficients=phi, correlations=rho)
     return v, vd, var11, var22
