@@ -37,6 +37,7 @@ import numpy as np
 from scipy import stats as _st
 
 from ..core.validation import check_integer, check_scalar
+from .estimators_bootstrap import ENTRY_SUMS, bootstrap_slopes, entry_terms
 from .estimators_pvariation import p_variation, p_variation_brute_force
 from .estimators_statistics import STATISTICS, layer_statistic
 
@@ -185,10 +186,14 @@ def depth_slope(weights_by_depth, statistic: str = "max_norm", *, level: float =
         return EstimatorResult(float(s), float(lo), float(hi), level, "least squares, Student-t over depths")
     n_boot = check_integer("n_boot", n_boot, minimum=99)
     rng = np.random.default_rng(seed)
-    boot = np.stack([np.log(_resampled(w, rng, n_boot, lambda b: _stat(b, statistic, factor, p))) for w in nets],
-                    axis=-1)
     xc = logl - logl.mean()
-    draws = (boot - boot.mean(axis=-1, keepdims=True)) @ xc / (xc @ xc)
+    if statistic in ENTRY_SUMS:   # same resampling, O(B m) per depth (estimators_bootstrap)
+        draws = bootstrap_slopes([entry_terms(w, statistic) for w in nets], [w.shape[0] for w in nets], statistic,
+                                 n_boot=n_boot, rng=rng)
+    else:
+        boot = np.stack([np.log(_resampled(w, rng, n_boot, lambda b: _stat(b, statistic, factor, p)))
+                         for w in nets], axis=-1)
+        draws = (boot - boot.mean(axis=-1, keepdims=True)) @ xc / (xc @ xc)
     s = float((logs - logs.mean()) @ xc / (xc @ xc))
     return _percentile(s, draws, level, "least squares, bootstrap over weight entries")
 
