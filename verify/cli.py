@@ -575,6 +575,7 @@ def _seed(text: str) -> int:
 
 # -- the parser --------------------------------------------------------------------
 from .phase_cli import add_phase_parser  # noqa: E402  (deeplimits phase)
+from .regime_cli import add_regime_parser  # noqa: E402  (deeplimits regime)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -657,6 +658,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="exit 1 and name the stale files if the generated code is out of date")
     p.set_defaults(func=_cmd_codegen)
     add_phase_parser(sub)
+    add_regime_parser(sub)
     return parser
 
 

@@ -170,6 +170,10 @@ def _depths(weights_by_depth, min_depths: int) -> list[np.ndarray]:
     return nets
 
 
+def depths_of(nets) -> list[int]:
+    return [w.shape[0] for w in nets]
+
+
 def depth_slope(weights_by_depth, statistic: str = "max_norm", *, level: float = 0.95, method: str = "regression",
                 n_boot: int = 999, seed=0, factor: float = 0.0, p: float = 2.0) -> EstimatorResult:
     r"""Log-log slope $s$ of ``statistic`` over the depths, with a ``method`` interval (module docstring)."""
@@ -178,9 +182,11 @@ def depth_slope(weights_by_depth, statistic: str = "max_norm", *, level: float =
         raise ValueError(f"method={method!r} must be one of {METHODS}")
     nets = _depths(weights_by_depth, 3 if method == "regression" else 2)
     logl = np.log([w.shape[0] for w in nets])
-    logs = np.log([_stat(w, statistic, factor, p) for w in nets])
-    if not np.all(np.isfinite(logs)):
-        raise ValueError(f"statistic {statistic!r} vanishes at some depth; its log-log slope is undefined")
+    values = np.array([_stat(w, statistic, factor, p) for w in nets], dtype=float)
+    if not np.all(values > 0):
+        raise ValueError(f"statistic {statistic!r} vanishes at depth {depths_of(nets)[int(np.argmin(values))]} "
+                         "(zero or constant weights over the layers); its log-log slope is undefined")
+    logs = np.log(values)
     if method == "regression":
         s, lo, hi = regression_slope(logl, logs, level=level)
         return EstimatorResult(float(s), float(lo), float(hi), level, "least squares, Student-t over depths")
@@ -224,8 +230,11 @@ def holder_exponent(weights_by_depth, *, level: float = 0.95) -> EstimatorResult
     $\log QV_L - 2\log\max_k\|A_k\|$ (one regression, so one Student-$t$ interval covers the combination)."""
     level = _level(level)
     nets = _depths(weights_by_depth, 3)
-    y = [math.log(layer_statistic(w, "quadratic_variation")) - 2 * math.log(layer_statistic(w, "max_norm"))
-         for w in nets]
+    qv = [float(layer_statistic(w, "quadratic_variation")) for w in nets]
+    mx = [float(layer_statistic(w, "max_norm")) for w in nets]
+    if min(qv) <= 0 or min(mx) <= 0:
+        raise ValueError("a network has constant (or zero) weights over the layers; its Hoelder exponent is undefined")
+    y = [math.log(q) - 2 * math.log(m) for q, m in zip(qv, mx)]
     s, lo, hi = regression_slope(np.log([w.shape[0] for w in nets]), np.array(y), level=level)
     return EstimatorResult((1 - float(s)) / 2, (1 - float(hi)) / 2, (1 - float(lo)) / 2, level,
                            "least squares, Student-t over depths")

@@ -1,0 +1,75 @@
+"""`deeplimits regime`: estimates, verdicts on synthetic sweeps of known regime, plot, JSON, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from numerics.scaling_regimes.synthetic_weights import synthetic_weights
+from numerics.scaling_regimes.weights_file import write_networks
+from verify.cli import main
+
+DEPTHS = (8, 16, 32, 64, 128)
+
+
+def _sweep(path, family, beta, *, delta_exponent=None):
+    nets = []
+    for L in DEPTHS:
+        net = {"A": synthetic_weights(family, beta=beta, depth=L, entries=25, seed=L)[0].reshape(L, 5, 5)}
+        if delta_exponent is not None:
+            net["delta"] = float(L) ** -delta_exponent
+        nets.append(net)
+    write_networks(path, nets)
+    return path
+
+
+def test_smooth_sweep_reads_as_the_linear_ode(tmp_path, capsys):
+    path = _sweep(tmp_path / "s.npz", "smooth", 0.2, delta_exponent=0.8)
+    out_json = tmp_path / "r.json"
+    assert main(["regime", str(path), "--json", str(out_json)]) == 0
+    out = capsys.readouterr().out
+    assert "verdict: smooth, alpha + beta = 1, beta > 0" in out
+    report = json.loads(out_json.read_text())
+    est = report["estimates"]
+    assert est["alpha"]["value"] == pytest.approx(0.8) and est["beta"]["lower"] < 0.2 < est["beta"]["upper"]
+    assert report["depths"] == list(DEPTHS)
+
+
+def test_iid_sweep_reads_as_diffusive_and_plots(tmp_path, capsys):
+    path = _sweep(tmp_path / "d.npz", "iid", 0.5)
+    png = tmp_path / "r.png"
+    assert main(["regime", str(path), "--plot", str(png)]) == 0
+    assert "verdict: diffusive (H2)" in capsys.readouterr().out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_growing_noise_reads_as_neither(tmp_path, capsys):
+    assert main(["regime", str(_sweep(tmp_path / "n.npz", "iid", 0.0))]) == 0
+    assert "verdict: neither" in capsys.readouterr().out
+
+
+def _error(capsys, argv):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("deeplimits regime: error:")
+    return err
+
+
+def test_bad_inputs_are_one_line_errors(tmp_path, capsys):
+    write_networks(tmp_path / "one.npz", [{"A": np.ones((4, 2, 2)) + np.arange(4)[:, None, None]}])
+    assert "at least 3 distinct depths" in _error(capsys, ["regime", str(tmp_path / "one.npz")])
+    (tmp_path / "junk.npz").write_bytes(b"junk")
+    assert "not a readable .npz" in _error(capsys, ["regime", str(tmp_path / "junk.npz")])
+    np.savez(tmp_path / "nan.npz", A_0=np.eye(2), A_1=np.full((2, 2), np.inf))
+    assert "A_1 holds NaN or inf" in _error(capsys, ["regime", str(tmp_path / "nan.npz")])
+    np.savez(tmp_path / "shape.npz", A_0=np.eye(2), A_1=np.eye(3))
+    assert "A_1 has shape" in _error(capsys, ["regime", str(tmp_path / "shape.npz")])
+    good = _sweep(tmp_path / "g.npz", "iid", 0.5)
+    assert "--plot" in _error(capsys, ["regime", str(good), "--plot", str(tmp_path / "x.jpg")])
+    assert "--json" in _error(capsys, ["regime", str(good), "--json", str(tmp_path / "no" / "x.json")])
+    assert "--level" in _error(capsys, ["regime", str(good), "--level", "1.5"])
+    const = [{"A": np.ones((L, 2, 2))} for L in (4, 8, 16)]
+    write_networks(tmp_path / "c.npz", const)
+    assert "vanishes at depth 4" in _error(capsys, ["regime", str(tmp_path / "c.npz")])
