@@ -63,6 +63,12 @@ class Activation:
     def phi_prime(self, x):
         return self.functions["phi_prime"](x, **self.params)
 
+    def phi_prime_block(self, x: np.ndarray) -> np.ndarray:
+        """$\\varphi'$ of a float64 array in one pass, on the calling thread (as :meth:`phi_block`)."""
+        if "phi_prime_block" in self.functions and x.dtype == np.float64:
+            return self.functions["phi_prime_block"](x, **self.params)
+        return np.asarray(self.phi_prime(x))
+
     def _pair(self, which: str, q1, q2, c, validate: bool):
         if validate:
             q1, q2, c = check_covariance(q1, q2, c)
@@ -146,6 +152,9 @@ def activation(name: str | Activation, **params: float) -> Activation:
     body = getattr(module, "_phi_body", None)
     if body is not None:  # the elementwise body, for :meth:`Activation.phi_block`
         functions["phi_block"] = lambda x, _b=body, **kw: _b(x, *(kw[p] for p in own))
+    body = getattr(module, "_phi_prime_body", None)
+    if body is not None:  # the same for :meth:`Activation.phi_prime_block`
+        functions["phi_prime_block"] = lambda x, _b=body, **kw: _b(x, *(kw[p] for p in own))
     domains = {p: module.PARAMETERS[p]["domain"] for p in own}
     return Activation(name, values, functions, domains, module.RECORD["method"])
 

@@ -171,7 +171,7 @@ def correlation_blocks(q1, q2, c, *, same: bool):
 
 
 def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coefficients=None,
-              correlations=None):
+              correlations=None, mirror: bool = True):
     r"""$E[f(u_i) f(v_j)]$ for the whole matrix ``c`` (shape ``(n1, n2)``), accurate to ``tol`` of $\sqrt{S_iS'_j}$.
 
     Returns ``(values, S1, S2)``: the matrix and the second moments $E f^2$ at ``q1`` and ``q2``.
@@ -184,6 +184,8 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coe
     :func:`numerics.dual.hermite.hermite_coefficients` of ``f`` (same shapes and accuracy), e.g. the
     derivative's coefficients from the activation's by Stein's identity.
     ``correlations``: :func:`correlation_blocks` of the same ``q1``, ``q2``, ``c``, ``same`` (computed if None).
+    ``mirror=False`` (with ``same``): only the blocks' entries (the upper triangle and the diagonal
+    blocks) and the diagonal are filled, ``c`` is only read there; the rest of ``values`` is undefined.
     """
     tol = check_scalar("tol", tol, low=1e-15, high=1e-3)
     q1 = np.asarray(q1, dtype=np.float64)
@@ -219,7 +221,7 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coe
 
     hards = list(_POOL.map(work, range(len(blocks))))
     if same:  # the upper triangle (block rows, columns from the block's first row) mirrored
-        for rows, cols in blocks:
+        for rows, cols in blocks if mirror else ():
             out[rows, :rows.start] = out[:rows.start, rows].T
         np.fill_diagonal(out, s1)
     pairs = [(rows.start + i, cols.start + j) for (rows, cols), h in zip(blocks, hards) if h is not None

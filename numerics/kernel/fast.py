@@ -22,14 +22,18 @@ stays below the $10^{-14}$ rounding allowance of the series bound), the others d
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from ..dual.hermite import hermite_coefficients, stein_antiderivative_coefficients
 from ..dual.mehler import TOL, correlation_blocks, gram_dual
+from ..generated import kernel_fc as _fc
 
-__all__ = ["STEIN_GAIN", "layer_duals"]
+__all__ = ["STEIN_GAIN", "fused_nngp_ntk", "layer_duals"]
 
 STEIN_GAIN = 10.0
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deeplimits-fast")
 
 
 def _providers(act):
@@ -37,7 +41,7 @@ def _providers(act):
     kept = {}
 
     def phi_prime(q, order):
-        b, s = hermite_coefficients(act.phi_prime, q, order=order)
+        b, s = hermite_coefficients(act.phi_prime_block, q, order=order)
         key = q.tobytes()
         if key not in kept or kept[key].shape[1] < b.shape[1]:
             kept[key] = b
@@ -46,15 +50,46 @@ def _providers(act):
     def phi(q, order):
         found = kept.get(q.tobytes())
         if found is None or found.shape[1] < order:
-            return hermite_coefficients(act.phi, q, order=order)
-        b0, s = hermite_coefficients(act.phi, q, order=0)
+            return hermite_coefficients(act.phi_block, q, order=order)
+        b0, s = hermite_coefficients(act.phi_block, q, order=0)
         out = stein_antiderivative_coefficients(found[:, :order], q, b0[:, 0])
         hard = q > STEIN_GAIN**2
         if np.any(hard):
-            out[hard] = hermite_coefficients(act.phi, q[hard], order=order)[0]
+            out[hard] = hermite_coefficients(act.phi_block, q[hard], order=order)[0]
         return out, s
 
     return phi, phi_prime
+
+
+def fused_nngp_ntk(act, k11, k12, depth, W_std, b_std, *, tol: float = TOL):
+    r"""$K^{L+1}$, $\Theta^{L+1}$ of one input set on the upper triangle only (``k12`` is overwritten).
+
+    Each layer: the duals of the row blocks of :func:`numerics.dual.mehler.correlation_blocks`
+    (columns from the block's first row on) by :func:`numerics.dual.mehler.gram_dual` with
+    ``mirror=False``, then the generated layer update of record ``kernel.fc`` on the same blocks
+    (two threads); the lower triangle is mirrored once, after the last layer.  Entry for entry the
+    operations of the generic route (:func:`layer_duals` and ``kernel.fc``'s ``layer``), so the same
+    values, with half the update work and no per-layer mirror."""
+    K = k12
+    T = K.copy()
+    for _ in range(depth):
+        phi, phi_prime = _providers(act)
+        rho = correlation_blocks(k11, k11, K, same=True)
+        vd, _, _ = gram_dual(act.phi_prime, k11, k11, K, same=True, tol=tol, coefficients=phi_prime,
+                             correlations=rho, mirror=False)
+        v, var, _ = gram_dual(act.phi, k11, k11, K, same=True, tol=tol, coefficients=phi, correlations=rho,
+                              mirror=False)
+
+        def update(block):
+            rows, cols = block
+            K[rows, cols], T[rows, cols] = _fc._layer_body(v[rows, cols], vd[rows, cols], T[rows, cols], W_std, b_std)
+
+        list(_POOL.map(update, rho[0]))
+        k11 = _fc.nngp_step(var, W_std, b_std)
+    for rows, _ in rho[0] if depth else ():  # the mirror (the input kernel itself is symmetric)
+        K[rows, :rows.start] = K[:rows.start, rows].T
+        T[rows, :rows.start] = T[:rows.start, rows].T
+    return K, T
 
 
 def layer_duals(act, k11, k22, k12, same: bool, *, tol: float = TOL):

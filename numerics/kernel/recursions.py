@@ -114,6 +114,8 @@ def nngp_ntk(x1, x2=None, *, activation, depth, W_std, b_std):
     unit = _homogeneous.unit_dual_body(act) if same else None
     if unit is not None:  # ReLU family, one input set: the fused in-place triangle (:mod:`.homogeneous`)
         return _homogeneous.fused_nngp_ntk(act, unit, k11, k12, depth, W_std, b_std)
+    if same and not act.closed_form:  # no closed form, one input set: the Mehler route on the triangle (:mod:`.fast`)
+        return _fast.fused_nngp_ntk(act, k11, k12, depth, W_std, b_std)
     ntk = k12.copy()
     for _ in range(depth):
         v, vd, var11, var22 = _layer_duals(act, k11, k22, k12, same)
