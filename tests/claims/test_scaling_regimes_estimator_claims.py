@@ -11,7 +11,13 @@ import pytest
 from numerics.scaling_regimes.estimators_calibration import calibration_truth
 from numerics.scaling_regimes.estimators_statistics import layer_statistic
 from verify.claims import PROFILES, check
-from verify.claims._scaling_regimes_estimators import DEPTHS, ENTRIES, ESTIMATORS_CLAIM, LEVEL, calibration_claim
+from verify.claims._scaling_regimes_estimators import (
+    DEPTHS,
+    ENTRIES,
+    ESTIMATORS_CLAIM,
+    LEVEL,
+    calibration_claim,
+)
 from verify.core import predictions
 
 QUICK = PROFILES["quick"]
