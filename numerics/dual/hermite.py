@@ -27,17 +27,20 @@ half-panel) and an activation
 analytic within a distance $\pi/2$ of the real $u$ axis (tanh, softplus, SiLU:
 $\pi/2$, $\pi$, $\pi$): 20 nodes on a panel of half-width $a$ converge like
 $(d/a + \sqrt{1 + d^2/a^2})^{-40}$ with $d/a \ge 2.1$ here, below $10^{-24}$.
-The coefficients of all $n$ variances are one matrix product
-$F\,\mathrm{diag}(w\phi)\,H$ of the $(n \times N)$ activation values and the
-$(N \times (K+1))$ Hermite table.
+The rule is exactly symmetric (built from its half on $[0, 12]$) and $h_k(-z) = (-1)^k h_k(z)$, so
+with $F^\pm_{ia} = f(\pm\sqrt{q_i} z_a)$ on the $N/2$ nodes $z_a > 0$ the coefficients of all $n$
+variances are two matrix products, $(F^+ + F^-)\,\mathrm{diag}(w\phi)\,H_{\text{even}}$ and
+$(F^+ - F^-)\,\mathrm{diag}(w\phi)\,H_{\text{odd}}$: half the work of the full product (rounding: the
+sum or difference of two values adds at most $\epsilon(|F^+| + |F^-|)$ per node, inside the
+$N\epsilon$ bound of the product itself).
 
-**Bit-determinism.** The product is a fixed-order reduction (NumPy's own
-``einsum`` loop, no BLAS): each coefficient is accumulated over the nodes in one
-order whatever the number of threads, so results do not depend on the BLAS
-thread count (OpenBLAS's threaded GEMM sums in another order than its
-single-threaded one, which changed the last bit between ``verify --workers 2``
-and a serial run).  Row blocks of the variances go to two threads; each
-coefficient is still one sequential sum.
+**Bit-determinism.** Each product is a fixed sequence of small BLAS products
+(:func:`_fixed_order_product`): pieces of at most $2^{18}$ multiply-adds, below OpenBLAS's threshold
+for threading, so each piece runs the single-threaded kernel whatever the BLAS thread count, and
+the pieces along the nodes are added in a fixed order.  (OpenBLAS's threaded GEMM sums in another
+order than its single-threaded one: one whole-matrix GEMM changed the last bit between
+``verify --workers 2`` and a serial run.)  Row blocks of the variances go to two threads; each
+coefficient is still the same sequence of sums.
 
 >>> import numpy as np
 >>> b, s = hermite_coefficients(lambda x: x, np.array([4.0]), order=3)
@@ -68,10 +71,12 @@ _GEMM_SINGLE = 1 << 18  # multiply-adds per GEMM piece: OpenBLAS runs one thread
 
 @lru_cache(maxsize=8)
 def _rule(panels: int):
+    """The composite rule on $[-12, 12]$, built from its half on $[0, 12]$ so that it is exactly symmetric."""
     t, w = np.polynomial.legendre.leggauss(NODES)
     width = Z_MAX / panels
-    left = np.arange(-panels, panels) * width
-    z = (left[:, None] + width * (t + 1) / 2).ravel()
+    left = np.arange(panels) * width
+    half = (left[:, None] + width * (t + 1) / 2).ravel()
+    z = np.concatenate([-half[::-1], half])
     wz = np.tile(width * w / 2, 2 * panels) * np.exp(-0.5 * z * z - _LOG_ROOT_2PI)
     z.setflags(write=False)
     wz.setflags(write=False)
@@ -86,19 +91,40 @@ def quadrature_rule(q_max: float, order: int = MAX_ORDER):
     return _rule(panels)
 
 
+def _hermite_rows(z: np.ndarray, order: int) -> np.ndarray:
+    """$h_k(z_a)$ as rows $k = 0..$``order`` (contiguous rows: the recurrence runs along them)."""
+    h = np.empty((order + 1, z.size))
+    h[0] = 1.0
+    if order >= 1:
+        h[1] = z
+    for k in range(1, order):
+        h[k + 1] = (z * h[k] - np.sqrt(k) * h[k - 1]) / np.sqrt(k + 1)
+    return h
+
+
 @lru_cache(maxsize=8)
 def _hermite_table(panels: int, order: int) -> np.ndarray:
     """$w_a\\phi(z_a) h_k(z_a)$, shape ``(N, order + 1)``."""
     z, wz = _rule(panels)
-    h = np.empty((z.size, order + 1))
-    h[:, 0] = 1.0
-    if order >= 1:
-        h[:, 1] = z
-    for k in range(1, order):
-        h[:, k + 1] = (z * h[:, k] - np.sqrt(k) * h[:, k - 1]) / np.sqrt(k + 1)
-    table = h * wz[:, None]
+    table = np.ascontiguousarray((_hermite_rows(z, order) * wz).T)
     table.setflags(write=False)
     return table
+
+
+@lru_cache(maxsize=8)
+def _half_tables(panels: int, order: int):
+    r"""The even and odd columns of the table on the nodes $z_a \ge 0$ only, shapes ``(N/2, K_0)``, ``(N/2, K_1)``.
+
+    The rule is symmetric and $h_k(-z) = (-1)^k h_k(z)$, so
+    $b_k = \sum_{z_a > 0} w_a\phi(z_a) h_k(z_a)\,[f(\sqrt q z_a) + (-1)^k f(-\sqrt q z_a)]$: the even
+    coefficients from the even part of the values, the odd ones from the odd part, half the work."""
+    z, wz = _rule(panels)
+    half = z.size // 2
+    table = np.ascontiguousarray((_hermite_rows(z[half:], order) * wz[half:]).T)
+    even, odd = np.ascontiguousarray(table[:, 0::2]), np.ascontiguousarray(table[:, 1::2])
+    even.setflags(write=False)
+    odd.setflags(write=False)
+    return even, odd
 
 
 def _fixed_order_product(values, table):
@@ -137,16 +163,23 @@ def hermite_coefficients(f, q, *, order: int):
     q = np.asarray(q, dtype=np.float64)
     z, wz = quadrature_rule(float(np.max(q)) if q.size else 1.0, order)
     panels = z.size // (2 * NODES)
-    table = _hermite_table(panels, order)
+    even, odd = _half_tables(panels, order)
+    half = z.size // 2
+    z, wz = z[half:], wz[half:]
     root = np.sqrt(q)
     coefficients = np.empty((q.size, order + 1))
     second = np.empty(q.size)
 
     def block(start):
         rows = slice(start, min(start + _ROWS, q.size))
-        values = np.asarray(f(root[rows, None] * z[None, :]), dtype=np.float64)
-        coefficients[rows] = _fixed_order_product(values, table)
-        second[rows] = np.einsum("ia,ia,a->i", values, values, wz, optimize=False)
+        x = root[rows, None] * z[None, :]
+        plus = np.asarray(f(x), dtype=np.float64)
+        minus = np.asarray(f(-x), dtype=np.float64)  # a new array: f may return its argument
+        second[rows] = np.einsum("ia,ia,a->i", plus, plus, wz, optimize=False)
+        second[rows] += np.einsum("ia,ia,a->i", minus, minus, wz, optimize=False)
+        coefficients[rows, 0::2] = _fixed_order_product(plus + minus, even)
+        if order:
+            coefficients[rows, 1::2] = _fixed_order_product(plus - minus, odd)
 
     list(_POOL.map(block, range(0, q.size, _ROWS)))
     return coefficients, second
@@ -156,13 +189,18 @@ def second_moments(f, q, *, order: int):
     r"""$E f(\sqrt{q_i} Z)^2$ alone, on the rule :func:`hermite_coefficients` uses at ``order`` (same values)."""
     q = np.asarray(q, dtype=np.float64)
     z, wz = quadrature_rule(float(np.max(q)) if q.size else 1.0, order)
+    half = z.size // 2
+    z, wz = z[half:], wz[half:]
     root = np.sqrt(q)
     second = np.empty(q.size)
 
-    def block(start):
+    def block(start):  # the sums of hermite_coefficients, in its order
         rows = slice(start, min(start + _ROWS, q.size))
-        values = np.asarray(f(root[rows, None] * z[None, :]), dtype=np.float64)
-        second[rows] = np.einsum("ia,ia,a->i", values, values, wz, optimize=False)
+        x = root[rows, None] * z[None, :]
+        plus = np.asarray(f(x), dtype=np.float64)
+        minus = np.asarray(f(-x), dtype=np.float64)
+        second[rows] = np.einsum("ia,ia,a->i", plus, plus, wz, optimize=False)
+        second[rows] += np.einsum("ia,ia,a->i", minus, minus, wz, optimize=False)
 
     list(_POOL.map(block, range(0, q.size, _ROWS)))
     return second
