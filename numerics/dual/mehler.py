@@ -8,7 +8,9 @@ $$V_{ij} = \sum_{k=0}^{K} b_k(q_i)\, b_k(q'_j)\, \rho_{ij}^k + R_{ij},\qquad
   |R_{ij}| \le \sqrt{S_i S'_j}\Big[\sum_{k=K+1}^{K_{\max}} \beta_k^2\, r^k
   + r^{K_{\max}+1}\sqrt{\tau_i \tau'_j}\Big],$$
 
-with $S_i = E f(\sqrt{q_i}Z)^2$, $\beta_k = \max_i |b_k(q_i)|/\sqrt{S_i}$ over both sides,
+with $S_i = E f(\sqrt{q_i}Z)^2$, $\beta_k^2$ replaced by $\beta^{(1)}_k\beta^{(2)}_k$ with
+$\beta^{(1)}_k = \max_i |b_k(q_i)|/\sqrt{S_i}$ over a block's rows and $\beta^{(2)}_k$ the same over its
+columns (in the orders of step 4; the staging of step 2 uses the maximum over both sides),
 $r = \max |\rho_{ij}|$ over the entries summed, and $\tau_i = T_{K_{\max}}(q_i)/S_i$ the
 relative Parseval tail plus its rounding allowance $10^{-14}$ (the subtraction
 $S - \sum b_k^2$ loses about $10^{-15} S$).  The bound is relative to the
@@ -91,6 +93,12 @@ def _coefficients(f, q, order, provider=None):
         tau = np.where(s > 0, tail / s + _ROUNDING, 0.0)
         beta = np.where(s[:, None] > 0, np.abs(b) / np.sqrt(s)[:, None], 0.0)
     return np.ascontiguousarray(b.T), s, tau, np.max(beta, axis=0, initial=0.0)
+
+
+def _relative(b, s):
+    """$|b_k(q_i)|/\\sqrt{S_i}$ (0 where $S_i = 0$), shape ``(K+1, n)`` like ``b``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(s > 0, np.abs(b) / np.sqrt(s), 0.0)
 
 
 def _stages(f, q1, q2, r, tol, provider=None):
@@ -202,7 +210,10 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coe
         tail_scale = np.sqrt(np.max(tau1, initial=0.0) * np.max(tau2, initial=0.0))
         if r_all ** (order + 1) * tail_scale <= tol / 4:
             break
-    bmax2 = np.maximum(beta1, beta2) ** 2
+    rel1 = _relative(b1, s1)
+    rel2 = rel1 if same else _relative(b2, s2)
+    # the columns' envelope: from the block's first column on (one set), else over all columns
+    envelope2 = np.maximum.accumulate(rel2[:, ::-1], axis=1)[:, ::-1] if same else np.max(rel2, axis=1, keepdims=True)
     r_min = (tol / 2 / tail_scale) ** (1.0 / (order + 1)) if tail_scale > 0 else np.inf
     out = np.empty((n1, n2))
 
@@ -215,7 +226,8 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coe
             hard = floor > tol / 2
             worst = float(np.max(np.where(hard, 0.0, floor), initial=0.0))
             r = float(np.max(np.where(hard, 0.0, arho), initial=0.0))
-        orders = series_order(bmax2, r, worst, tol=tol)
+        envelope = np.max(rel1[:, rows], axis=1, initial=0.0) * envelope2[:, cols.start if same else 0]
+        orders = series_order(envelope, r, worst, tol=tol)
         out[rows, cols] = _horner(b1[:, rows], b2[:, cols], rho, orders)
         return hard
 

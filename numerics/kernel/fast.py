@@ -68,9 +68,15 @@ def fused_nngp_ntk(act, k11, k12, depth, W_std, b_std, *, tol: float = TOL):
     (columns from the block's first row on) by :func:`numerics.dual.mehler.gram_dual` with
     ``mirror=False``, then the generated layer update of record ``kernel.fc`` on the same blocks
     (two threads); the lower triangle is mirrored once, after the last layer.  Entry for entry the
-    operations of the generic route (:func:`layer_duals` and ``kernel.fc``'s ``layer``), so the same
-    values, with half the update work and no per-layer mirror."""
-    K = k12
+    operations of the generic route (:func:`layer_duals` and ``kernel.fc``'s ``layer``), so the same up to the series' certified truncation, with half the update work and no per-layer mirror.
+
+    The inputs are taken in ascending order of their variances (and put back at the end): a row
+    block then holds similar variances, and the series order of a block follows the envelope of its
+    own rows' coefficients (:mod:`numerics.dual.mehler`), which decay fast for small variances."""
+    order = np.argsort(k11, kind="stable")  # ascending variances: see the docstring
+    sort = not np.all(order[1:] > order[:-1])
+    K = k12[order][:, order] if sort else k12
+    k11 = k11[order]
     T = K.copy()
     for _ in range(depth):
         phi, phi_prime = _providers(act)
@@ -89,6 +95,9 @@ def fused_nngp_ntk(act, k11, k12, depth, W_std, b_std, *, tol: float = TOL):
     for rows, _ in rho[0] if depth else ():  # the mirror (the input kernel itself is symmetric)
         K[rows, :rows.start] = K[:rows.start, rows].T
         T[rows, :rows.start] = T[:rows.start, rows].T
+    if sort:
+        back = np.argsort(order)
+        K, T = K[back][:, back], T[back][:, back]
     return K, T
 
 
