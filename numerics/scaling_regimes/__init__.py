@@ -1,7 +1,9 @@
 """Numerics of the ``scaling_regimes`` family (NumPy/SciPy): ResNets whose weights scale with depth by a
-regime, and their depth limits on the same Brownian path (so far: regime F6, diffusive weights)."""
+regime, and their depth limits: smooth weights (F1-F4) against the limit ODEs, diffusive weights (F6) against the
+Ito SDE on the same Brownian path, forward and backward (the adjoint pass and the backward SDE with its Gamma term)."""
 
 from .activations import ACTIVATIONS, Activation, get_activation, shifted_softplus
+from .backward import backward_sde_euler, diffusive_adjoint
 from .diffusive import (
            brownian_path,
            diffusive_resnet,
@@ -9,6 +11,9 @@ from .diffusive import (
            richardson_mean,
 )
 from .moments import linear_sde_moments
+from .relu import relu_resnet
+from .smooth import DEFAULT_PATH, SmoothPath, smooth_limit, smooth_resnet
 
-__all__ = ["ACTIVATIONS", "Activation", "brownian_path", "diffusive_resnet", "diffusive_sde_euler",
-           "get_activation", "linear_sde_moments", "richardson_mean", "shifted_softplus"]
+__all__ = ["ACTIVATIONS", "Activation", "DEFAULT_PATH", "SmoothPath", "backward_sde_euler", "brownian_path",
+           "diffusive_adjoint", "diffusive_resnet", "diffusive_sde_euler", "get_activation", "linear_sde_moments",
+           "relu_resnet", "richardson_mean", "shifted_softplus", "smooth_limit", "smooth_resnet"]
