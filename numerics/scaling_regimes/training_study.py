@@ -32,8 +32,10 @@ from ..core.training import Optimizer, ResNet, init_resnet, train_minibatch
 from .estimators import regression_slope
 from .estimators_statistics import layer_statistic
 from .training_task import SETUPS, TrainingSetup, ode_dataset
+from .weights_file import write_networks
 
-__all__ = ["StudyResult", "loglog_slope", "signature", "train_setup", "training_study", "weight_sequence"]
+__all__ = ["StudyResult", "loglog_slope", "signature", "train_setup", "training_study", "weight_sequence",
+           "write_study_weights"]
 
 STATISTICS = ("max_norm", "root_ssq", "quadratic_variation", "root_ssq_delta_a", "abs_delta")
 
@@ -147,3 +149,18 @@ def training_study(*, depths, ensemble: int = 1, seed=0, data_seed=0, setups=tup
         result.statistics[name] = {k: np.stack([r[k] for r in rows]) for k in STATISTICS}
         result.losses[name], result.epochs[name] = np.stack(losses), np.stack(epochs)
     return result
+
+
+def write_study_weights(path, result: StudyResult, setup: str, *, member: int = 0) -> None:
+    r"""Write one member's trained networks of ``setup`` at every depth to ``path`` in the ``.npz`` format that
+    ``deeplimits regime`` reads (:mod:`~numerics.scaling_regimes.weights_file`: ``L<depth>/A_k``, ``b_k``, and
+    ``delta`` $= |\delta|$ shared or ``delta_k`` per layer; $A_k$ in the column convention $z = A_kh + b_k$).
+    Needs a study run with ``keep_networks=True``."""
+    if setup not in result.networks:
+        raise ValueError(f"setup={setup!r} has no kept networks; run training_study(..., keep_networks=True)")
+    nets = []
+    for net, params in result.networks[setup]:
+        a, b, delta = (arr[member] for arr in params[0])
+        gate = {"none": None, "shared": float(abs(delta[0])) if delta.size else None}.get(net.delta, delta)
+        nets.append({"A": a, "b": b, "delta": gate})
+    write_networks(path, nets)

@@ -16,8 +16,11 @@ from numerics.scaling_regimes.training_study import (
     signature,
     training_study,
     weight_sequence,
+    write_study_weights,
 )
 from numerics.scaling_regimes.training_task import SETUPS, depth_grid, ode_dataset
+from numerics.scaling_regimes.weights_file import read_networks
+from verify.cli import main
 
 
 def test_ode_dataset_follows_the_authors_generator():
@@ -43,7 +46,7 @@ def test_depth_grid_matches_the_authors_plot_depths():
         depth_grid(max_depth=10, base=1.0)
 
 
-def test_small_study_tanh_smooth_signature_and_relu_mechanics():
+def test_small_study_tanh_smooth_signature_and_relu_mechanics(tmp_path, capsys):
     tanh = training_study(depths=depth_grid(max_depth=64, min_depth=16), setups=("tanh_shared",), seed=1,
                           keep_networks=True)
     assert np.all(tanh.losses["tanh_shared"] < SETUPS["tanh_shared"].tolerance)   # the authors' stop: MSE < 1e-3
@@ -54,9 +57,21 @@ def test_small_study_tanh_smooth_signature_and_relu_mechanics():
     assert signature(*tanh.slope("tanh_shared", "root_ssq_delta_a")[1:]) == "smooth"
     net, params = tanh.networks["tanh_shared"][0]
     assert weight_sequence(net, params).shape == (1, net.depth, 100)
-    relu = training_study(depths=(8, 16, 31), setups=("relu_per_layer",), seed=2)
+    path = tmp_path / "tanh.npz"                                     # the trainer's file, read by deeplimits regime
+    write_study_weights(path, tanh, "tanh_shared")
+    nets = read_networks([path])[0]
+    assert [n.depth for n in nets] == list(tanh.depths) and nets[0].delta_shared
+    np.testing.assert_array_equal(nets[0].A, params[0][0][0])
+    assert main(["regime", str(path)]) == 0
+    assert "verdict:" in capsys.readouterr().out
+    relu = training_study(depths=(8, 16, 31), setups=("relu_per_layer",), seed=2, keep_networks=True)
     assert all(np.isfinite(relu.slope("relu_per_layer", k)[0]) for k in ("max_norm", "root_ssq"))
     assert "relu_per_layer" in relu.summary()
+    write_study_weights(tmp_path / "relu.npz", relu, "relu_per_layer")
+    relu_net = read_networks([tmp_path / "relu.npz"])[0][2]
+    np.testing.assert_array_equal(relu_net.delta, relu.networks["relu_per_layer"][2][1][0][2][0])
+    with pytest.raises(ValueError, match="keep_networks"):
+        write_study_weights(tmp_path / "x.npz", relu, "tanh_shared")
 
 
 def test_signature_names_the_nearer_hypothesis():
