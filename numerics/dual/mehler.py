@@ -117,18 +117,30 @@ def _stages(f, q1, q2, r, tol, provider=None):
 
 
 def _correlation_block(c, root1, root2, rows, cols, same):
-    """$\rho$ on a block (clipped, 0 where a variance is 0) and its largest $|\rho|$ off the diagonal."""
+    """$\\rho$ on a block (clipped, 0 where a variance is 0) and its largest $|\\rho|$ off the diagonal."""
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.multiply(root1[rows, None], root2[None, cols])
         rho = np.divide(c[rows, cols], scale)
-    if not np.all(scale):
+    if not (np.all(root1[rows]) and np.all(root2[cols])):
         rho[scale == 0] = 0.0
-    np.clip(rho, -1.0, 1.0, out=rho)
+    np.minimum(rho, 1.0, out=rho)
+    np.maximum(rho, -1.0, out=rho)
+    if same:  # the block's diagonal entries (rho = 1) do not count
+        on = (np.arange(rows.stop - rows.start),) * 2
+        kept = rho[on]
+        rho[on] = 0.0
+    r = max(float(np.max(rho, initial=0.0)), -float(np.min(rho, initial=0.0)))
+    if same:
+        rho[on] = kept
+    return rho, r
+
+
+def _absolute(rho, rows, same):
+    """$|\\rho|$ of a block with its diagonal entries set to 0 (one set), for the entry-wise floor term."""
     arho = np.abs(rho)
     if same:
-        m = rows.stop - rows.start
-        arho[np.arange(m), np.arange(m)] = 0.0
-    return rho, float(np.max(arho, initial=0.0)), arho
+        arho[(np.arange(rows.stop - rows.start),) * 2] = 0.0
+    return arho
 
 
 def _horner(b1, b2, r, orders):
@@ -218,10 +230,11 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coe
     out = np.empty((n1, n2))
 
     def work(index):
-        (rows, cols), (rho, r, arho) = blocks[index], prepared[index]
+        (rows, cols), (rho, r) = blocks[index], prepared[index]
         hard = None
         worst = r ** (order + 1) * tail_scale
         if r > r_min:  # some entries may be past the series: the exact floor term, entry by entry
+            arho = _absolute(rho, rows, same)
             floor = arho ** (order + 1) * np.sqrt(tau1[rows, None] * tau2[None, cols])
             hard = floor > tol / 2
             worst = float(np.max(np.where(hard, 0.0, floor), initial=0.0))

@@ -26,7 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..dual.hermite import hermite_coefficients, stein_antiderivative_coefficients
+from ..dual.hermite import stein_antiderivative_coefficients
+from ..dual.interpolation import interpolated_coefficients
 from ..dual.mehler import TOL, correlation_blocks, gram_dual
 from ..generated import kernel_fc as _fc
 
@@ -41,7 +42,7 @@ def _providers(act):
     kept = {}
 
     def phi_prime(q, order):
-        b, s = hermite_coefficients(act.phi_prime_block, q, order=order)
+        b, s = interpolated_coefficients(act.phi_prime_block, q, order=order)
         key = q.tobytes()
         if key not in kept or kept[key].shape[1] < b.shape[1]:
             kept[key] = b
@@ -50,12 +51,12 @@ def _providers(act):
     def phi(q, order):
         found = kept.get(q.tobytes())
         if found is None or found.shape[1] < order:
-            return hermite_coefficients(act.phi_block, q, order=order)
-        b0, s = hermite_coefficients(act.phi_block, q, order=0)
+            return interpolated_coefficients(act.phi_block, q, order=order)
+        b0, s = interpolated_coefficients(act.phi_block, q, order=0)
         out = stein_antiderivative_coefficients(found[:, :order], q, b0[:, 0])
         hard = q > STEIN_GAIN**2
         if np.any(hard):
-            out[hard] = hermite_coefficients(act.phi_block, q[hard], order=order)[0]
+            out[hard] = interpolated_coefficients(act.phi_block, q[hard], order=order)[0]
         return out, s
 
     return phi, phi_prime
@@ -78,6 +79,7 @@ def fused_nngp_ntk(act, k11, k12, depth, W_std, b_std, *, tol: float = TOL):
     K = k12[order][:, order] if sort else k12
     k11 = k11[order]
     T = K.copy()
+    w2, b2 = W_std**2, b_std**2  # as the generated body computes them
     for _ in range(depth):
         phi, phi_prime = _providers(act)
         rho = correlation_blocks(k11, k11, K, same=True)
@@ -86,9 +88,14 @@ def fused_nngp_ntk(act, k11, k12, depth, W_std, b_std, *, tol: float = TOL):
         v, var, _ = gram_dual(act.phi, k11, k11, K, same=True, tol=tol, coefficients=phi, correlations=rho,
                               mirror=False)
 
-        def update(block):
+        def update(block):  # kernel.fc's layer, in place, in the generated body's order of operations
             rows, cols = block
-            K[rows, cols], T[rows, cols] = _fc._layer_body(v[rows, cols], vd[rows, cols], T[rows, cols], W_std, b_std)
+            k, t = K[rows, cols], T[rows, cols]
+            np.multiply(v[rows, cols], w2, out=k)
+            k += b2
+            t *= vd[rows, cols]
+            t *= w2
+            t += k
 
         list(_POOL.map(update, rho[0]))
         k11 = _fc.nngp_step(var, W_std, b_std)
