@@ -142,8 +142,9 @@ def interpolated_coefficients(f, q, *, order: int, direct=None):
         if not np.any(mine):
             continue
         free &= ~mine
-        if values is None:  # the check failed after every halving: direct
-            coefficients[mine], second[mine] = direct(q[mine], order)
+        if values is None:  # the check failed after every halving: direct (with q_max: the same rule)
+            b, t = direct(np.append(q[mine], np.max(q)), order)
+            coefficients[mine], second[mine] = b[:-1], t[:-1]
             continue
         m = _barycentric(xp, (2 * s[mine] - (a + b)) / (b - a))
         out = _fixed_order_product(m, values)  # fixed-order sums (see numerics.dual.hermite)

@@ -113,3 +113,16 @@ def test_mehler_route_against_mp_recursion(name):
     k_ref, ntk_ref = _mp_recursion(name, x)
     np.testing.assert_allclose(nngp, k_ref, rtol=1e-10, atol=0)
     np.testing.assert_allclose(ntk, ntk_ref, rtol=1e-10, atol=0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["tanh", "softplus", "silu"])
+def test_mehler_route_at_scale_against_mp_recursion(name):
+    """The same four inputs among 196 others: the route then sorts the inputs by variance, interpolates the
+    coefficients in sqrt(q) (numerics.dual.interpolation) and sums the series per row block; the four inputs'
+    kernels must not notice."""
+    x = np.vstack([_inputs(), np.random.default_rng(8).standard_normal((196, 4)) * np.linspace(0.3, 2.5, 196)[:, None]])
+    nngp, ntk = nngp_ntk(x, activation=name, depth=DEPTH, W_std=W_STD, b_std=B_STD)
+    k_ref, ntk_ref = _mp_recursion(name, x[:4])
+    np.testing.assert_allclose(nngp[:4, :4], k_ref, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(ntk[:4, :4], ntk_ref, rtol=1e-10, atol=0)
