@@ -70,9 +70,10 @@ def test_planted_five_percent_on_the_hypoactivation_series_is_rejected(factor):
     claim = lg.HYPO_CLAIM
     wrong = claim.with_prediction(lambda p: {k: factor * v for k, v in claim.predict(p).items()})
     result = wrong.run(wrong, {"block": "standard", "lambda2": 0.5}, 0, _pinned_rate(claim), QUICK)
-    assert set(_failed(result)) == {lg.HYPO_DEFICITS, lg.HYPO_PATTERNS}
+    assert {lg.HYPO_CORRELATION, lg.HYPO_PATTERNS} <= set(_failed(result))
     rows = {r["component"]: r for r in result.data["power"]}
-    # antithetic pairs: the deficits are measured to ~5-10%, the lag-one correlation to ~3%, the overlap to ~0.3%
+    # antithetic pairs: the deficits are measured to ~10-15% (quadratic fit), the lag-one correlation to ~3%, the
+    # overlap to ~0.3% (planted errors in the deficits alone: tests/claims/test_hypoactivation_claim.py)
     for name in ("corr(delta_l, delta_l+1)", "P(active at l and l+1)"):
         assert abs(rows[name]["observed"] - rows[name]["predicted"]) > rows[name]["detectable"]
 
