@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from . import covariance_sde, dual, inference, kernel, log_gaussian, propagation, resnet_sde, scaling_regimes
+from . import catapult, covariance_sde, dual, inference, kernel, log_gaussian, propagation, resnet_sde, scaling_regimes
 from .core.record import Record
 
 __all__ = ["Entry", "FAMILIES", "entries", "get", "ids", "all_records"]
@@ -30,6 +30,7 @@ FAMILIES: dict[str, dict[str, Callable[[], Record]]] = {
     "propagation": propagation.RECORDS,
     "inference": inference.RECORDS,
     "scaling_regimes": scaling_regimes.RECORDS,
+    "catapult": catapult.RECORDS,
 }
 
 
