@@ -1,8 +1,9 @@
 """Training throughput of the shared trainer's deep ResNet against the same ResNet in PyTorch eager (CPU).
 
 One training step = forward, hand-derived backward and an Adam update on a minibatch of ``--batch`` samples
-(d = ``--dim``), for h_{k+1} = h_k + |delta| tanh(A_k h_k + b_k) (the authors' tanh / shared-delta network,
-xavier-depth init).  Throughput = layers x samples / seconds per step (per network; for our ensemble of E seeds
+(d = ``--dim``), for h_{k+1} = h_k + |delta| tanh(A_k h_k + b_k) (the authors' tanh / shared-delta network;
+weights from the ``xavier`` init with sd 0.5, so that tanh works off its linear part: the cost does not depend
+on the values).  Throughput = layers x samples / seconds per step (per network; for our ensemble of E seeds
 in one array, E x layers x samples / seconds).
 
 The PyTorch peer (benchmarks/torch_peer/torch_resnet_train.py) runs in its own venv as a subprocess; for every
