@@ -7,6 +7,7 @@ asserts the smooth signature for tanh and the diffusive one for ReLU (measured n
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 
 from numerics.scaling_regimes.training_study import (
     signature,
+    train_setup,
     training_study,
     weight_sequence,
     write_study_weights,
@@ -87,3 +89,13 @@ def test_full_study_separates_tanh_smooth_from_relu_diffusive():
     assert signature(*result.slope("tanh_shared", "root_ssq_delta_a")[1:]) == "smooth"
     assert signature(*result.slope("relu_per_layer", "root_ssq_delta_a")[1:]) == "diffusive"
     assert result.slope("tanh_shared", "quadratic_variation")[2] < 0.0
+
+
+def test_sgd_setup_trains_the_synthetic_task():
+    data = ode_dataset(0, train_size=256, test_size=4)
+    sgd = dataclasses.replace(SETUPS["tanh_shared"], optimizer="sgd", learning_rate=1.0, max_epochs=3)
+    _, _, losses, epochs = train_setup(sgd, 16, data=data, ensemble=2, seed=0)
+    assert np.all(epochs == 3) and np.all(np.diff(losses, axis=1) < 0)
+    assert np.all(losses[:, -1] < 0.1 * losses[:, 0])
+    with pytest.raises(ValueError, match="setup"):
+        train_setup("relu_multi", 4, data=data, ensemble=1, seed=0)
