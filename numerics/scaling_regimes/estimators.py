@@ -24,7 +24,16 @@ Intervals (``method=``):
 * ``"bootstrap"``: the percentile interval of the slope refitted on networks whose weight *entries* (each entry's
   whole path over $k$) are resampled with replacement, independently per depth; valid when the entries are
   exchangeable (e.g. i.i.d. initialisations), and it works with two depths.  It sees only within-network
-  sampling noise, not a depth-to-depth scatter.
+  sampling noise, not a depth-to-depth scatter, and it is anti-conservative at these sizes: on synthetic
+  weights with $m = 16, 36, 100$ entries and 199 resamples its nominal 95% intervals covered 0.90-0.94 (2,000
+  studies each; the per-entry terms are $\chi^2$-like and heavy-tailed, so the resampled variance runs low).
+  Use it for a rough width with two depths only; the claim does not certify it.
+
+Measured on synthetic weights (``claim.scaling_regimes_estimators``, depths 8..128, $m = 100$): the regression
+interval covers at 0.95 when the residuals are homoscedastic (smooth weights); when $\operatorname{var}\log S_L$
+falls like $1/L$ (i.i.d. weights; the QV of a Brownian path) it covers about 0.94.  $\hat\beta$ from the max norm
+is exact for smooth weights, but for rough ones it carries the max's log-correction: $-0.028$ (i.i.d.) and
+$-0.012$ (Brownian path values) over depths 8..128 with $m = 100$.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""claim.scaling_regimes_estimators: passes with its stated power; planted errors (x1.05, x0.95 predictions, an
-estimator with a wrong depth normalisation) are rejected with shrunk counterexamples (slow: 10-60 s each)."""
+"""claim.scaling_regimes_estimators and claim.scaling_regimes_estimator_intervals: they pass with their stated
+power; planted errors (x1.05, x0.95 predictions, an estimator with a wrong depth normalisation) are rejected with
+shrunk counterexamples (slow: 10-60 s each under load)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from numerics.scaling_regimes.estimators_calibration import calibration_truth
 from numerics.scaling_regimes.estimators_statistics import layer_statistic
 from verify.claims import PROFILES, check
 from verify.claims._scaling_regimes_estimators import (
+    CLAIMS,
     DEPTHS,
     ENTRIES,
     ESTIMATORS_CLAIM,
+    INTERVALS_CLAIM,
     LEVEL,
-    calibration_claim,
+    calibration_claims,
 )
 from verify.core import predictions
 
@@ -28,30 +31,32 @@ def _failed(result):
 
 
 def test_predictions_are_the_exact_means_and_the_level():
-    """Fast: the claim's predictions per family (beta-hat only for smooth; coverage only for smooth)."""
-    smooth = predictions(ESTIMATORS_CLAIM, {"family": "smooth", "beta": 0.5})
-    truth = calibration_truth("smooth", beta=0.5, depths=DEPTHS, entries=ENTRIES)
-    assert np.allclose(smooth["estimates"], truth[:3]) and np.allclose(smooth["coverage"], LEVEL)
+    """Fast: the slopes' exact means (all families), beta-hat and the coverage level (smooth)."""
+    truth = calibration_truth("iid", beta=0.2, depths=DEPTHS, entries=ENTRIES)
     iid = predictions(ESTIMATORS_CLAIM, {"family": "iid", "beta": 0.2})
-    assert set(iid) == {"estimates"} and np.allclose(iid["estimates"], [0.5 - 0.2, 1 - 0.4], atol=0.05)
+    assert np.allclose(iid["slopes"], truth[1:3]) and np.allclose(iid["slopes"], [0.3, 0.6], atol=0.05)
+    smooth = predictions(INTERVALS_CLAIM, {"beta": 0.5})
+    assert np.allclose(smooth["beta_hat"], 0.5) and np.allclose(smooth["coverage"], LEVEL)
 
 
 @pytest.mark.slow
-def test_claim_passes_and_detects_5_percent():
-    honest = check(ESTIMATORS_CLAIM, profile=QUICK)
+@pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
+def test_claim_passes_and_detects_5_percent(claim):
+    honest = check(claim, profile=QUICK)
     assert honest.passed, honest.error
     rows = [r for _, _, res in honest.examples for r in res.data["power"]]
     assert rows and max(r["relative"] for r in rows) < 0.05
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
 @pytest.mark.parametrize("factor", [1.05, 0.95])
-def test_scaled_predictions_are_rejected(factor):
+def test_scaled_predictions_are_rejected(claim, factor):
     def predict(params, *, seed=None):
-        return {k: factor * np.asarray(v) for k, v in predictions(ESTIMATORS_CLAIM, params, seed=seed).items()}
-    result = check(ESTIMATORS_CLAIM.with_prediction(predict), profile=QUICK)
+        return {k: factor * np.asarray(v) for k, v in predictions(claim, params, seed=seed).items()}
+    result = check(claim.with_prediction(predict), profile=QUICK)
     assert not result.passed and result.counterexample is not None
-    assert _failed(result.counterexample[2]) == ["coverage", "estimates"]
+    assert _failed(result.counterexample[2]) == (["beta_hat", "coverage"] if claim is INTERVALS_CLAIM else ["slopes"])
 
 
 def _rms(x, name):
@@ -67,13 +72,21 @@ def _qv_per_layer(x, name):
     return value * L / (L - 1) if name == "quadratic_variation" else value
 
 
+def _max_per_layer(x, name):
+    """The max norm divided by L (an estimator normalising the weights by the depth): beta-hat off by +1."""
+    value = layer_statistic(x, name)
+    return value / x.shape[-2] if name == "max_norm" else value
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("wrong", [_rms, _qv_per_layer], ids=["root-mean-square", "qv-per-layer"])
-def test_wrong_depth_normalisation_is_rejected_with_a_shrunk_counterexample(wrong):
-    planted = calibration_claim(statistic=wrong, suffix="[planted]")
+@pytest.mark.parametrize("wrong, which, check_name", [(_rms, 0, "slopes"), (_qv_per_layer, 0, "slopes"),
+                                                      (_max_per_layer, 1, "beta_hat")],
+                         ids=["root-mean-square", "qv-per-layer", "max-norm-per-layer"])
+def test_wrong_depth_normalisation_is_rejected_with_a_shrunk_counterexample(wrong, which, check_name):
+    planted = calibration_claims(statistic=wrong, suffix="[planted]")[which]
     assert not check(planted, profile=QUICK).passed                 # at the pinned example
     result = check(dataclasses.replace(planted, examples=()), profile=QUICK)   # drawn, then shrunk
     assert not result.passed
     params, _, res = result.counterexample
-    assert params == {"family": "smooth", "beta": 0.0}   # hypothesis shrinks to the first choices
-    assert "estimates" in _failed(res)
+    assert params == ({"family": "smooth", "beta": 0.0} if which == 0 else {"beta": 0.0})   # the first choices
+    assert check_name in _failed(res)
