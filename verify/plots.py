@@ -200,7 +200,7 @@ class Rate:
 
     quantity: str
     values: Path
-    order: float
+    order: Path | float  # a number, or the path of each example's predicted order (a check's ``predict``)
     sizes: Path = "sizes"
     size_name: str = "n"
 
@@ -213,10 +213,10 @@ class Rate:
             sizes.update(n.tolist())
             y = np.abs(_vector(s.data, self.values))
             _data_line(ax, s, n, y)
-            ok = y > 0
+            ok, order = y > 0, float(_vector(s.data, self.order)[0])
             # the predicted slope with the intercept fitted in log space (least squares at fixed slope)
-            c = float(np.mean(np.log(y[ok]) - self.order * np.log(n[ok]))) if ok.any() else 0.0
-            _theory(ax, n, np.exp(c) * n ** self.order, series=s, label=f"theory: slope {self.order:g}")
+            c = float(np.mean(np.log(y[ok]) - order * np.log(n[ok]))) if ok.any() else 0.0
+            _theory(ax, n, np.exp(c) * n ** order, series=s, label=f"theory: slope {order:g}")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ticks = sorted(sizes)[:: max(1, math.ceil(len(sizes) / MAX_TICKS))]  # the sizes themselves, at most 5

@@ -14,6 +14,21 @@ from .moments import linear_sde_moments
 from .relu import relu_resnet
 from .smooth import DEFAULT_PATH, SmoothPath, smooth_limit, smooth_resnet
 
-__all__ = ["ACTIVATIONS", "Activation", "DEFAULT_PATH", "SmoothPath", "backward_sde_euler", "brownian_path",
-           "diffusive_adjoint", "diffusive_resnet", "diffusive_sde_euler", "get_activation", "linear_sde_moments",
-           "relu_resnet", "richardson_mean", "shifted_softplus", "smooth_limit", "smooth_resnet"]
+__all__ = [
+           "ACTIVATIONS",
+           "DEFAULT_PATH",
+           "Activation",
+           "SmoothPath",
+           "backward_sde_euler",
+           "brownian_path",
+           "diffusive_adjoint",
+           "diffusive_resnet",
+           "diffusive_sde_euler",
+           "get_activation",
+           "linear_sde_moments",
+           "relu_resnet",
+           "richardson_mean",
+           "shifted_softplus",
+           "smooth_limit",
+           "smooth_resnet",
+]

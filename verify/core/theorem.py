@@ -147,7 +147,7 @@ def _panels(check: Check) -> list:
         return [plots.Cdf(check.name, grid=at + ("grid",), empirical=at + ("empirical",),
                           theories=(("predicted", at + ("predicted",)),))]
     if isinstance(check, Rate):
-        return [plots.Rate(f"{check.statistic} of {check.name}", values=at + ("values",), order=check.order,
+        return [plots.Rate(f"{check.statistic} of {check.name}", values=at + ("values",), order=at + ("order",),
                            sizes=at + ("sizes",))]
     if isinstance(check, Custom):
         return []  # a custom check declares its panels on the theorem (plot=...)

@@ -20,7 +20,7 @@ from numerics.scaling_regimes import (
 )
 
 REC = backward_record().expressions
-P = dict(a_bar=np.array([[0.3, -0.2], [0.1, 0.4]]), b_bar=0.2, s_a=0.8, s_b=0.3)
+P = {"a_bar": np.array([[0.3, -0.2], [0.1, 0.4]]), "b_bar": 0.2, "s_a": 0.8, "s_b": 0.3}
 
 
 def _sym(expr, name):
@@ -71,7 +71,7 @@ def test_adjoint_passes_equal_finite_differences(activation):
     """p_0 = grad_x (c . h_L) for the network and for the Euler scheme (its discrete adjoint), d = 2."""
     dw = brownian_path(1, n_networks=3, n_steps=8, d=2)
     x, c, eps = np.array([0.5, -0.3]), np.array([1.0, -2.0]), 1e-6
-    kw = dict(sigma1=0.5, sigma2=0.25) if activation == "softplus" else dict(sigma1=1.0, sigma2=0.0)
+    kw = {"sigma1": 0.5, "sigma2": 0.25} if activation == "softplus" else {"sigma1": 1.0, "sigma2": 0.0}
     for forward, adjoint in ((lambda y: diffusive_resnet(y, dw, activation=activation, depth=8, **P),
                               lambda: diffusive_adjoint(x, dw, activation=activation, depth=8, cotangent=c, **P)),
                              (lambda y: diffusive_sde_euler(y, dw, n_steps=8, **kw, **P),
