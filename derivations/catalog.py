@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from . import catapult, covariance_sde, dual, inference, kernel, log_gaussian, propagation, resnet_sde, scaling_regimes
+from . import (catapult, covariance_sde, dual, inference, kernel, log_gaussian, mean_field, propagation, resnet_sde,
+               scaling_regimes)
 from .core.record import Record
 
 __all__ = ["Entry", "FAMILIES", "entries", "get", "ids", "all_records"]
@@ -31,6 +32,7 @@ FAMILIES: dict[str, dict[str, Callable[[], Record]]] = {
     "inference": inference.RECORDS,
     "scaling_regimes": scaling_regimes.RECORDS,
     "catapult": catapult.RECORDS,
+    "mean_field": mean_field.RECORDS,
 }
 
 
