@@ -93,14 +93,19 @@ def lambdify_route(x, depth, f_V, f_Vdot):
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
+CPU = {}  # id(fn) -> median process CPU seconds (all threads) of the last timed() call
+
+
 def timed(fn, repeats):
     fn()  # warm-up
-    times = []
+    times, cpus = [], []
     out = None
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = fn()
         times.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    CPU["last"] = statistics.median(cpus)
     return out, statistics.median(times), min(times)
 
 
@@ -263,15 +268,18 @@ def interleaved(nt_python, x, depth, rounds, repeats):
                       "nngp_rel": max_rel(nt_nngp, nngp), "ntk_rel": max_rel(nt_ntk, ntk)}
             for _ in range(rounds):
                 load = os.getloadavg()[0]
-                mine = []
+                mine, cpu = [], []
                 for _ in range(repeats):
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     ours(x, depth)
                     mine.append(time.perf_counter() - t0)
+                    cpu.append(time.process_time() - c0)
                 proc.stdin.write(f"time {repeats}\n")
                 proc.stdin.flush()
                 theirs = json.loads(proc.stdout.readline())["times"]
                 result["rounds"].append({"load1": load, "ours_s": statistics.median(mine),
+                                         "ours_cpu_s": statistics.median(cpu), "ours_min_s": min(mine),
+                                         "nt_min_s": min(theirs),
                                          "nt_s": statistics.median(theirs),
                                          "ratio": statistics.median(mine) / statistics.median(theirs)})
         finally:
@@ -313,9 +321,10 @@ def main(argv=None):
         res = interleaved(nt_python, x, a.depth, a.interleave, a.repeats)
         print(f"ReLU depth={a.depth} n={a.n}: ours vs neural-tangents {res['nt_version']} (jit; compile "
               f"{res['compile_s']:.2f} s not timed); max rel diff nngp {res['nngp_rel']:.1e}, ntk {res['ntk_rel']:.1e}")
-        print(f"{'round':>5} {'load1':>6} {'ours s':>8} {'NT s':>8} {'ours/NT':>8}")
+        print(f"{'round':>5} {'load1':>6} {'ours s':>8} {'NT s':>8} {'ours/NT':>8} {'min/min':>8} {'ours cpu s':>10}")
         for i, r in enumerate(res["rounds"], 1):
-            print(f"{i:>5} {r['load1']:>6.1f} {r['ours_s']:>8.4f} {r['nt_s']:>8.4f} {r['ratio']:>8.3f}")
+            print(f"{i:>5} {r['load1']:>6.1f} {r['ours_s']:>8.4f} {r['nt_s']:>8.4f} {r['ratio']:>8.3f} "
+                  f"{r['ours_min_s'] / r['nt_min_s']:>8.3f} {r['ours_cpu_s']:>10.4f}")
         print(json.dumps({"benchmark": "nngp_ntk_relu_interleaved", "n": a.n, "depth": a.depth,
                           "repeats": a.repeats, **res}))
         return res
@@ -331,7 +340,8 @@ def main(argv=None):
     # 1. ours
     (nngp0, ntk0), med, mn = timed(lambda: ours(x, a.depth), a.repeats)
     rows.append({"route": "ours (numerics.kernel.recursions.nngp_ntk)", "key": "ours",
-                 "median_s": med, "min_s": mn, "nngp_rel": 0.0, "ntk_rel": 0.0})
+                 "median_s": med, "min_s": mn, "cpu_s": CPU["last"], "nngp_rel": 0.0, "ntk_rel": 0.0})
+    cpu_relu = CPU["last"]
     t_ours = med
 
     # 2. sympy.lambdify
@@ -374,7 +384,7 @@ def main(argv=None):
         if a.mp_sample:
             err.update(mp_sampled_error(name, x, a.depth, k_num, t_num, a.mp_sample))
         numerical.append({"activation": name, "median_s": med, "min_s": mn, "ratio_to_relu": med / t_ours,
-                          **err})
+                          "cpu_s": CPU["last"], "cpu_ratio_to_relu": CPU["last"] / cpu_relu, **err})
 
     for r in rows:
         r["ratio_to_ours"] = r["median_s"] / t_ours
@@ -401,12 +411,15 @@ def main(argv=None):
         print(f"neural-tangents: {nt_note}")
     if numerical:
         print()
-        print(f"{'activation (Mehler route)':<28} {'median s':>10} {'min s':>10} {'x relu':>8}   "
-              f"max rel err vs reference (nngp / ntk) on {a.sample}+2 pairs")
+        print(f"{'activation (Mehler route)':<28} {'median s':>10} {'min s':>10} {'x relu':>8} {'cpu s':>7} "
+              f"{'cpu x relu':>10}   max rel err vs reference (nngp / ntk) on {a.sample}+2 pairs")
+        print(f"{'relu (closed form)':<28} {t_ours:>10.4f} {rows[0]['min_s']:>10.4f} {1.0:>7.2f}x {cpu_relu:>7.3f} "
+              f"{1.0:>9.2f}x")
         for r in numerical:
             mp = f"; mpmath ({a.mp_sample}+1 pairs) {r['mp_nngp_err']:.1e} / {r['mp_ntk_err']:.1e}" if a.mp_sample else ""
-            print(f"{r['activation']:<28} {r['median_s']:>10.4f} {r['min_s']:>10.4f} {r['ratio_to_relu']:>7.2f}x   "
-                  f"{r['nngp_err']:.1e} / {r['ntk_err']:.1e}{mp}")
+            print(f"{r['activation']:<28} {r['median_s']:>10.4f} {r['min_s']:>10.4f} {r['ratio_to_relu']:>7.2f}x "
+                  f"{r['cpu_s']:>7.3f} {r['cpu_ratio_to_relu']:>9.2f}x   {r['nngp_err']:.1e} / {r['ntk_err']:.1e}{mp}")
+        print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f}; cpu = median process CPU time (all threads)")
 
     result = {
         "benchmark": "nngp_ntk_relu",

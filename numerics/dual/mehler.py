@@ -101,6 +101,20 @@ def _relative(b, s):
         return np.where(s > 0, np.abs(b) / np.sqrt(s), 0.0)
 
 
+def _column_envelopes(rel, blocks, same):
+    """Per block, the largest relative coefficients over its columns: from the block's first column on
+    (one set: suffix maxima, block by block from the last), else over all columns."""
+    if not same:
+        return [np.max(rel, axis=1, initial=0.0)] * len(blocks)
+    out, running = [None] * len(blocks), np.zeros(rel.shape[0])
+    stop = rel.shape[1]
+    for index in range(len(blocks) - 1, -1, -1):
+        start = blocks[index][1].start
+        running = np.maximum(running, np.max(rel[:, start:stop], axis=1, initial=0.0))
+        out[index], stop = running, start
+    return out
+
+
 def _stages(f, q1, q2, r, tol, provider=None):
     """The orders to try: a pilot estimate first, then ``STAGES``.
 
@@ -191,7 +205,7 @@ def correlation_blocks(q1, q2, c, *, same: bool):
 
 
 def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coefficients=None,
-              correlations=None, mirror: bool = True):
+              correlations=None, mirror: bool = True, out=None):
     r"""$E[f(u_i) f(v_j)]$ for the whole matrix ``c`` (shape ``(n1, n2)``), accurate to ``tol`` of $\sqrt{S_iS'_j}$.
 
     Returns ``(values, S1, S2)``: the matrix and the second moments $E f^2$ at ``q1`` and ``q2``.
@@ -206,6 +220,7 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coe
     ``correlations``: :func:`correlation_blocks` of the same ``q1``, ``q2``, ``c``, ``same`` (computed if None).
     ``mirror=False`` (with ``same``): only the blocks' entries (the upper triangle and the diagonal
     blocks) and the diagonal are filled, ``c`` is only read there; the rest of ``values`` is undefined.
+    ``out``: an optional float64 C-contiguous ``(n1, n2)`` array for ``values`` (reused across layers).
     """
     tol = check_scalar("tol", tol, low=1e-15, high=1e-3)
     q1 = np.asarray(q1, dtype=np.float64)
@@ -224,10 +239,9 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coe
             break
     rel1 = _relative(b1, s1)
     rel2 = rel1 if same else _relative(b2, s2)
-    # the columns' envelope: from the block's first column on (one set), else over all columns
-    envelope2 = np.maximum.accumulate(rel2[:, ::-1], axis=1)[:, ::-1] if same else np.max(rel2, axis=1, keepdims=True)
+    envelope2 = _column_envelopes(rel2, blocks, same)
     r_min = (tol / 2 / tail_scale) ** (1.0 / (order + 1)) if tail_scale > 0 else np.inf
-    out = np.empty((n1, n2))
+    out = np.empty((n1, n2)) if out is None else out
 
     def work(index):
         (rows, cols), (rho, r) = blocks[index], prepared[index]
@@ -239,7 +253,7 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coe
             hard = floor > tol / 2
             worst = float(np.max(np.where(hard, 0.0, floor), initial=0.0))
             r = float(np.max(np.where(hard, 0.0, arho), initial=0.0))
-        envelope = np.max(rel1[:, rows], axis=1, initial=0.0) * envelope2[:, cols.start if same else 0]
+        envelope = np.max(rel1[:, rows], axis=1, initial=0.0) * envelope2[index]
         orders = series_order(envelope, r, worst, tol=tol)
         out[rows, cols] = _horner(b1[:, rows], b2[:, cols], rho, orders)
         return hard
