@@ -71,3 +71,20 @@ def test_fused_route_equals_generic_route(monkeypatch):
     for a, b in zip(fused, (k12, ntk)):
         scale = np.sqrt(np.outer(np.diag(b), np.diag(b)))
         assert np.max(np.abs(a - b) / scale) < 1e-11
+
+
+def test_user_functions_at_scale_take_the_same_route():
+    """SiLU given as plain NumPy phi, phi' (no generated body: the coefficients call them as given) equals the
+    catalog's SiLU through the same sorted, interpolated triangle route."""
+    from scipy.special import expit
+
+    from numerics.dual.activations import from_functions
+
+    user = from_functions("user_silu", {"phi": lambda x: x * expit(x),
+                                        "phi_prime": lambda x: expit(x) * (1 + x * (1 - expit(x)))},
+                          method="numerical fallback")
+    x = _inputs()
+    a = nngp_ntk(x, activation=user, depth=DEPTH, W_std=W_STD, b_std=B_STD)
+    b = nngp_ntk(x, activation="silu", depth=DEPTH, W_std=W_STD, b_std=B_STD)
+    np.testing.assert_allclose(a[0], b[0], rtol=1e-12)
+    np.testing.assert_allclose(a[1], b[1], rtol=1e-12)
