@@ -124,7 +124,7 @@ def _stages(f, q1, q2, r, tol, provider=None):
     """
     q = np.concatenate([q1, q2])
     pilot = np.unique(np.quantile(q, np.linspace(0.0, 1.0, _PILOT), method="nearest")) if q.size else q
-    _, _, tau, beta = _coefficients(f, pilot, K_MAX, provider)
+    _, _, _, beta = _coefficients(f, pilot, K_MAX, provider)
     orders = series_order(beta * beta, r, 0.0, tol=tol / 4)
     guess = K_MAX if min(orders) < 0 else min(8 * (max(orders) // 8) + 16, K_MAX)
     return [k for k in sorted({guess, *STAGES}) if k >= guess]
@@ -233,7 +233,7 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coe
     r_all = max((p[1] for p in prepared), default=0.0)
     for order in _stages(f, q1, q2, r_all, tol, coefficients):  # the cheap stage first: most never need the last
         b1, s1, tau1, beta1 = _coefficients(f, q1, order, coefficients)
-        b2, s2, tau2, beta2 = (b1, s1, tau1, beta1) if same else _coefficients(f, q2, order, coefficients)
+        b2, s2, tau2, _ = (b1, s1, tau1, beta1) if same else _coefficients(f, q2, order, coefficients)
         tail_scale = np.sqrt(np.max(tau1, initial=0.0) * np.max(tau2, initial=0.0))
         if r_all ** (order + 1) * tail_scale <= tol / 4:
             break
@@ -241,7 +241,12 @@ def gram_dual(f, q1, q2, c, *, same: bool, tol: float = TOL, reference=None, coe
     rel2 = rel1 if same else _relative(b2, s2)
     envelope2 = _column_envelopes(rel2, blocks, same)
     r_min = (tol / 2 / tail_scale) ** (1.0 / (order + 1)) if tail_scale > 0 else np.inf
-    out = np.empty((n1, n2)) if out is None else out
+    if out is None:
+        out = np.empty((n1, n2))
+    elif not (isinstance(out, np.ndarray) and out.shape == (n1, n2) and out.dtype == np.float64
+              and out.flags.c_contiguous and out.flags.writeable):
+        raise ValueError(f"out must be a writeable C-contiguous float64 array of shape {(n1, n2)}; got "
+                         f"{type(out).__name__} {getattr(out, 'shape', None)} {getattr(out, 'dtype', None)}")
 
     def work(index):
         (rows, cols), (rho, r) = blocks[index], prepared[index]

@@ -95,7 +95,7 @@ def fused_nngp_ntk(act, k11, k12, depth, W_std, b_std, *, tol: float = TOL):
         v, var, _ = gram_dual(act.phi, k11, k11, K, same=True, tol=tol, coefficients=phi, correlations=rho,
                               mirror=False, out=buffers[1])
 
-        def update(block):  # kernel.fc's layer, in place, in the generated body's order of operations
+        def update(block, v=v, vd=vd):  # kernel.fc's layer, in place, in the generated body's order of operations
             rows, cols = block
             k, t = K[rows, cols], T[rows, cols]
             np.multiply(v[rows, cols], w2, out=k)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import numerics.dual.interpolation as interpolation
+from numerics.dual import interpolation
 from numerics.dual.activations import activation
 from numerics.dual.hermite import hermite_coefficients
 from numerics.dual.interpolation import MIN_VARIANCES, interpolated_coefficients
@@ -104,6 +104,7 @@ def test_the_check_catches_too_few_points(monkeypatch):
     direct, sizes = _spy(f)
     b, s = interpolated_coefficients(f, q, order=64, direct=direct)
     assert np.max(np.linalg.norm(b - d, axis=1) / np.sqrt(t)) <= LIMIT
+    assert np.max(np.abs(s - t) / t) <= LIMIT
     assert len(sizes) > 1 and all(n % 13 == 1 for n in sizes)  # rounds of points (+ q_max) only, no fallback
 
 
@@ -113,3 +114,4 @@ def test_planted_error_in_interpolation_is_visible(monkeypatch):
     monkeypatch.setattr(interpolation, "_barycentric", lambda xn, x: real(xn, x) * (1 + 1e-12))
     coef, _ = _errors(activation("tanh").phi_block, _variances(0.6, 5.9), 64)
     assert coef > LIMIT
+

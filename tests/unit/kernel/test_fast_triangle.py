@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import numerics.kernel.fast as fast
 from numerics.dual.activations import activation
 from numerics.dual.interpolation import MIN_VARIANCES
 from numerics.dual.reference import pair_expectation
+from numerics.kernel import fast
 from numerics.kernel.recursions import nngp_ntk
 
 W_STD, B_STD, DEPTH = 1.5, 0.05, 2
