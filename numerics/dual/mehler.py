@@ -17,19 +17,21 @@ $S - \sum b_k^2$ loses about $10^{-15} S$).  The bound is relative to the
 Cauchy--Schwarz bound $\sqrt{S_i S'_j}$ of the entry.  Per call:
 
 1. $\rho$ on row blocks (two threads) and the largest $|\rho|$ off the diagonal;
-2. the coefficients at the $n$ distinct variances ($O(nNK_{\max})$, one fixed-order
-   reduction), first at an order guessed by a pilot (:func:`_stages`), then at ``STAGES``
+2. the coefficients at the $n$ distinct variances ($O(nNK_{\max})$, fixed single-threaded GEMM
+   pieces, :mod:`numerics.dual.hermite`; or a ``coefficients`` provider), first at an order guessed by a pilot (:func:`_stages`), then at ``STAGES``
    $= 64, 256, 512$ ($K_{\max}$ in the bound is the stage's order), stopping at the first whose
    tail term $r^{K_{\max}+1}\max_i\sqrt{\tau_i\tau'_j}$ at the largest $|\rho| = r$ is $\le$ ``tol``$/4$;
 3. at the last stage (``K_MAX`` $= 512$), entries with $|\rho|^{K_{\max}+1}\sqrt{\tau_i\tau'_j} > $
    ``tol``$/2$ (near $|\rho| = 1$ when the tail decays slowly: kinks, very large $q$) are *not*
    summed: they go to the adaptive reference :func:`numerics.dual.reference.pair_expectation`
    (error estimate $10^{-13}$ of the bound), one by one;
-4. per row block, the smallest $K$ whose bound (with the block's own largest $|\rho|$ and
-   floor term) is $\le$ ``tol`` for the rest; Horner's scheme on the block (two threads).
+4. per row block, the smallest $K$ whose bound (with the block's own largest $|\rho|$, floor
+   term and coefficient envelopes) is $\le$ ``tol`` for the rest; Horner's scheme on the block (two
+   threads), each term a pass ``part *= rho^2`` and a rank-1 update by BLAS ``dger`` (:func:`_horner`).
 
-Everything is elementwise or a fixed-order reduction, so the values do not depend on the
-number of threads (BLAS's or ours).
+Everything is elementwise, a rank-1 update (one multiply-add per entry) or a fixed sequence of
+single-threaded products, so the values do not depend on the number of threads (BLAS's or ours;
+``tests/unit/dual/test_mehler_determinism.py``).
 
 The same applies to $f = \varphi'$ for the derivative dual.  With ``same=True``
 (one input set) the rows and columns share coefficients and only the upper
