@@ -84,7 +84,11 @@ def interaction_potential(dual: sp.Expr) -> sp.Expr:
     $E[u'] = E[z'] = 0$, $E[u'z'] = 0$, $E[c^2] = u^2 p + s q$ (isotropy of $z'$ in $e_1^\perp$) and
     $E[q_2] = p + (d - 1)q$.  ``ValueError`` where $U$ has a monomial outside $\{1, c, c^2, q_2\}$."""
     u, s, p, q, d = PARTICLE_U.symbol, PARTICLE_S.symbol, P.symbol, Q.symbol, DIM.symbol
-    poly = sp.Poly(dual, C.symbol, Q2.symbol)
+    try:
+        poly = sp.Poly(dual, C.symbol, Q2.symbol)
+    except sp.PolynomialError as exc:
+        raise ValueError(f"interaction_potential: U = {dual} is not a polynomial in (c, q2); the law does not "
+                         f"close") from exc
     rules = {(0, 0): sp.S.One, (1, 0): sp.S.Zero, (2, 0): u ** 2 * p + s * q, (0, 1): p + (d - 1) * q}
     out = sp.S.Zero
     for monom, coeff in poly.terms():
