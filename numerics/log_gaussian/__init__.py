@@ -12,8 +12,9 @@ chunking.  The shaped MLPs of the neural covariance SDE are in :mod:`numerics.co
   :func:`log_gaussian_output_sample`, :func:`ratio_draws`, :func:`variance_draws`;
 * :func:`fc_controlled_draws`, :func:`layer_ratio_moments`: martingale control variates of the FC log-norm
   (exact zero means from the one-layer law's polynomial moments; :mod:`._fc_control`);
-* :func:`log_norm_rows`, :func:`finite_size_log_moments`, :func:`limit_log_moments`: what ``claim.log_gaussian``
-  simulates (rows with zero-mean controls) and subtracts (the records' finite-size moments);
+* :func:`log_norm_rows`, :func:`finite_size_log_moments`, :func:`finite_size_log_slope`, :func:`limit_log_moments`:
+  what ``claim.log_gaussian`` simulates (rows with zero-mean controls) and subtracts (the records' finite-size
+  moments minus their own slope);
 * :func:`edgeworth_skew_rows`, :func:`skewness_influence`: the first Edgeworth term of ``claim.log_gaussian``'s
   CDF with the sample skewness's influence function per row, so its noise enters the standard error;
 * :func:`antithetic_activation_statistics`: antithetic pairs of ResNets (input and noise negated), whose
@@ -29,11 +30,11 @@ from ._fc import fc_linear_net, fc_relu_net
 from ._fc_control import fc_controlled_draws, layer_ratio_moments
 from ._hypoactivation import HypoactivationEstimate, hypoactivation_constant
 from ._resnets import RESNET_BLOCKS, relu_resnet
-from ._log_norm_rows import finite_size_log_moments, limit_log_moments, log_norm_rows
+from ._log_norm_rows import finite_size_log_moments, finite_size_log_slope, limit_log_moments, log_norm_rows
 from ..core.proportional_result import ProportionalResult
 from ..core.proportional_sampling import METHODS
 
 __all__ = ["BLOCK", "METHODS", "RESNET_BLOCKS", "HypoactivationEstimate", "ProportionalResult",
            "antithetic_activation_statistics", "edgeworth_skew_rows", "fc_controlled_draws", "fc_linear_net",
-           "fc_log_norm_ratio", "fc_relu_net", "finite_size_log_moments", "hypoactivation_constant", "hypoactivation_draws",
+           "fc_log_norm_ratio", "fc_relu_net", "finite_size_log_moments", "finite_size_log_slope", "hypoactivation_constant", "hypoactivation_draws",
            "layer_ratio_moments", "limit_log_moments", "log_gaussian_output_sample", "log_norm_rows", "ratio_draws", "relu_resnet", "skewness_influence", "variance_draws"]

@@ -25,7 +25,7 @@ from ..generated import log_gaussian_resnet_standard as resnet_standard
 from ._antithetic import antithetic_activation_statistics
 from ._fc_control import fc_controlled_draws, layer_ratio_moments
 
-__all__ = ["ARCHITECTURES", "finite_size_log_moments", "limit_log_moments", "log_norm_rows"]
+__all__ = ["ARCHITECTURES", "finite_size_log_moments", "finite_size_log_slope", "limit_log_moments", "log_norm_rows"]
 
 #: the architectures of ``log_gaussian.*`` these functions know
 ARCHITECTURES = ("fc_relu", "resnet_balanced", "resnet_standard")
@@ -59,6 +59,30 @@ def finite_size_log_moments(architecture: str, lambda2: float, width: int, depth
         return np.array([resnet_standard.finite_depth_mean(lam, width, depth),
                          resnet_standard.finite_depth_variance(lam, width, depth)], dtype=float)
     return limit_log_moments(architecture, lambda2) * depth / width
+
+
+def finite_size_log_slope(architecture: str, lambda2: float) -> np.ndarray:
+    r"""$(\mu, \sigma^2)$ per unit $\beta$ as the large-size slope of :func:`finite_size_log_moments`, **without** the limit
+    records (so an offset built from it does not cancel them: ``claim.log_gaussian``, issue 12, finding 4).
+
+    FC: the Richardson limit $2(2N)m_1(2N) - N m_1(N)$ of the exact per-layer moments, $N = 10^4$ (the rest is
+    $O(N^{-2})$: 6e-8 on the mean, 4e-7 on the variance).  Standard ResNet: $[F(2D) - F(D)]/D$ of the finite-depth
+    moments at $n = 1$, exact up to $O(D\alpha^D)$ with $\alpha^D < e^{-60}$.  Balanced ResNet: its finite-size moments
+    are the limit's times $d/n$, so the slope is the limit record.
+
+    >>> [round(float(v), 6) for v in finite_size_log_slope("resnet_standard", 1.0)]
+    [-2.5, 5.0]
+    """
+    if _check_architecture(architecture) == "fc_relu":
+        n = 10_000
+        per_layer = [finite_size_log_moments(architecture, lambda2, m, 1) * m for m in (n, 2 * n)]
+        return 2 * per_layer[1] - per_layer[0]
+    if architecture == "resnet_standard":
+        alpha = math.sqrt(max(0.0, 1.0 - lambda2))
+        depth = max(64, math.ceil(60.0 / -math.log(alpha))) if alpha > 0 else 64
+        return (finite_size_log_moments(architecture, lambda2, 1, 2 * depth)
+                - finite_size_log_moments(architecture, lambda2, 1, depth)) / depth
+    return limit_log_moments(architecture, lambda2)
 
 
 def log_norm_rows(architecture: str, *, lambda2: float, width: int, depth: int, n_rows: int, seed):

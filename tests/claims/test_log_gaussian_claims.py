@@ -179,7 +179,7 @@ def test_planted_balanced_variance_for_the_standard_resnet_is_rejected():
 def test_planted_limit_record_moves_the_moment_check(monkeypatch, architecture):
     """Issue 12, finding 4, closed in the third round: x1.05 on the generated ``limit_mean``.  The finite-size offset
     no longer reads the limit record (it subtracts the finite-size moments' own large-size slope,
-    ``_finite_size_slope``), so for every architecture the plant moves column minus prediction by exactly 5% of the
+    ``numerics.log_gaussian.finite_size_log_slope``), so for every architecture the plant moves column minus prediction by exactly 5% of the
     limit (caught at the claim's relative power ~0.03).  Before, FC and the standard ResNet's offset absorbed it
     (column minus prediction unchanged to 1e-12: ``deeplimits verify --mutants`` counted 20 surviving limit-record
     mutants)."""
@@ -204,7 +204,7 @@ def test_finite_size_slope_is_the_limit_record(architecture, lam2):
     """The offset's slope (from the finite-size moments alone) equals the limit records: FC to the Richardson rest
     (~1e-6 on the variance at N = 10^4), the ResNets to rounding.  A planted x1.03 on a finite-size expression's slope
     would be 100x outside these tolerances."""
-    slope, limit = lg._finite_size_slope(architecture, lam2), lg._limit_per_beta(architecture, lam2)
+    slope, limit = lg.finite_size_log_slope(architecture, lam2), lg._limit_per_beta(architecture, lam2)
     np.testing.assert_allclose(slope, limit, rtol=2e-6 if architecture == "fc_relu" else 1e-12)
 
 

@@ -45,6 +45,7 @@ from numerics.log_gaussian import (
     edgeworth_skew_rows,
     fc_controlled_draws,
     finite_size_log_moments,
+    finite_size_log_slope,
     hypoactivation_draws,
     layer_ratio_moments,
     limit_log_moments,
@@ -166,29 +167,12 @@ def _shared_networks(architecture, beta, lam2, size, n, entropy):
 _finite_size_moments = finite_size_log_moments  # (E L_d, Var L_d) at (width, depth), as the records derive them
 
 
-def _finite_size_slope(architecture: str, lam2: float) -> np.ndarray:
-    r"""$(\mu, \sigma^2)$ per unit $\beta$ as the large-size slope of the records' **finite-size** moments, so that the
-    offset below does not read the limit record and the moment check tests it (issue 12, finding 4).
-
-    FC: the Richardson limit $2(2N)m_1(2N) - N m_1(N)$ of the exact per-layer moments ($N = 10^4$; the rest is
-    $O(N^{-2})$, ~1e-8).  Standard ResNet: $[F(2D) - F(D)]/D$ of ``finite_depth_mean``/``finite_depth_variance`` at
-    $n = 1$, exact up to $O(D\alpha^D)$ with $\alpha^D < e^{-60}$.  Balanced ResNet: its finite-size moments are the
-    limit's times $d/n$, so the slope is the limit record (and the offset is 0)."""
-    if architecture == "fc_relu":
-        n = 10_000
-        per_layer = [_finite_size_moments(architecture, lam2, m, 1) * m for m in (n, 2 * n)]
-        return 2 * per_layer[1] - per_layer[0]
-    if architecture == "resnet_standard":
-        depth = max(64, math.ceil(60.0 / -math.log(math.sqrt(1.0 - lam2)))) if lam2 < 1 else 64
-        return (_finite_size_moments(architecture, lam2, 1, 2 * depth) - _finite_size_moments(architecture, lam2, 1, depth)) / depth
-    return _limit_per_beta(architecture, lam2)
-
-
 def _finite_size_offset(p, size: int) -> tuple[np.ndarray, float]:
-    r"""The records' finite-size moments minus their own slope times $\beta_n$ (:func:`_finite_size_slope`), and $\beta_n = d/n$."""
+    r"""The records' finite-size moments minus their own large-size slope times $\beta_n$ (not the limit record, which the
+    check then tests: :func:`numerics.log_gaussian.finite_size_log_slope`), and $\beta_n = d/n$."""
     d = max(1, round(p["beta"] * size))
     exact = _finite_size_moments(p["architecture"], p["lambda2"], size, d)
-    return exact - _finite_size_slope(p["architecture"], p["lambda2"]) * d / size, d / size
+    return exact - finite_size_log_slope(p["architecture"], p["lambda2"]) * d / size, d / size
 
 
 def _lg_moment_draws(p, *, size, n, seed):
