@@ -109,7 +109,7 @@ def linear_jacobian_log_norm_moments(width, sigma_w, depth, T=1.0):
     return 0.5 * depth * (log2e + m), 0.25 * depth * var1
 
 
-def linear_jacobian_log_norm_cdf(y, width, sigma_w, depth, T=1.0, *, grid=2049):
+def linear_jacobian_log_norm_cdf(y, width, sigma_w, depth, T=1.0, *, grid=2049, smoothing=0.0):
     r"""Exact CDF of $\log|g_L v|$ ($\phi = \psi = \mathrm{id}$, finite $D$, $L$) by Gil-Pelaez inversion.
 
     The characteristic function of one layer's $\tfrac12\log X$ is
@@ -120,15 +120,22 @@ def linear_jacobian_log_norm_cdf(y, width, sigma_w, depth, T=1.0, *, grid=2049):
     uniform grid of ``grid`` points over their range and interpolated by a cubic spline.  Numerical error
     below $10^{-9}$ (tested against the closed form at $L = 1$, $D = 1$: $P(|1 + \varepsilon g| \le e^y)$,
     and the spline against direct inversion).
+
+    ``smoothing`` $= h \ge 0$: the CDF of $\log|g_L v| + hZ$, $Z \sim N(0, 1)$ independent, i.e.
+    $E\,\Phi((y - \log|g_L v|)/h)$ (characteristic function times $e^{-h^2t^2/2}$; tested against Gauss-Hermite
+    quadrature of the unsmoothed CDF).
     """
     y = np.asarray(y, dtype=float)
+    if not (isinstance(smoothing, (int, float)) and math.isfinite(smoothing) and smoothing >= 0):
+        raise ValueError(f"smoothing={smoothing!r} must be a finite real number >= 0")
     p, a, log2e = _poisson_mixture(width, sigma_w, depth, T)
     mean, var = linear_jacobian_log_norm_moments(width, sigma_w, depth, T)
+    var += smoothing**2
     lga = _special.loggamma(a)
 
     def log_phi(t):
         s = 0.5j * np.asarray(t)[:, None]
-        return depth * np.log(np.exp(s * log2e + _special.loggamma(a + s) - lga) @ p)
+        return depth * np.log(np.exp(s * log2e + _special.loggamma(a + s) - lga) @ p) - 0.5 * (smoothing * t) ** 2
 
     t_max = 1.0 / math.sqrt(var)
     while log_phi(np.array([t_max]))[0].real > -32.0:

@@ -221,7 +221,8 @@ def planted_jacobian(p, planted):
     drift = float(norm_gbm.norm_drift_rate(1.0, sw, D))  # phi'(0) = 1 for identity and tanh
     shift, factor = {"rate_not_over_D": (0.0, D), "ito_dropped": (drift - mean, 1.0)}[planted]
     m, v = mean + shift, var * factor
-    cdf_at_cuts = norm.cdf((jacobian_limit_cuts(p["phi"], D, sw, rs.JAC_LAW_QUANTILES) - m) / math.sqrt(v))
+    h2 = rs.JAC_KAPPA**2 * var  # the smoothing of the CDF columns (bandwidth from the record's variance)
+    cdf_at_cuts = norm.cdf((jacobian_limit_cuts(p["phi"], D, sw, rs.JAC_LAW_QUANTILES) - m) / math.sqrt(v + h2))
     out = {"limit law": np.array([m, v, m, v, *cdf_at_cuts])}
     if p["phi"] == "identity":
         fin_m, _ = linear_jacobian_log_norm_moments(D, sw, L)
