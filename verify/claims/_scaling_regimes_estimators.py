@@ -68,7 +68,8 @@ def calibration_claims(*, statistic=layer_statistic, suffix: str = ""):
         parameters=[choice("family", "smooth", "brownian_path", "iid", description="synthetic weight family"), BETA],
         checks=[Exact("slopes", simulate=sim.columns([1, 2]), predict=partial(_truth, cols=(1, 2)),
                       samples=STUDIES, labels=LABELS[1:], scale=_exponent_scale)],
-        bias=BIAS, examples=({"family": "iid", "beta": 0.5},), max_examples=8)
+        # pinned: the Brownian path, which hypothesis rarely draws (smooth and iid come first in its choices)
+        bias=BIAS, examples=({"family": "brownian_path", "beta": 0.5},), max_examples=8)
     # the t-interval is exact for i.i.d. homoscedastic residuals, as for smooth weights (elsewhere var log S_L
     # falls like 1/L and it covers about 0.94: a finding in the claims' doc); beta-hat is exact there too
     intervals = theorem(
