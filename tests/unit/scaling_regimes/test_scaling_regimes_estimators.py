@@ -136,3 +136,22 @@ def test_alpha_hat_and_delta_scaled():
     assert r.value == pytest.approx(0.7)
     a = np.ones((3, 2, 2))
     assert np.allclose(delta_scaled(a, [-1.0, 2.0, 0.5])[:, 0, 0], [1.0, 2.0, 0.5])
+
+
+@settings(max_examples=25, deadline=None)
+@given(beta=st.floats(-1.0, 2.0), scale=st.floats(1e-3, 1e3), seed=st.integers(0, 2 ** 32 - 1))
+def test_slopes_are_invariant_to_scale_and_entry_order(beta, scale, seed):
+    """Independent path: multiplying every network by c leaves each log-log slope unchanged, permuting the
+    entries leaves every statistic unchanged, and an exact power law L^-beta f(k/L) gives beta-hat = beta."""
+    rng = np.random.default_rng(seed)
+    nets = [rng.standard_normal((L, 6)) for L in (5, 9, 17, 33)]
+    perm = rng.permutation(6)
+    for statistic in ("max_norm", "root_ssq", "quadratic_variation", "sobolev", "detrended_cumsum"):
+        base = depth_slope(nets, statistic)
+        scaled = depth_slope([scale * w for w in nets], statistic)
+        permuted = depth_slope([w[:, perm] for w in nets], statistic)
+        assert scaled.value == pytest.approx(base.value, abs=1e-9)
+        assert (permuted.lower, permuted.upper) == pytest.approx((base.lower, base.upper), abs=1e-9)
+    g = rng.standard_normal(6)
+    power = [L ** -beta * np.outer(1 + np.cos(np.pi * np.arange(L) / L), g) for L in (5, 9, 17, 33)]
+    assert beta_hat(power).value == pytest.approx(beta, abs=1e-9)   # f's max sits at k = 0 for every L
