@@ -73,3 +73,22 @@ def test_bad_inputs_are_one_line_errors(tmp_path, capsys):
     const = [{"A": np.ones((L, 2, 2))} for L in (4, 8, 16)]
     write_networks(tmp_path / "c.npz", const)
     assert "vanishes at depth 4" in _error(capsys, ["regime", str(tmp_path / "c.npz")])
+
+
+@pytest.mark.parametrize("family, beta, alpha, verdict", [
+    ("smooth", 0.0, 1.0, "neural ODE limit (F1)"),
+    ("smooth", 0.2, 0.8, "alternative linear ODE (F2"),
+    ("smooth", 0.0, 1.5, "the identity (F4"),
+    ("smooth", 0.0, 0.5, "neither (F5"),
+    ("iid", 0.5, None, "diffusive (H2)"),
+    ("iid", 0.0, None, "neither: the noise"),
+    ("iid", 1.0, None, "rough but vanishing"),
+])
+def test_each_verdict_on_a_sweep_of_known_regime(tmp_path, family, beta, alpha, verdict):
+    """The reading of the regime table, branch by branch, on synthetic sweeps whose regime is known."""
+    from numerics.scaling_regimes.estimators_regime import regime_report
+    from numerics.scaling_regimes.weights_file import read_networks
+
+    nets, _ = read_networks([_sweep(tmp_path / "w.npz", family, beta, delta_exponent=alpha)])
+    report = regime_report(nets)
+    assert verdict in report["verdict"] and report["reasons"]
