@@ -11,7 +11,12 @@ from collections.abc import Callable
 
 from ..core.record import Record
 from .reduced_flow import reduced_flow_record, reduced_rates, reduced_step
-from .risk_functional import activation_dual, interaction_potential, potential, risk_functional_record
+from .risk_functional import (
+    activation_dual,
+    interaction_potential,
+    potential,
+    risk_functional_record,
+)
 
 FAMILY = "mean_field"
 

@@ -21,8 +21,19 @@ import sympy as sp
 
 from ..core.parameters import Domain, Parameter
 from ..core.record import Derivation, Method, Record
-from .risk_functional import (DIM, P, PARTICLE_S, PARTICLE_U, Q, SOURCE, activation_dual, interaction_potential,
-                              moment_rules, potential, risk_in_moments)
+from .risk_functional import (
+    DIM,
+    PARTICLE_S,
+    PARTICLE_U,
+    SOURCE,
+    P,
+    Q,
+    activation_dual,
+    interaction_potential,
+    moment_rules,
+    potential,
+    risk_in_moments,
+)
 
 __all__ = ["STEP", "reduced_flow_record", "reduced_rates", "reduced_step"]
 
@@ -77,7 +88,7 @@ def _stable_edge(p_next: sp.Expr, q_next: sp.Expr) -> sp.Expr:
 def reduced_flow_record() -> Record:
     p_rate, q_rate = reduced_rates()
     p_next, q_next = reduced_step()
-    p, q, d, v0 = P.symbol, Q.symbol, DIM.symbol, INIT_VAR.symbol
+    p, q, v0 = P.symbol, Q.symbol, INIT_VAR.symbol
     risk = risk_in_moments(activation_dual())
     energy = sp.factor(sp.expand(sp.diff(risk, p) * p_rate + sp.diff(risk, q) * q_rate))
     return Record(
@@ -87,10 +98,10 @@ def reduced_flow_record() -> Record:
         source=SOURCE + "; confidence: high (exact closure, derived)",
         assumptions=("record mean_field.risk_functional's model, teacher and symmetric law",
                      "noiseless dynamics, xi(t) = 1, no weight decay",
-                     "initialisation w ~ N(0, v0 I_d): p_0 = q_0 = v0 in the limit (finite n: Wishart fluctuations "
-                     "of order n^-1/2, a bias of order 1/n)",
-                     "gradient descent with the mean-field step n eps is a first-order (Euler) scheme of the "
-                     "flow on every neuron; its large-width limit is the map (p_next, q_next) exactly"),
+                     ("initialisation w ~ N(0, v0 I_d): p_0 = q_0 = v0 in the limit (finite n: Wishart fluctuations "
+                     "of order n^-1/2, a bias of order 1/n)"),
+                     ("gradient descent with the mean-field step n eps is a first-order (Euler) scheme of the "
+                     "flow on every neuron; its large-width limit is the map (p_next, q_next) exactly")),
         parameters=(P, Q, DIM, STEP, INIT_VAR),
         expressions={"p_rate": p_rate, "q_rate": q_rate, "p_next": p_next, "q_next": q_next,
                      "max_stable_step": _stable_edge(p_next, q_next), "initial_p": v0, "initial_q": v0,
@@ -101,14 +112,14 @@ def reduced_flow_record() -> Record:
         derivation=Derivation(
             Method.DERIVED,
             (r"Neuron flow $\dot u = -2\partial_u\Psi$, $\dot s = -8s\,\partial_s\Psi$ from $\Psi(u, s)$.",
-             r"$\dot p = \int 2u\dot u\,d\rho$, $\dot q = \int\dot s\,d\rho/(d - 1)$ by the moment rules "
-             r"($u^2 \to p$, $s \to (d - 1)q$): closed because the drift is linear in the neuron.",
+             (r"$\dot p = \int 2u\dot u\,d\rho$, $\dot q = \int\dot s\,d\rho/(d - 1)$ by the moment rules "
+             r"($u^2 \to p$, $s \to (d - 1)q$): closed because the drift is linear in the neuron."),
              r"GD step: $u' = u - 2\varepsilon\partial_u\Psi$, $s' = s(1 - 4\varepsilon\partial_s\Psi)^2$, averaged.",
              r"Stability: eigenvalues of the map's Jacobian at the teacher $(1, 0)$; the edge is where one is $-1$.",
              r"$dR/dt = \partial_pR\,\dot p + \partial_qR\,\dot q$."),
             ("the orthogonal gain is the same for every neuron", "one positive stability edge",
-             "energy_rate <= 0 (tests: Wasserstein gradient flow)", "the map is Euler on the neurons: "
-             "(p_next - p)/eps -> p_rate (tests)"),
+             "energy_rate <= 0 (tests: Wasserstein gradient flow)", ("the map is Euler on the neurons: "
+             "(p_next - p)/eps -> p_rate (tests)")),
         ),
         notes="At the teacher the Jacobian has eigenvalues 1 - 24 eps and 1: q decays algebraically (about 1/t) near "
               "the teacher, and GD is unstable above max_stable_step for every d.  The finite-width network obeys "

@@ -23,8 +23,19 @@ from ..core.parameters import Domain, Parameter
 from ..core.record import Derivation, Method, Record
 from ..dual.duals import derive_dual
 
-__all__ = ["PARTICLE_U", "PARTICLE_S", "P", "Q", "DIM", "activation_dual", "interaction_potential", "moment_rules",
-           "potential", "risk_functional_record", "risk_in_moments"]
+__all__ = [
+    "DIM",
+    "PARTICLE_S",
+    "PARTICLE_U",
+    "P",
+    "Q",
+    "activation_dual",
+    "interaction_potential",
+    "moment_rules",
+    "potential",
+    "risk_functional_record",
+    "risk_in_moments",
+]
 
 INF = math.inf
 SOURCE = ("Mei, Montanari and Nguyen 2018, 'A mean field view of the landscape of two-layer neural networks', "
@@ -101,7 +112,7 @@ def interaction_potential(dual: sp.Expr) -> sp.Expr:
 def risk_in_moments(dual: sp.Expr) -> sp.Expr:
     r"""$R(p, q) = E y^2 + 2\int V\,d\rho + \iint U\,d\rho\,d\rho$, $E y^2 = D_\sigma(1, 1, 1)$."""
     p, q, d, u = P.symbol, Q.symbol, DIM.symbol, PARTICLE_U.symbol
-    average = lambda e: moment_rules(e, first=u, sq_first=p, sq_rest=(d - 1) * q)  # noqa: E731
+    average = lambda e: moment_rules(e, first=u, sq_first=p, sq_rest=(d - 1) * q)
     target = dual.subs({Q1.symbol: 1, Q2.symbol: 1, C.symbol: 1})
     return sp.expand(target + 2 * average(potential(dual)) + average(interaction_potential(dual)))
 
@@ -118,10 +129,10 @@ def risk_functional_record() -> Record:
         source=SOURCE + "; confidence: high (U from the dual engine, the reduction by exact moment rules)",
         assumptions=("x ~ N(0, I_d); f(x) = (1/n) sum_i sigma(w_i . x), sigma(z) = z^2, second layer fixed at 1",
                      "teacher y = sigma(e_1 . x) (unit norm; any unit teacher is e_1 after a rotation)",
-                     "the neuron law rho is invariant under rotations of e_1-perp and under u -> -u (true at an "
-                     "isotropic Gaussian initialisation and kept by the flow, whose drift is equivariant)",
-                     "the reduction closes because U is a polynomial of degree 2 in w . w' and of degree 1 in |w'|^2 "
-                     "(checked: moment_rules raises otherwise); for ReLU or erf it does not close on (p, q)"),
+                     ("the neuron law rho is invariant under rotations of e_1-perp and under u -> -u (true at an "
+                     "isotropic Gaussian initialisation and kept by the flow, whose drift is equivariant)"),
+                     ("the reduction closes because U is a polynomial of degree 2 in w . w' and of degree 1 in |w'|^2 "
+                     "(checked: moment_rules raises otherwise); for ReLU or erf it does not close on (p, q)")),
         parameters=(Q1, Q2, C, PARTICLE_U, PARTICLE_S, P, Q, DIM),
         expressions={"interaction_kernel": dual, "potential": v, "interaction_potential": interaction,
                      "psi": psi, "risk": risk},
@@ -133,10 +144,10 @@ def risk_functional_record() -> Record:
             (r"$U(w, w') = D_\sigma(|w|^2, |w'|^2, w\cdot w')$ with $D_{z^2}$ from the dual engine (Gaussian MGF).",
              r"$V(w) = -D_\sigma(u^2 + s, 1, u)$: the teacher is a neuron $e_1$.",
              r"$\int U\,d\rho(w')$: $E c = 0$, $E c^2 = u^2p + sq$, $E|w'|^2 = p + (d-1)q$ under the symmetric law.",
-             r"$\Psi = V + \int U\,d\rho$; $R = D_\sigma(1,1,1) + 2\int V\,d\rho + \iint U\,d\rho\,d\rho$ with "
-             r"$u^2 \to p$, $s \to (d-1)q$, odd powers of $u \to 0$."),
-            ("U has only the monomials 1, c^2, q1 q2 (closure)", "R equals 2 tr (M - M*)^2 + tr(M - M*)^2 with "
-             "M = diag(p, q, ..., q) (tests)", "R against Monte Carlo of the network's risk (tests)"),
+             (r"$\Psi = V + \int U\,d\rho$; $R = D_\sigma(1,1,1) + 2\int V\,d\rho + \iint U\,d\rho\,d\rho$ with "
+             r"$u^2 \to p$, $s \to (d-1)q$, odd powers of $u \to 0$.")),
+            ("U has only the monomials 1, c^2, q1 q2 (closure)",
+             "R equals the risk of a network with M = diag(p, q, ..., q) on an exact Gaussian cubature (tests)"),
         ),
         notes="Psi(u, s) = alpha u^2 + beta s with alpha = 3(p - 1) + (d - 1) q and beta = 2q + p - 1 + (d - 1) q: "
               "every neuron's drift is linear, which is why the mean-field flow closes on (p, q) (record "

@@ -4,7 +4,14 @@ that makes a finite data set's loss the population risk."""
 
 from .cubature import gaussian_cubature
 from .networks import init_first_layer, risk_curves
-from .reduced_map import ORDERS, check_step, matrix_risk, matrix_step, reduced_risk_curve, solve_reduced
+from .reduced_map import (
+           ORDERS,
+           check_step,
+           matrix_risk,
+           matrix_step,
+           reduced_risk_curve,
+           solve_reduced,
+)
 
 __all__ = ["ORDERS", "check_step", "gaussian_cubature", "init_first_layer", "matrix_risk", "matrix_step",
            "reduced_risk_curve", "risk_curves", "solve_reduced"]

@@ -17,7 +17,6 @@ The finite-width network obeys the same gradient step on $M = \frac1n\sum_i w_iw
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from ..core.validation import check_integer, check_scalar

@@ -16,7 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from numerics.mean_field import init_first_layer, matrix_risk, matrix_step, reduced_risk_curve, risk_curves
+from numerics.mean_field import (
+    init_first_layer,
+    matrix_risk,
+    matrix_step,
+    reduced_risk_curve,
+    risk_curves,
+)
 
 from ..core import Deterministic, Extrapolated, Simulation, real, theorem
 

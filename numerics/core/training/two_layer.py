@@ -16,7 +16,7 @@ import numpy as np
 
 from ..validation import check_integer, check_scalar
 
-__all__ = ["PARAMETERISATIONS", "TWO_LAYER_ACTIVATIONS", "two_layer_loss_and_grad", "train_two_layer"]
+__all__ = ["PARAMETERISATIONS", "TWO_LAYER_ACTIVATIONS", "train_two_layer", "two_layer_loss_and_grad"]
 
 #: name -> (sigma, sigma')
 TWO_LAYER_ACTIVATIONS = {

@@ -10,7 +10,7 @@ import sympy as sp
 
 from derivations.dual.duals import derive_dual
 from derivations.mean_field import interaction_potential, reduced_rates, reduced_step
-from derivations.mean_field.risk_functional import C, Q1, Q2
+from derivations.mean_field.risk_functional import Q1, Q2, C
 from numerics.generated import mean_field_reduced_flow as flow
 from numerics.generated import mean_field_risk_functional as functional
 from numerics.mean_field import gaussian_cubature

@@ -3,6 +3,8 @@ of successive step halvings), agreement of the two schemes, and the errors that 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -18,7 +20,7 @@ ORDER_TOL = 0.1
 def test_measured_order_matches_the_declared_order(scheme):
     ends = {n: solve_reduced(0.25, 0.25, 3, step=T / n, steps=n, scheme=scheme)[-1] for n in (40, 80, 160, 320)}
     counts = sorted(ends)
-    errors = [np.abs(ends[a] - ends[b]).max() for a, b in zip(counts, counts[1:])]
+    errors = [np.abs(ends[a] - ends[b]).max() for a, b in itertools.pairwise(counts)]
     orders = [np.log2(errors[i] / errors[i + 1]) for i in range(len(errors) - 1)]
     assert abs(orders[-1] - ORDERS[scheme]) < ORDER_TOL, orders
     assert abs(orders[-1] - ORDERS[scheme]) < abs(orders[0] - ORDERS[scheme]), orders

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from numerics.core.training.two_layer import train_two_layer, two_layer_loss_and_grad
-from numerics.mean_field import gaussian_cubature, init_first_layer, matrix_risk, matrix_step, risk_curves
+from numerics.mean_field import (
+    gaussian_cubature,
+    init_first_layer,
+    matrix_risk,
+    matrix_step,
+    risk_curves,
+)
 
 
 def test_cubature_is_exact_to_degree_five_and_not_beyond():
