@@ -58,7 +58,7 @@ def test_linear_twin_has_the_exact_finite_depth_law():
 
 
 def test_tanh_network_has_the_law_of_the_separate_simulator():
-    """Two-sample z-tests (12 000 draws each) of the mean and second moment of both log-norms against
+    r"""Two-sample z-tests (12 000 draws each) of the mean and second moment of both log-norms against
     ``resnet_jacobian`` (same model, other draws).  Power, measured: $\sigma_w$ off by $\sqrt 2$ (a missing $1/D$)
     gives $|z| \approx 18$ on the second moments against the threshold 5.2; off by 10%, $|z| \approx 5$."""
     D, sw, sb, L, n = 2, 0.8, 0.5, 4, 12_000
