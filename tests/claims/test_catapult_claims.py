@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from verify.claims import PROFILES, Profile, check
-from verify.claims.catapult import DIVERGENT_CLAIM, LAZY_CLAIM, SPIKE_CLAIM, spike_prediction
+from verify.claims.catapult import DIVERGENT_CLAIM, LAZY_CLAIM, SPIKE_CLAIM, TWO_LAYER_CLAIM, spike_prediction
 
 AT_QUICK_SIZE = Profile("planted", max_examples=1, sample_scale=1.0)
-CLAIMS = {"lazy": LAZY_CLAIM, "spike": SPIKE_CLAIM, "divergent": DIVERGENT_CLAIM}
+CLAIMS = {"lazy": LAZY_CLAIM, "spike": SPIKE_CLAIM, "divergent": DIVERGENT_CLAIM, "two_layer": TWO_LAYER_CLAIM}
 
 
 def _failed(result):
@@ -37,7 +37,7 @@ def test_scaled_predictions_are_rejected(name, factor):
     # every check with a two-sided test and a non-zero prediction rejects it on its own
     expected = {"lazy": ["contraction", "ntk shift order", "ntk shift per w0"],
                 "spike": ["catapult duration", "final curvature", "peak loss order", "peak loss per width"],
-                "divergent": ["diverged", "escape duration"]}[name]
+                "divergent": ["diverged", "escape duration"], "two_layer": ["early growth"]}[name]
     assert _failed(result) == expected
 
 

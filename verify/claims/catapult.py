@@ -18,15 +18,16 @@ import math
 
 import numpy as np
 
-from numerics.catapult import limit_orbit, phase_of, phase_weights, uv_init, uv_summary, uv_trajectories
+from numerics.catapult import (limit_orbit, phase_of, phase_weights, two_layer_catapult, uv_init, uv_summary,
+                               uv_trajectories)
 from numerics.generated import catapult_uv_phases as uv
 
 from ..core import Exact, Extrapolated, Rate, Simulation, real, theorem
 
-__all__ = ["CLAIMS", "DIVERGENT_CLAIM", "LAZY_CLAIM", "SPIKE_CLAIM", "divergent_prediction", "lazy_prediction",
-           "spike_prediction"]
+__all__ = ["CLAIMS", "DIVERGENT_CLAIM", "LAZY_CLAIM", "SPIKE_CLAIM", "TWO_LAYER_CLAIM", "divergent_prediction",
+           "lazy_prediction", "spike_prediction", "two_layer_prediction"]
 
-STEPS = 300          # lazy: (1 - c)^600 < 1e-74; catapult: escape <= 32 steps at n = 2^20, c0 >= 2.25, then settles
+STEPS = 150          # lazy: |1 - c0|^300 < 1e-37; catapult: escape <= 45 steps at n = 2^24, c0 >= 2.25, then settles
 CONTRACTION_STEPS = 8
 
 
@@ -199,4 +200,50 @@ DIVERGENT_CLAIM = theorem(
     formulas=("catapult.uv_phases:escape_steps_per_log_width", "catapult.uv_phases:divergent_rate"),
 )
 
-CLAIMS = (LAZY_CLAIM, SPIKE_CLAIM, DIVERGENT_CLAIM)
+
+# --- claim.catapult_two_layer ------------------------------------------------------------------------------------
+GROWTH_WIDTHS, FINAL_WIDTH, TWO_LAYER_STEPS = (64, 128, 256, 512), 64, 60  # the spike is over by step 40
+
+
+def _early_growth(p, *, size, n, seed):
+    """Per network: (1/4) ln(L_2/L_0), the loss's growth rate per step over the first two steps."""
+    run = two_layer_catapult(rate_times_ntk=p["c0"], width=size, n_networks=n, steps=2, seed=_int_seed(seed))
+    return np.log(run.loss[:, 2] / run.loss[:, 0]) / 4
+
+
+def _final_curvature_two_layer(p, *, n, seed):
+    """Per network: eta * lambda after TWO_LAYER_STEPS steps at width FINAL_WIDTH."""
+    run = two_layer_catapult(rate_times_ntk=p["c0"], width=FINAL_WIDTH, n_networks=n, steps=TWO_LAYER_STEPS,
+                             seed=_int_seed(seed))
+    return run.learning_rate * run.ntk[:, -1]
+
+
+def _int_seed(seed):
+    return int(np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key).generate_state(1)[0])
+
+
+def two_layer_prediction(p):
+    return {"early growth": math.log(abs(float(uv.f_multiplier(p["c0"])))),
+            "final curvature is lazy": float(uv.lazy_max_rate(1.0))}
+
+
+TWO_LAYER_CLAIM = theorem(
+    id="claim.catapult_two_layer",
+    title="Two-layer tanh networks, one training point, 2 < eta*lambda_0 <= 3: the loss first grows like "
+          "|1 - eta*lambda_0|^(2t), then the NTK falls until eta*lambda < 2",
+    source="Lewkowycz et al. 2020, section 3 (wide networks); lazy edge derived (linearised step), the maximum "
+           "rate (about 4 for tanh here) measured, not derived",
+    records=("catapult.uv_phases",),
+    parameters=[real("c0", 2.25, 3.0, latex=r"\eta\lambda_0", description="learning rate times initial NTK")],
+    checks=[Extrapolated("early growth", simulate=_early_growth, predict=lambda p: two_layer_prediction(p)[
+                "early growth"], sizes=GROWTH_WIDTHS, samples=2000, order=2, labels=("(1/4) ln(L_2/L_0)",)),
+            Exact("final curvature is lazy", simulate=_final_curvature_two_layer, predict=lambda p: two_layer_prediction(
+                p)["final curvature is lazy"], samples=10_000, alternative="at most", labels=("eta lambda_T",))],
+    bias="the growth rate is fitted to second order in 1/n (1 spare width; its error fell 4x per 4x width at "
+         "n >= 256); eta*lambda_T < 2 is a bound at every width",
+    examples=({"c0": 2.75},),
+    max_examples=2,
+    formulas=("catapult.uv_phases:f_multiplier", "catapult.uv_phases:lazy_max_rate"),
+)
+
+CLAIMS = (LAZY_CLAIM, SPIKE_CLAIM, DIVERGENT_CLAIM, TWO_LAYER_CLAIM)
