@@ -66,14 +66,16 @@ def _run_at(claim, params):
     return claim.run(claim, params, 0, claim.false_fail_rate / 3, PLANTED)
 
 
-@pytest.mark.parametrize("shift", [0.25, -0.25])
+@pytest.mark.parametrize("shift", [0.25, pytest.param(-0.25, marks=pytest.mark.slow)])
 def test_forward_rate_exponent_off_by_a_quarter_is_rejected(shift):
-    """The pinned example (tanh, beta = 0.2, predicted slope -0.4; measured -0.454 +- 0.005): a predicted slope of
-    -0.15 or -0.65 is rejected; the true order passes on the same draws."""
+    """The pinned example (tanh, beta = 0.2, predicted slope -0.4; measured -0.409 +- 0.005 over L = 512..16384): a
+    predicted slope of -0.15 (default run) or -0.65 (slow) is rejected; the true order passes on the same draws (the
+    smoke run of the shipped claim, and here in the slow variant)."""
     pinned = sr.FORWARD_CLAIM.examples[0]
     wrong = sr.forward_claim(order=lambda p: sr.forward_order(p) + shift)
     assert not _run_at(wrong, pinned).passed
-    assert _run_at(sr.FORWARD_CLAIM, pinned).passed
+    if shift < 0:
+        assert _run_at(sr.FORWARD_CLAIM, pinned).passed
 
 
 @pytest.mark.slow
