@@ -77,14 +77,14 @@ def uv_updates_record() -> Record:
         expressions={"f_next": pretty_f, "ntk_next": pretty_l},
         derivation=Derivation(
             Method.DERIVED,
-            (r"$\partial_u f = x v/\sqrt n$, $\partial_v f = x u/\sqrt n$ (SymPy matrix calculus on "
-             r"$f = x v^\top u/\sqrt n$); the step is $u' = u - \eta (f - y)\partial_u f$, likewise $v'$.",
-             r"Expand $f(u', v')$ and $\lambda(u', v') = x^2(u'^\top u' + v'^\top v')/n$ in the Gram entries "
-             r"$u^\top u, v^\top v, u^\top v$.",
-             r"Eliminate them with $u^\top v = \sqrt n f/x$, $u^\top u + v^\top v = n\lambda/x^2$: the step closes "
-             r"on $(f, \lambda)$."),
-            ("no Gram entry survives the elimination", "x = 1, y = 0 gives the reference's "
-             "f(1 - eta lambda + eta^2 f^2/n) and lambda + eta f^2 (eta lambda - 4)/n (tests)",
+            ((r"$\partial_u f = x v/\sqrt n$, $\partial_v f = x u/\sqrt n$ (SymPy matrix calculus on "
+             r"$f = x v^\top u/\sqrt n$); the step is $u' = u - \eta (f - y)\partial_u f$, likewise $v'$."),
+             (r"Expand $f(u', v')$ and $\lambda(u', v') = x^2(u'^\top u' + v'^\top v')/n$ in the Gram entries "
+             r"$u^\top u, v^\top v, u^\top v$."),
+             (r"Eliminate them with $u^\top v = \sqrt n f/x$, $u^\top u + v^\top v = n\lambda/x^2$: the step closes "
+             r"on $(f, \lambda)$.")),
+            ("no Gram entry survives the elimination", ("x = 1, y = 0 gives the reference's "
+             "f(1 - eta lambda + eta^2 f^2/n) and lambda + eta f^2 (eta lambda - 4)/n (tests)"),
              "equals gradient descent on u, v in R^n (tests)"),
         ),
         notes="lambda is the NTK of the single training point (the top NTK eigenvalue); eta*lambda_t is the "
@@ -128,14 +128,14 @@ def uv_phases_record() -> Record:
                         "orbit (peak and final curvature) is computed numerically from the map",
         assumptions=("x = 1, y = 0 (the reference's set-up); u, v i.i.d. N(0, 1) entries",
                      "c is eta*lambda at the current step; at step 0, c_0 = eta*lambda_0 decides the phase",
-                     "lazy shift: first order in w_0 = eta^2 f_0^2 / n, for 0 < c < 2; its mean uses "
-                     "E[f_0^2/lambda_0^2] = n/(4(n+1)) (exact)",
-                     "escape time: w_t = w_0 (1 - c)^(2t) until w = O(1), so t_escape = ln n / (2 ln|1 - c|) + O(1) "
-                     "(the O(1) depends on the phase of ln w_0; its mean is width-free)",
-                     "peak loss: n w_peak lambda_0^2/(2 c^2) with w_peak from the width-free map started at "
-                     "w_0 -> 0: linear in n (derived); w_peak's value is not in closed form (numerical)",
-                     "EMPIRICAL (numerics here, not a theorem): for c_0 above about 3.1 the limit orbit can "
-                     "overshoot to c near 0 for some phases of w_0, so convergence there is very slow"),
+                     ("lazy shift: first order in w_0 = eta^2 f_0^2 / n, for 0 < c < 2; its mean uses "
+                     "E[f_0^2/lambda_0^2] = n/(4(n+1)) (exact)"),
+                     ("escape time: w_t = w_0 (1 - c)^(2t) until w = O(1), so t_escape = ln n / (2 ln|1 - c|) + O(1) "
+                     "(the O(1) depends on the phase of ln w_0; its mean is width-free)"),
+                     ("peak loss: n w_peak lambda_0^2/(2 c^2) with w_peak from the width-free map started at "
+                     "w_0 -> 0: linear in n (derived); w_peak's value is not in closed form (numerical)"),
+                     ("EMPIRICAL (numerics here, not a theorem): for c_0 above about 3.1 the limit orbit can "
+                     "overshoot to c near 0 for some phases of w_0, so convergence there is very slow")),
         parameters=(W, C, LAM0, N, W_PEAK),
         expressions={"scaled_loss_next": w_next, "scaled_ntk_next": c_next, "f_multiplier": multiplier,
                      "lazy_max_rate": lazy_edge[0] / lam0, "divergent_rate": divergent_edge[0] / lam0,
@@ -149,13 +149,13 @@ def uv_phases_record() -> Record:
                    "peak_loss_width_exponent": ("n",)},
         derivation=Derivation(
             Method.DERIVED,
-            (r"Put $x = 1$, $y = 0$, $f^2 = n w/\eta^2$, $\lambda = c/\eta$ in record catapult.uv_updates: "
-             r"$w' = w(1 - c + w)^2$, $c' = c + w(c - 4)$, free of $n$ and $\eta$.",
-             r"Lazy edge: the multiplier $\partial f'/\partial f|_{f=0} = 1 - c$ reaches $-1$ at $c = 2$; "
-             r"divergent edge: $c' - c = w(c - 4)$ changes sign at $c = 4$; $\eta = c/\lambda_0$.",
+            ((r"Put $x = 1$, $y = 0$, $f^2 = n w/\eta^2$, $\lambda = c/\eta$ in record catapult.uv_updates: "
+             r"$w' = w(1 - c + w)^2$, $c' = c + w(c - 4)$, free of $n$ and $\eta$."),
+             (r"Lazy edge: the multiplier $\partial f'/\partial f|_{f=0} = 1 - c$ reaches $-1$ at $c = 2$; "
+             r"divergent edge: $c' - c = w(c - 4)$ changes sign at $c = 4$; $\eta = c/\lambda_0$."),
              r"Lazy shift: $c_\infty - c = \sum_t w_0(1 - c)^{2t}(c - 4) + O(w_0^2)$ (geometric series, $|1-c|<1$).",
-             r"$f_0^2/\lambda_0^2 = n(2B - 1)^2/4$, $B = S/(S + D) \sim \mathrm{Beta}(n/2, n/2)$ with "
-             r"$S, D \sim \chi^2_n$ the squared norms of $(u \pm v)/\sqrt2$; $E = n/(4(n + 1))$ (sympy.stats).",
+             (r"$f_0^2/\lambda_0^2 = n(2B - 1)^2/4$, $B = S/(S + D) \sim \mathrm{Beta}(n/2, n/2)$ with "
+             r"$S, D \sim \chi^2_n$ the squared norms of $(u \pm v)/\sqrt2$; $E = n/(4(n + 1))$ (sympy.stats)."),
              r"Peak loss $= n\,w_{\max}\lambda_0^2/(2c^2)$ with $w_{\max}$ width-free: $d\ln/d\ln n = 1$."),
             ("the scaled map has no n or eta", "boundaries unique", "shift is negative for 0 < c < 2 (tests)"),
         ),

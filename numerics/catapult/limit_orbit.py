@@ -21,7 +21,7 @@ import numpy as np
 from ..core.validation import check_integer, check_scalar
 from ..generated import catapult_uv_phases as uv
 
-__all__ = ["LimitOrbit", "limit_orbit", "phase_of"]
+__all__ = ["LimitOrbit", "limit_orbit", "periodic_widths", "phase_of", "phase_weights"]
 
 
 def phase_of(rate_times_ntk: float, *, lazy_max: float | None = None, divergent_min: float | None = None) -> str:
@@ -100,3 +100,13 @@ def phase_weights(rate_times_ntk: float, width: int, *, n_phases: int = 1024, w_
     with np.errstate(under="ignore"):
         dens = np.where(y < 0, law.pdf(np.exp(np.minimum(y, 0.0))) * np.exp(y), 0.0).sum(axis=0)
     return dens / dens.sum()
+
+
+def periodic_widths(c0, base, count, min_ratio):
+    r"""``count`` widths from ``base`` in the ratio $\mu^{2k}$, $\mu = |1 - c_0|$, $k \ge 1$ the smallest with
+    $\mu^{2k} \ge$ ``min_ratio``: the phase law (``phase_weights(limit=True)``) is the same at all of them."""
+    period = 2 * math.log(abs(1 - check_scalar("c0", c0, low=0, closed=(False, True))))
+    if not period > 0:
+        raise ValueError(f"c0={c0!r} is not allowed: periodic widths need |1 - c0| > 1")
+    k = max(1, math.ceil(math.log(min_ratio) / period - 1e-9))
+    return tuple(round(base * math.exp(j * k * period)) for j in range(count))

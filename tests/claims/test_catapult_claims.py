@@ -65,5 +65,5 @@ def test_catapult_boundary_at_three_is_rejected_with_a_counterexample_below_thre
 
 @pytest.mark.slow
 def test_peak_loss_growing_like_sqrt_width_is_rejected():
-    params, failed = _shrunk(SPIKE_CLAIM.with_prediction(lambda p: spike_prediction(p, peak_exponent=0.5)))
+    _, failed = _shrunk(SPIKE_CLAIM.with_prediction(lambda p: spike_prediction(p, peak_exponent=0.5)))
     assert failed == ["peak loss order"]

@@ -18,8 +18,16 @@ import math
 
 import numpy as np
 
-from numerics.catapult import (limit_orbit, phase_of, phase_weights, two_layer_catapult, uv_init, uv_summary,
-                               uv_trajectories)
+from numerics.catapult import (
+    limit_orbit,
+    periodic_widths,
+    phase_of,
+    phase_weights,
+    two_layer_catapult,
+    uv_init,
+    uv_summary,
+    uv_trajectories,
+)
 from numerics.generated import catapult_uv_phases as uv
 
 from ..core import Exact, Extrapolated, Rate, Simulation, real, theorem
@@ -95,13 +103,6 @@ EXTRAPOLATION_BASE, RATE_BASE, DURATION_BASE = 2 ** 10, 2 ** 18, 2 ** 16
 RATE_TOLERANCE = 1.4e-4
 
 
-def periodic_widths(c0, base, count, min_ratio):
-    """``count`` widths from ``base`` in the ratio |1 - c0|^(2k), the smallest such ratio >= ``min_ratio``."""
-    period = 2 * math.log(abs(1 - c0))
-    k = max(1, math.ceil(math.log(min_ratio) / period - 1e-9))
-    return tuple(int(round(base * math.exp(j * k * period))) for j in range(count))
-
-
 def _peak_and_final(p, *, n, seed, size=PEAK_WIDTH):
     """Per network: the peak loss / n and eta * lambda after STEPS steps, shape ``(n, 2)``."""
     s = _summary(p, size, n, seed)[2]
@@ -160,8 +161,9 @@ SPIKE_CLAIM = theorem(
             Extrapolated("final curvature", simulate=SWEEP.columns(1), predict=lambda p: spike_prediction(p)[
                 "final curvature"], sizes=(1, 2, 3, 4, 5), samples=4000, order=2, labels=("eta lambda_T",),
                 settings=_sweep, applies=lambda p: p["c0"] <= 3.0),
-            Exact("final curvature is lazy", simulate=lambda p, *, n, seed: _peak_and_final(p, n=n, seed=seed)[:, 1], predict=lambda p: spike_prediction(p)[
-                "final curvature is lazy"], samples=10_000, alternative="at most", labels=("eta lambda_T",)),
+            Exact("final curvature is lazy", simulate=lambda p, *, n, seed: _peak_and_final(p, n=n, seed=seed)[:, 1],
+                  predict=lambda p: spike_prediction(p)["final curvature is lazy"], samples=10_000,
+                  alternative="at most", labels=("eta lambda_T",)),
             Exact("catapult duration", simulate=_duration, predict=lambda p: spike_prediction(p)["catapult duration"],
                   samples=40_000, labels=("peak step at n_2 - at n_1",))],
     bias="sweeps in width ratios |1 - c0|^(2k) (the same phase law at every width): peak / n and eta*lambda_T "
@@ -186,7 +188,8 @@ def divergent_prediction(p, *, divergent_min=None):
 
 DIVERGENT_CLAIM = theorem(
     id="claim.catapult_divergent",
-    title="uv model, eta*lambda_0 > 4: the loss escapes after ln n / (2 ln|1 - eta*lambda_0|) + O(1) steps and diverges",
+    title="uv model, eta*lambda_0 > 4: the loss escapes after ln n / (2 ln|1 - eta*lambda_0|) + O(1) steps, "
+          "then diverges",
     source="Lewkowycz et al. 2020, section 2; record catapult.uv_phases",
     records=("catapult.uv_phases",),
     parameters=[real("c0", 4.25, 6.0, latex=r"\eta\lambda_0", description="learning rate times initial NTK")],
@@ -237,8 +240,9 @@ TWO_LAYER_CLAIM = theorem(
     parameters=[real("c0", 2.25, 3.0, latex=r"\eta\lambda_0", description="learning rate times initial NTK")],
     checks=[Extrapolated("early growth", simulate=_early_growth, predict=lambda p: two_layer_prediction(p)[
                 "early growth"], sizes=GROWTH_WIDTHS, samples=2000, order=2, labels=("(1/4) ln(L_2/L_0)",)),
-            Exact("final curvature is lazy", simulate=_final_curvature_two_layer, predict=lambda p: two_layer_prediction(
-                p)["final curvature is lazy"], samples=10_000, alternative="at most", labels=("eta lambda_T",))],
+            Exact("final curvature is lazy", simulate=_final_curvature_two_layer,
+                  predict=lambda p: two_layer_prediction(p)["final curvature is lazy"], samples=10_000,
+                  alternative="at most", labels=("eta lambda_T",))],
     bias="the growth rate is fitted to second order in 1/n (1 spare width; its error fell 4x per 4x width at "
          "n >= 256); eta*lambda_T < 2 is a bound at every width",
     examples=({"c0": 2.75},),

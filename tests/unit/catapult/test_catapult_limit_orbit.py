@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pytest
 
-from numerics.catapult import limit_orbit, phase_of, phase_weights, uv_init, uv_summary
+from numerics.catapult import limit_orbit, periodic_widths, phase_of, phase_weights, uv_init, uv_summary
 
 
 def test_phase_of_uses_the_record_edges():
@@ -51,3 +52,13 @@ def test_limit_orbit_matches_wide_networks():
 def test_limit_orbit_rejects_neutral_rates(c0):
     with pytest.raises(ValueError, match="rate_times_ntk"):
         limit_orbit(c0)
+
+
+def test_periodic_widths_keep_the_phase_law():
+    widths = periodic_widths(3.75, 1024, 4, 4)
+    assert widths[0] == 1024 and all(b / a == pytest.approx(2.75 ** 2, rel=1e-3) for a, b in pairwise(widths))
+    laws = [phase_weights(3.75, n, limit=True) for n in widths]
+    assert all(np.allclose(law, laws[0], atol=1e-5) for law in laws)
+    assert periodic_widths(2.25, 10, 2, 2)[1] == round(10 * 1.25 ** 4)
+    with pytest.raises(ValueError, match="c0=1.5"):
+        periodic_widths(1.5, 10, 2, 2)
