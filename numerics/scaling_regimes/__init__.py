@@ -13,6 +13,7 @@ from .diffusive import (
 from .moments import linear_sde_moments
 from .relu import relu_resnet
 from .smooth import DEFAULT_PATH, SmoothPath, smooth_limit, smooth_resnet
+from .smooth_backward import smooth_adjoint, smooth_adjoint_limit
 
 __all__ = [
            "ACTIVATIONS",
@@ -29,6 +30,8 @@ __all__ = [
            "relu_resnet",
            "richardson_mean",
            "shifted_softplus",
+           "smooth_adjoint",
+           "smooth_adjoint_limit",
            "smooth_limit",
            "smooth_resnet",
 ]

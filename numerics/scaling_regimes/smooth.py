@@ -3,7 +3,7 @@ r"""Regimes F1-F5: smooth weights $A_k = L^{-\beta}\bar A(t_k)$, $b_k = L^{-\bet
 Network (record ``scaling_regimes.smooth_weights``), $t_k = k/L$, batched over inputs $x$ (one row each):
 $h_{k+1} = h_k + L^{-\alpha}\sigma(L^{-\beta}(\bar A(t_k)h_k + \bar b(t_k)))$.
 
-Limits on $\alpha + \beta = 1$ (scaling_regimes.md section 4):
+Limits on $\alpha + \beta = 1$ (scaling_regimes.md section 4; the adjoints in :mod:`.smooth_backward`):
 
 * $\beta = 0$ (F1) or ReLU (F3, positive homogeneity): the neural ODE $\dot H = \sigma(\bar A_t H + \bar b_t)$;
 * $\beta \in (0, 1)$, smooth $\sigma$ (F2): the linear ODE $\dot H = \sigma'(0)(\bar A_t H + \bar b_t)$;
@@ -31,8 +31,13 @@ def _relu(x):
     return np.maximum(x, 0.0)
 
 
-#: the activations of the smooth regimes: the smooth ones and ReLU (homogeneous, F3)
+def _relu_grad(x):
+    return (x > 0).astype(np.float64)
+
+
+#: the activations of the smooth regimes: the smooth ones and ReLU (homogeneous, F3), and their derivatives
 _FNS: dict[str, Callable] = {**{k: v.fn for k, v in ACTIVATIONS.items()}, "relu": _relu}
+_GRADS: dict[str, Callable] = {**{k: v.grad for k, v in ACTIVATIONS.items()}, "relu": _relu_grad}
 
 
 @dataclass(frozen=True)
@@ -105,3 +110,4 @@ def smooth_limit(x, *, activation: str, beta: float, path: SmoothPath = DEFAULT_
     if not sol.success:  # pragma: no cover - a smooth bounded right-hand side
         raise RuntimeError(f"the limit ODE solve failed: {sol.message}")
     return sol.y[:, -1].reshape(n, d)
+
