@@ -24,6 +24,15 @@ def test_interaction_kernel_is_isserlis_for_the_square():
     assert functional.interaction_kernel(q1, q2, c) == pytest.approx(q1 * q2 + 2 * c * c, rel=1e-15)
 
 
+@pytest.mark.parametrize("kernel", ["c**3 + q1*q2", "sqrt(q1*q2 - c**2) + c", "c**2*q2"])
+def test_the_reduction_refuses_kernels_outside_its_closure(kernel):
+    # c^3 (cubic activation-like), the arc-cosine shape (not polynomial), c^2 q2 (degree 2 in the second neuron)
+    expr = sp.sympify(kernel, locals={"c": C.symbol, "q1": Q1.symbol, "q2": Q2.symbol})
+    with pytest.raises(ValueError, match="does not close"):
+        interaction_potential(expr)
+
+
+@pytest.mark.slow
 def test_the_reduction_refuses_an_activation_whose_kernel_does_not_close():
     x = sp.Symbol("x", real=True)
     relu = derive_dual(sp.Max(x, 0)).dual
