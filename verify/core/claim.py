@@ -31,6 +31,7 @@ from hypothesis.errors import HypothesisException
 
 from derivations.core.parameters import Parameter
 
+from .evaluate import headline
 from .stats import TestResult
 from .strategies import strategy_for
 
@@ -139,8 +140,12 @@ class ClaimResult:
                        detectable_discrepancy=worst.detectable_discrepancy)
         power = self.power_table()
         if power:
-            weakest = max(power, key=lambda row: row["relative"])
+            weakest = max(headline(power), key=lambda row: row["relative"])
             out.update(weakest_relative_detectable=weakest["relative"], weakest_check=weakest, power=power)
+            bounds = [row for row in power if row.get("bound")]
+            if bounds and bounds != headline(power):  # one-sided bound rows: reported apart (evaluate.headline)
+                worst_bound = max(bounds, key=lambda row: row["relative"])
+                out.update(weakest_bound_detectable=worst_bound["relative"], weakest_bound_check=worst_bound)
         if self.counterexample is not None:
             params, seed, res = self.counterexample
             out["counterexample"] = {"params": params, "seed": seed, "observed": _plain(res.observed),

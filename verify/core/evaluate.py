@@ -43,6 +43,11 @@ class PowerRow:
     detectable: float
     unit: str = "value"  # "value": same unit as predicted; "probability": a CDF distance; "order": an exponent
     scale: float | None = None  # what ``relative`` divides by (default |predicted|)
+    #: "" for a comparison with a predicted value; "at least" / "at most" for a one-sided bound row, whose
+    #: ``detectable`` is the smallest violation of the bound it detects: an error of the bound in the
+    #: allowed direction is not detectable at all, so such rows are reported apart from the headline
+    #: (:func:`headline`), never as the power against an error of a prediction.
+    bound: str = ""
 
     @property
     def relative(self) -> float:
@@ -56,7 +61,20 @@ class PowerRow:
     def as_dict(self) -> dict:
         return {"check": self.check, "component": self.component, "predicted": self.predicted,
                 "observed": self.observed, "detectable": self.detectable, "relative": self.relative,
-                "unit": self.unit, "scale": abs(self.predicted) if self.scale is None else abs(self.scale)}
+                "unit": self.unit, "scale": abs(self.predicted) if self.scale is None else abs(self.scale),
+                "bound": self.bound or None}
+
+
+def headline(rows):
+    """The rows that compare a predicted value (not one-sided bound rows); all rows if every row is a bound.
+
+    The weakest of these is a claim's "relative detectable discrepancy": the smallest relative error of a
+    prediction that the checks detect.  A bound row ("mean <= 2") cannot see an error of the bound in its
+    allowed direction, so counting it there would report a power the check does not have.
+    """
+    rows = list(rows)
+    values = [r for r in rows if not (r.bound if isinstance(r, PowerRow) else r.get("bound"))]
+    return values or rows
 
 
 @dataclass(frozen=True)
@@ -206,7 +224,8 @@ def _z_outcome(check: Check, est, se, pred, pse, *, rate: float, n: int, labels,
     j = int(np.argmax(z))
     passed = bool(np.all(z <= crit))
     power = tuple(PowerRow(check.name, labels[i], float(pred[i]), float(est[i]),
-                           float((crit + _Z_BETA) * total[i] + check.bias_tol), scale=float(scales[i]))
+                           float((crit + _Z_BETA) * total[i] + check.bias_tol), scale=float(scales[i]),
+                           bound="" if alt == "two-sided" else alt)
                   for i in range(k))
     detail = (f"{check.name}: {what} {est[j]:.6g} vs predicted {pred[j]:.6g} ({labels[j]}): |z| = {z[j]:.3g} "
               f"{'<=' if passed else '>'} {crit:.3g} [SE {total[j]:.3g}"
@@ -240,7 +259,8 @@ def _skew_corrected(check: Check, est, se, pred, pse, *, rate, n, labels, data, 
     sides = {"two-sided": "two-sided", "at least": "lower", "at most": "upper"}[alt]
     reach = detectable(c, _Z_BETA, skew, sides=sides) + t
     power = tuple(PowerRow(check.name, labels[i], float(pred[i]), float(est[i]),
-                           float(reach[i] * total[i] + check.bias_tol), scale=float(scales[i])) for i in range(k))
+                           float(reach[i] * total[i] + check.bias_tol), scale=float(scales[i]),
+                           bound="" if alt == "two-sided" else alt) for i in range(k))
     tested = {"two-sided": (c, -c), "at least": (-c,), "at most": (c,)}[alt]
     outside = bool(np.any([beyond_range(y, skew) for y in tested]))  # the correction's expansion holds no more
     z_j = diff[j] / total[j] if total[j] > 0 else (0.0 if diff[j] == 0 else math.copysign(math.inf, diff[j]))
@@ -393,7 +413,8 @@ def _rate(check: Rate, params, prediction, *, seed, rate, scale, shared) -> Chec
     z = max(gap - check.tolerance, 0.0) / slope_se
     passed = bool(z <= crit)
     power = (PowerRow(check.name, check.labels[0] if check.labels else f"{check.statistic} order", order, slope,
-                      float((crit + _Z_BETA) * slope_se + check.tolerance), unit="order"),)
+                      float((crit + _Z_BETA) * slope_se + check.tolerance), unit="order",
+                      bound="" if two_sided else check.alternative),)
     detail = (f"{check.name}: log-log slope of the {check.statistic} {slope:.4g} +- {slope_se:.2g} vs order {order:.4g}"
               + ("" if two_sided else f" ({check.alternative})")
               + f" (tolerance {check.tolerance:.3g}): |z| = {z:.3g} {'<=' if passed else '>'} {crit:.3g}")

@@ -46,7 +46,7 @@ from .. import plots
 from .claim import Claim, Profile
 from .stats import TestResult
 from .checks import Check, Custom, Deterministic, Exact, Extrapolated, Law, Rate, TwoSampleLaw
-from .evaluate import CheckOutcome, comparisons, evaluate
+from .evaluate import CheckOutcome, comparisons, evaluate, headline
 from .simulation import PREFIX, SharedRuns, Simulation, View, call_with as _call, child_seed
 
 __all__ = ["aggregate", "child_seed", "predictions", "theorem"]
@@ -111,7 +111,9 @@ def aggregate(outcomes: Sequence[CheckOutcome], *, rate: float) -> TestResult:
     """One example's :class:`~verify.core.stats.TestResult` from its checks: the worst check leads."""
     worst = max(outcomes, key=lambda o: o.excess)
     rows = [r for o in outcomes for r in o.power]
-    weakest = max(rows, key=lambda r: r.relative) if rows else None
+    weakest = max(headline(rows), key=lambda r: r.relative) if rows else None
+    bounds = [r for r in rows if r.bound]
+    weakest_bound = max(bounds, key=lambda r: r.relative) if bounds else None
     return TestResult(
         passed=all(o.passed for o in outcomes),
         statistic=worst.statistic,
@@ -127,7 +129,8 @@ def aggregate(outcomes: Sequence[CheckOutcome], *, rate: float) -> TestResult:
                             "threshold": o.threshold, "false_fail_rate": o.false_fail_rate, "detail": o.detail}
                            for o in outcomes],
               "power": [r.as_dict() for r in rows],
-              "weakest": weakest.as_dict() if weakest else None},
+              "weakest": weakest.as_dict() if weakest else None,
+              "weakest_bound": weakest_bound.as_dict() if weakest_bound else None},
     )
 
 
