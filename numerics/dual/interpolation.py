@@ -8,7 +8,7 @@ $$b_k(s) = E[f(sZ)\,h_k(Z)] = \frac1s\int f(x)\, h_k(x/s)\,\phi(x/s)\,dx,$$
 
 is analytic (the integrand is analytic in $s$ for every $x$), so on an interval
 $[s_a, s_b] \subset (0, \infty)$ it is resolved to rounding by a few dozen Chebyshev points.  The
-range $[s_{\min}, s_{\max}]$ of the variances is cut into pieces with $s_b / s_a \le 2$ (and
+range $[s_{\min}, s_{\max}]$ of the variances is cut into pieces with $s_b / s_a \le 4$ (``_RATIO``) (and
 $[0, 2^{-12}s_{\max}]$ when $s_{\min} = 0$; $b_k(s) = O(s^k)$ is analytic at 0 too), each
 interpolated at ``POINTS`` $= 33$ Chebyshev--Lobatto points (barycentric formula).  **Check:** a
 piece is accepted when the last three Chebyshev coefficients of its interpolant, as vectors over
