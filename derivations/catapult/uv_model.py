@@ -79,7 +79,7 @@ def uv_updates_record() -> Record:
             Method.DERIVED,
             ((r"$\partial_u f = x v/\sqrt n$, $\partial_v f = x u/\sqrt n$ (SymPy matrix calculus on "
              r"$f = x v^\top u/\sqrt n$); the step is $u' = u - \eta (f - y)\partial_u f$, likewise $v'$."),
-             (r"Expand $f(u', v')$ and $\lambda(u', v') = x^2(u'^\top u' + v'^\top v')/n$ in the Gram entries "
+             (r"Expand $f(u', v')$ and $\lambda(u', v') = x^2({u'}^\top u' + {v'}^\top v')/n$ in the Gram entries "
              r"$u^\top u, v^\top v, u^\top v$."),
              (r"Eliminate them with $u^\top v = \sqrt n f/x$, $u^\top u + v^\top v = n\lambda/x^2$: the step closes "
              r"on $(f, \lambda)$.")),
