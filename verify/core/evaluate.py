@@ -380,7 +380,7 @@ def _median_decay(check: Rate, params, order: float, *, seed, rate, n, shared) -
                                 raise_on_failure=False)
     width = res.detectable_discrepancy
     power = (PowerRow(check.name, check.labels[0] if check.labels else "median order", order, float(res.observed),
-                      width + check.tolerance, unit="order"),)
+                      width + check.tolerance, unit="order", bound="at most"),)  # decays at least like L^order
     # excess 1 at the threshold: (slope lower bound - allowed) in units of the bounds' width, shifted to 1
     return CheckOutcome(check.name, check.kind, res.passed, 1.0 + (res.statistic - res.threshold) / width, 1.0, rate,
                         res.n_samples, f"{check.name}: {res.detail}", power,
