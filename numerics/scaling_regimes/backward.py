@@ -8,8 +8,8 @@ Limit (record ``scaling_regimes.backward``): $P_t = c + \int_t^1 \sigma'(0)(\bar
 + \int_t^1 \sigma''(0)\,s_A^2\,(\mathbf 1^\top P_s)\,H_s\,ds$, solved by the discrete adjoint of Euler-Maruyama:
 the forward scheme of :func:`~numerics.scaling_regimes.diffusive.diffusive_sde_euler` stores $H_k$, then
 $P_k = P_{k+1} + \sigma'(0)(\bar A\,dt + s_A\Delta B^A_k)^\top P_{k+1} + \sigma''(0)s_A^2(\mathbf 1^\top P_{k+1})H_k\,dt$
-(the right-point, backward-Itô sum: $\Delta B^A_k$ is independent of $P_{k+1}$).  ``gamma=False`` drops the
-$\Gamma$ term (a planted error).  Both return $(h_L, p_0)$ of shape ``(n_networks, d)`` each.
+(the right-point, backward-Itô sum: $\Delta B^A_k$ is independent of $P_{k+1}$), with $\Gamma$ evaluated by the record's
+generated ``gamma_isotropic``.  ``gamma=False`` drops the $\Gamma$ term (a planted error).  Both return $(h_L, p_0)$ of shape ``(n_networks, d)`` each.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 
 from ..core.sde import coarsen_increments
 from ..core.validation import check_integer, check_scalar
+from ..generated import scaling_regimes_backward as _record
 from .activations import get_activation
 from .diffusive import _apply, _drift_matrix, _split, _start
 
@@ -82,7 +83,8 @@ def backward_sde_euler(x, increments, *, sigma1: float, sigma2: float, a_bar, b_
         correction = 0.5 * s2 * (s_a ** 2 * np.sum(h * h, axis=1, keepdims=True) + s_b ** 2) * dt
         h = h + s1 * ((h @ a.T + b_bar) * dt + noise) + correction
     p = np.broadcast_to(_cotangent(cotangent, d), h.shape).copy()
-    g = s2 * s_a ** 2 * dt if gamma else 0.0
     for k in range(n_steps - 1, -1, -1):
-        p = p + s1 * (dt * (p @ a) + s_a * _transpose_apply(dba[k], p)) + g * p.sum(axis=1, keepdims=True) * path[k]
+        drift = s1 * (dt * (p @ a) + s_a * _transpose_apply(dba[k], p))
+        # Gamma from the record (generated from the SymPy derivation), so a planted record error reaches the claim
+        p = p + drift + (dt * _record.gamma_isotropic(path[k], p.sum(axis=1, keepdims=True), s_a, s2) if gamma else 0.0)
     return h, p

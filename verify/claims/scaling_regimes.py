@@ -170,7 +170,7 @@ def backward_claim(*, gamma: bool = True):
              f"with the issue's tolerance {RATE_TOLERANCE}, reference P_0 on {FINE_STEPS} steps of the same path",
         examples=({"x": 1.0, "a_bar": 0.5, "b_bar": 0.2, "s_a": 0.8, "s_b": 0.3},),
         max_examples=2,
-        formulas=("scaling_regimes.backward:gamma", "scaling_regimes.backward:backward_drift"),
+        formulas=("scaling_regimes.backward:gamma_isotropic", "scaling_regimes.backward:gamma"),
     )
 
 
