@@ -235,17 +235,10 @@ LOG_GAUSSIAN_CLAIM = theorem(
             Extrapolated("standardised CDF", simulate=_lg_cdf_draws, predict=lambda p: sstats.norm.cdf(LG_POINTS),
                          sizes=LG_WIDTHS, samples=LG_SAMPLES, order=1, labels=tuple(f"P(Z <= {t:g})" for t in LG_POINTS),
                          scale=lambda p, pred: np.ones_like(pred))],  # a probability: relative to 1
-    bias=(f"the records' finite-size moments (FC exact, standard ResNet's boundary terms) removed, then extrapolation "
-          f"over widths {LG_WIDTHS}: moments per beta constant (FC), linear (balanced ResNet) or quadratic (standard "
-          "ResNet: its 1/n^2 terms grow with the correlation length; one spare degree for the goodness of fit) in 1/n; "
-          "CDF points standardised by the finite-size moments, first Edgeworth term added back with the sample skewness, "
-          "linear in 1/n; martingale controls (exact mean 0), ResNets as antithetic pairs (ceil(128/n) per row); the "
-          "Edgeworth term's sample skewness enters each row by its influence function.  Power limit: Var L_d/beta of "
-          "the standard ResNet is a sample variance fitted quadratically (relative detectable ~0.32 quick); 5% needs "
-          "~50x the networks, ~8 CPU minutes per beta = 1 example against ~9 s now (docs/claims).  The offset is the "
-          "finite-size moments minus their own large-size slope (not the limit record), so the moment check tests "
-          "the limit records; at small beta with a long correlation length the boundary's 1/n^2 term is not yet "
-          "polynomial in 1/n (a ~1% bias measured at beta 0.25, lambda^2 0.2: docs/claims)"),
+    bias=(f"records' finite-size moments less their large-size slope removed (the limit records stay tested), extrapolated "
+          f"over widths {LG_WIDTHS} (order: _lg_settings); CDF standardised by them, Edgeworth term added back; martingale "
+          "controls, antithetic ResNet pairs.  Power limit: the standard ResNet's Var L_d/beta, a sample variance, detects "
+          "~32% quick; 5% needs ~50x the networks (~8 CPU min per beta = 1 example).  ~1% bias at small beta (docs/claims)"),
     examples=({"architecture": "resnet_standard", "beta": 1.0, "lambda2": 0.5},),
     formulas=("log_gaussian.fc_relu:limit_mean", "log_gaussian.fc_relu:limit_variance",
               "log_gaussian.resnet_balanced:limit_mean", "log_gaussian.resnet_balanced:limit_variance",
