@@ -36,6 +36,8 @@ from numerics.scaling_regimes import (
 )
 
 from ..core import Estimate, Extrapolated, Rate, choice, real, theorem
+from ._scaling_regimes_estimators import CLAIMS as ESTIMATOR_CLAIMS
+from ._scaling_regimes_training import CLAIMS as TRAINING_CLAIMS
 
 __all__ = ["BACKWARD_CLAIM", "CLAIMS", "DIFFUSIVE_CLAIM", "FORWARD_CLAIM", "backward_claim", "forward_claim",
            "network_moments", "predict_moments"]
@@ -176,4 +178,4 @@ def backward_claim(*, gamma: bool = True):
 
 BACKWARD_CLAIM = backward_claim()
 
-CLAIMS = (DIFFUSIVE_CLAIM, FORWARD_CLAIM, BACKWARD_CLAIM)
+CLAIMS = (DIFFUSIVE_CLAIM, FORWARD_CLAIM, BACKWARD_CLAIM, *ESTIMATOR_CLAIMS, *TRAINING_CLAIMS)
