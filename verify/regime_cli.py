@@ -42,7 +42,8 @@ def _out_path(option: str, path: str, suffix: str) -> Path:
 
 
 def regime_figure(report: dict):
-    """A matplotlib figure: each log statistic against log L with its least-squares line and slope."""
+    """A matplotlib figure: each log statistic against log L with its least-squares line and slope (the logs are
+    drawn, not the statistics, so weights of any finite size plot without overflow)."""
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -50,14 +51,13 @@ def regime_figure(report: dict):
     L = np.asarray(report["depths"], dtype=float)
     for (key, logs), colour in zip(report["log_statistics"].items(), plt.rcParams["axes.prop_cycle"].by_key()["color"]):
         label, est = _LABELS[key]
-        y = np.exp(logs)
         slope, intercept = np.polyfit(np.log(L), logs, 1)
         r = report["estimates"][est]
-        ax.loglog(L, y, "o", color=colour, label=f"{label}: slope {slope:+.2f} ({est} {r['value']:.2f} "
-                                                  f"[{r['lower']:.2f}, {r['upper']:.2f}])")
-        ax.loglog(L, np.exp(intercept) * L ** slope, "--", color=colour, lw=0.8)
+        ax.semilogx(L, logs, "o", color=colour, label=f"{label}: slope {slope:+.2f} ({est} {r['value']:.2f} "
+                                                    f"[{r['lower']:.2f}, {r['upper']:.2f}])")
+        ax.semilogx(L, intercept + slope * np.log(L), "--", color=colour, lw=0.8)
     ax.set_xlabel("depth L")
-    ax.set_ylabel("statistic")
+    ax.set_ylabel("log statistic")
     ax.set_title(report["verdict"], fontsize=8)
     ax.legend(fontsize=7)
     fig.tight_layout()
@@ -79,6 +79,7 @@ def run_regime(args: argparse.Namespace) -> int:
             f"estimate\tvalue\t{report['level']:.0%} interval\tmethod"]
     for name, r in report["estimates"].items():
         rows.append(f"{name}\t{r['value']:.4f}\t[{r['lower']:.4f}, {r['upper']:.4f}]\t{r['method']}")
+    rows.append(f"# intervals: {report['coverage_note']}")
     rows += [f"verdict: {report['verdict']}"] + [f"  because {r}" for r in report["reasons"]]
     if ignored:
         rows.append(f"# ignored arrays: {', '.join(ignored[:10])}" + (" ..." if len(ignored) > 10 else ""))

@@ -155,3 +155,41 @@ def test_slopes_are_invariant_to_scale_and_entry_order(beta, scale, seed):
     g = rng.standard_normal(6)
     power = [L ** -beta * np.outer(1 + np.cos(np.pi * np.arange(L) / L), g) for L in (5, 9, 17, 33)]
     assert beta_hat(power).value == pytest.approx(beta, abs=1e-9)   # f's max sits at k = 0 for every L
+
+
+def test_hc3_standard_error_is_the_sandwich_of_the_design_matrix():
+    """Independent path: HC3 as the matrix sandwich (X'X)^-1 X' diag(e_i^2 / (1 - h_ii)^2) X (X'X)^-1."""
+    x = np.log([8, 16, 32, 64, 128])
+    y = 0.3 - 0.4 * x + np.array([0.05, -0.03, 0.02, -0.06, 0.01])
+    X = np.column_stack([np.ones_like(x), x])
+    bread = np.linalg.inv(X.T @ X)
+    e = y - X @ (bread @ X.T @ y)
+    h = np.einsum("ij,jk,ik->i", X, bread, X)
+    cov = bread @ X.T @ np.diag(e ** 2 / (1 - h) ** 2) @ X @ bread
+    half = stats.t.ppf(0.975, 3) * np.sqrt(cov[1, 1])
+    s, lo, hi = regression_slope(x, y, variance="hc3")
+    assert s == pytest.approx((bread @ X.T @ y)[1], rel=1e-12)
+    assert (lo, hi) == pytest.approx((s - half, s + half), rel=1e-12)
+    with pytest.raises(ValueError, match="variance='hc2'"):
+        regression_slope(x, y, variance="hc2")
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200, 1e300])
+def test_huge_or_tiny_finite_weights_give_the_slopes_of_the_rescaled_ones(scale):
+    """Issue 15 review item: entries ~1e200 overflowed the squares (RuntimeWarnings, then a wrong 'vanishes'
+    error).  Every statistic is homogeneous, so one constant leaves every slope unchanged; one network scaled
+    alone shifts its log statistic by degree * log(scale) (independent path: the shifted least squares)."""
+    rng = np.random.default_rng(7)
+    nets = [rng.standard_normal((L, 6)) / np.sqrt(L) for L in (5, 9, 17, 33)]
+    for statistic, degree in [(s, 2.0 if s == "quadratic_variation" else 1.0) for s in STATISTICS] + [
+            ("p_variation", 2.0)]:
+        for method in ("regression", "hc3", "bootstrap"):
+            base = depth_slope(nets, statistic, method=method, n_boot=99, seed=3)
+            big = depth_slope([scale * w for w in nets], statistic, method=method, n_boot=99, seed=3)
+            assert (big.value, big.lower, big.upper) == pytest.approx((base.value, base.lower, base.upper), abs=1e-9)
+        logs = np.log([weight_statistic(w, statistic) for w in nets])
+        logs[-1] += degree * np.log(scale)
+        mixed = depth_slope(nets[:-1] + [scale * nets[-1]], statistic, method="hc3")
+        s, lo, hi = regression_slope(np.log([5, 9, 17, 33]), logs, variance="hc3")
+        assert (mixed.value, mixed.lower, mixed.upper) == pytest.approx((s, lo, hi), rel=1e-9, abs=1e-12)
+    assert holder_exponent([scale * w for w in nets]).value == pytest.approx(holder_exponent(nets).value, abs=1e-9)
