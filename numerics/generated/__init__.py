@@ -62,4 +62,12 @@ MODULES = {
     "inference.doubly_infinite": "inference_doubly_infinite",
     "scaling_regimes.master_expansion": "scaling_regimes_master_expansion",
     "scaling_regimes.diffusive_sde": "scaling_regimes_diffusive_sde",
+    "scaling_regimes.smooth_weights": "scaling_regimes_smooth_weights",
+    "scaling_regimes.diffusive_delta": "scaling_regimes_diffusive_delta",
+    "scaling_regimes.relu_random_sign": "scaling_regimes_relu_random_sign",
+    "scaling_regimes.backward": "scaling_regimes_backward",
+    "catapult.uv_updates": "catapult_uv_updates",
+    "catapult.uv_phases": "catapult_uv_phases",
+    "mean_field.risk_functional": "mean_field_risk_functional",
+    "mean_field.reduced_flow": "mean_field_reduced_flow",
 }
