@@ -33,27 +33,26 @@ CELLS.append(("smooth", "max_norm"))   # the max norm has an exact mean on smoot
 ALPHA = 1e-6 / len(CELLS)
 
 
-def _critical() -> int:
+def _critical(studies: int = STUDIES) -> int:
     """Largest count of covering studies that rejects coverage >= 0.95 at level ALPHA (exact binomial)."""
-    return int(stats.binom.ppf(ALPHA, STUDIES, NOMINAL)) - 1
+    return int(stats.binom.ppf(ALPHA, studies, NOMINAL)) - 1
 
 
-def _detectable(power: float = 0.99) -> float:
+def _detectable(power: float = 0.99, studies: int = STUDIES) -> float:
     """The largest coverage that the test rejects with probability >= ``power``."""
     grid = np.arange(0.90, NOMINAL, 1e-4)
-    caught = stats.binom.cdf(_critical(), STUDIES, grid) >= power
+    caught = stats.binom.cdf(_critical(studies), studies, grid) >= power
     return round(float(grid[caught].max()), 4)
 
 
-@pytest.fixture(scope="module")
-def log_statistics():
-    """``{family: {statistic: (STUDIES, len(DEPTHS)) logs}}`` from independent networks."""
-    seeds = iter(np.random.SeedSequence(20261203).spawn(3 * len(DEPTHS) * STUDIES // CHUNK))
+def _draw(depths, studies: int, seed: int) -> dict:
+    """``{family: {statistic: (studies, len(depths)) logs}}`` from independent networks, one per depth."""
+    seeds = iter(np.random.SeedSequence(seed).spawn(3 * len(depths) * studies // CHUNK))
     out = {}
     for family in ("smooth", "brownian_path", "iid"):
-        logs = {s: np.empty((STUDIES, len(DEPTHS))) for s in ("root_ssq", "quadratic_variation", "max_norm")}
-        for start in range(0, STUDIES, CHUNK):   # chunks bound the memory (40 MB of weights at L = 128)
-            for j, L in enumerate(DEPTHS):
+        logs = {s: np.empty((studies, len(depths))) for s in ("root_ssq", "quadratic_variation", "max_norm")}
+        for start in range(0, studies, CHUNK):   # chunks bound the memory (40 MB of weights at L = 128)
+            for j, L in enumerate(depths):
                 w = synthetic_weights(family, beta=BETA, depth=L, n_networks=CHUNK, entries=ENTRIES, seed=next(seeds))
                 for s, values in logs.items():
                     values[start:start + CHUNK, j] = np.log(layer_statistic(w, s))
@@ -61,9 +60,14 @@ def log_statistics():
     return out
 
 
-def _covering(log_statistics, family: str, statistic: str, variance: str) -> int:
-    truth = expected_slope(family, statistic, beta=BETA, depths=DEPTHS, entries=ENTRIES)
-    _, lo, hi = regression_slope(np.log(DEPTHS), log_statistics[family][statistic], level=NOMINAL, variance=variance)
+@pytest.fixture(scope="module")
+def log_statistics():
+    return _draw(DEPTHS, STUDIES, 20261203)
+
+
+def _covering(log_statistics, family: str, statistic: str, variance: str, depths=DEPTHS) -> int:
+    truth = expected_slope(family, statistic, beta=BETA, depths=depths, entries=ENTRIES)
+    _, lo, hi = regression_slope(np.log(depths), log_statistics[family][statistic], level=NOMINAL, variance=variance)
     return int(np.sum((lo <= truth) & (truth <= hi)))
 
 
@@ -99,3 +103,16 @@ def test_the_cli_report_uses_the_hc3_intervals_and_says_so():
     assert {r["method"] for r in report["estimates"].values()} == {
         "least squares, HC3 (heteroscedasticity-consistent) t over depths"}
     assert report["coverage_note"] == COVERAGE_NOTE
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("depths", [(8, 32, 128), (8, 16, 32, 64), (16, 32, 64, 128, 256, 512)])
+def test_hc3_intervals_cover_on_other_depth_grids(depths):
+    """Slow (about 10 s CPU): 3, 4 and 6 depths, 10,000 studies per family, the same exact binomial test per cell
+    (false-failure rate 1e-6 per grid; it rejects a coverage of 0.9325 or less with probability 0.99).  Measured
+    (seed 99): HC3 0.975-0.984 on 3 and 4 depths, 0.956-0.964 on 16..512, where the Student-t interval covered
+    0.927-0.929 on the i.i.d. cells and the Brownian QV."""
+    assert _detectable(studies=10_000) >= 0.9325
+    logs = _draw(depths, 10_000, 99)
+    rates = {(f, s): _covering(logs, f, s, "hc3", depths) for f, s in CELLS}
+    assert min(rates.values()) > _critical(10_000), {c: k / 10_000 for c, k in rates.items()}
