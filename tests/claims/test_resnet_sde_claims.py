@@ -246,9 +246,9 @@ def _jac_planted(planted, **strategies):
 @pytest.mark.quality  # shrinks a planted error to a minimal counterexample (tests/quality/conftest.py)
 def test_planted_jacobian_variance_rate_without_the_width_is_rejected():
     r"""Variance $\phi'(0)^2\sigma_w^2T$ instead of $\phi'(0)^2\sigma_w^2T/D$ (identical at $D = 1$, so widths
-    from 2).  Measured: shrunk to $\phi = \mathrm{id}$, $D = 2$, $\sigma_w = 0.5$, $L = 1$, where the planted
-    variance is 0.25 against 0.125; the extrapolated (cubic) variance has standard error 0.0052 (detectable
-    about 0.053), |z| = 24; the exact finite-depth checks reject it too."""
+    from 2).  Shrunk to $\phi = \mathrm{id}$, $D = 2$, $\sigma_w = 0.5$, $L = 1$, where the planted variance is
+    0.25 against 0.125.  Measured there (seed 0, issue-12 checks): the limit law's variance (weighted mean over
+    $L = 4, 8, 16$, order 0) has standard error 0.00047, |z| = 265; the exact finite-depth laws reject it too."""
     params, result = _rejected(check(_jac_planted("rate_not_over_D", width=st.integers(2, 6)), profile=PLANTED))
     assert params["width"] == 2  # shrunk to the smallest width where the plant shows
     assert "Var log|g v|" in _rejected_parts(result, "limit law")
@@ -257,8 +257,8 @@ def test_planted_jacobian_variance_rate_without_the_width_is_rejected():
 def test_planted_jacobian_ito_term_dropped_is_rejected():
     r"""Mean $\tfrac{D-1}{2D}\phi'(0)^2\sigma_w^2T$ (the drift of $|y|$) instead of $\tfrac{D-2}{2D}\phi'(0)^2\sigma_w^2T$
     (of $\log|y|$): off by $\sigma_w^2/(2D)$.  Measured: shrunk to $\phi = \mathrm{id}$, $D = 1$, $\sigma_w = 0.5$,
-    $L = 1$, off by 0.125; the extrapolated (cubic) mean has standard error 0.015 (detectable about 0.15 at a
-    false-pass rate of 1e-6), |z| = 7.8; the exact finite-depth law rejects it too."""
+    $L = 1$, off by 0.125.  Measured there (seed 0, issue-12 checks): the limit law's mean has standard error
+    0.0014, |z| = 93; the exact finite-depth mean (|z| = 62) and laws reject it too."""
     params, result = _rejected(check(_jac_planted("ito_dropped"), profile=PLANTED))
     assert params["width"] == 1 and params["phi"] == "identity"
     assert "E log|g v|" in _rejected_parts(result, "limit law")
@@ -267,10 +267,11 @@ def test_planted_jacobian_ito_term_dropped_is_rejected():
 def test_planted_jacobian_ito_term_dropped_is_rejected_by_the_tanh_extrapolation():
     r"""The same plant with $\phi = \tanh$ only (no exact finite-depth part: the extrapolated limit alone).
 
-    $\sigma_w$ drawn from [0.5, 0.8] (inside the claim's range): the plant $\sigma_w^2/(2D)$ is 0.045 at
-    $\sigma_w = 0.3$, $D = 1$, below what the cubic fit detects there (standard error 0.0087, detectable about
-    0.09; measured |z| = 4.4 against the threshold 5.26).  Measured: shrunk to $D = 1$, $\sigma_w = 0.5$, off by
-    0.125 against a standard error of 0.014, |z| = 7.9."""
+    $\sigma_w$ drawn from [0.5, 0.8] (inside the claim's range), a restriction from before issue 12, when the plant
+    $\sigma_w^2/(2D) = 0.045$ at $\sigma_w = 0.3$, $D = 1$ was below what the raw cubic fit detected (standard
+    error 0.0087).  With the linear twin as control variate it no longer binds (seed 0, $\sigma_w = 0.3$: standard
+    error 2.2e-5, |z| = 2070).  Measured (seed 0) at the shrunk $D = 1$, $\sigma_w = 0.5$: off by 0.125 against a
+    standard error of 1.2e-4, |z| = 1050 (threshold 7.88, truncation bound 2.3 SE included)."""
     params, result = _rejected(check(_jac_planted("ito_dropped", phi=st.just("tanh"), sigma_w=st.floats(0.5, 0.8)),
                                      profile=PLANTED))
     assert params["width"] == 1 and params["phi"] == "tanh"
@@ -345,9 +346,9 @@ def test_planted_x105_doubly_infinite_kernels_are_rejected():
 
 @pytest.mark.slow
 def test_planted_x105_jacobian_limit_law_is_rejected_at_16x_samples():
-    """The limit law x 1.05 (means, variances, CDF values).  Not detectable at the quick profile: the weakest
-    relative detectable discrepancy of the limit law is about 0.3-0.5 there (measured |z| about 4.4 against
-    5.55 at D = 2, L = 4), about 5.9 at the thorough profile (4x); hence 16x samples (|z| about 12)."""
+    """The limit law x 1.05 (means, variances, CDF values).  Written before issue 12, when the quick profile could
+    not detect it (relative detectable 0.3-0.5, |z| about 4.4 against 5.55 at D = 2, L = 4); hence 16x samples.
+    Since issue 12 the quick profile rejects it already (seed 0: |z| = 37 on the smoothed P75 row)."""
     def wrong_predict(p):
         pred = rs.JACOBIAN_CLAIM.predict(p)
         return {**pred, "limit law": 1.05 * pred["limit law"]}
