@@ -219,9 +219,12 @@ class Rate:
             _theory(ax, n, np.exp(c) * n ** order, series=s, label=f"theory: slope {order:g}")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ticks = sorted(sizes)[:: max(1, math.ceil(len(sizes) / MAX_TICKS))]  # the sizes themselves, at most 5
-        ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
-        ax.xaxis.set_minor_formatter(NullFormatter())
+        if len(sizes) <= MAX_TICKS:  # the sizes themselves as ticks
+            ticks = sorted(sizes)
+            ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
+            ax.xaxis.set_minor_formatter(NullFormatter())
+        # else: the series have their own sizes (e.g. widths per example), whose union would crowd the axis and
+        # whose labels can be long: decades, as _few_ticks places them
         ax.set_xlabel(f"${self.size_name}$ (log scale)")
         ax.set_ylabel(_wrap_label(f"{self.quantity} (log scale)"))
 
