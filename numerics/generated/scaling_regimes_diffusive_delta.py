@@ -13,7 +13,7 @@ from numerics.core import _runtime as _rt
 
 RECORD = {
     "architecture": "h_{k+1} = h_k + L^-alpha sigma(A_k h_k + b_k), L^-alpha A_k = A_bar/L + s_A dB^A_k",
-    "digest": "2201f2bf6ed30b76",
+    "digest": "e69d9631d626510d",
     "id": "scaling_regimes.diffusive_delta",
     "method": "closed form derived here",
     "source": "Cohen, Cont, Rossier and Xu, ICML 2021 (the SDE regime and 'neither'); derived here from the master expansion (scaling_regimes.md section 4, rows F6-F8, [DER] there; F7/F8 are not checked against the papers, which may not treat them)",
@@ -30,8 +30,8 @@ PARAMETERS = {
     "sigma1": {"default": None, "description": "slope of the activation at 0", "domain": {"closed": [True, True], "high": float("inf"), "integer": False, "low": -float("inf")}, "latex": "\\sigma'(0)", "name": "sigma1", "typical": [0.25, 1.0]},
     "sigma2": {"default": None, "description": "curvature of the activation at 0", "domain": {"closed": [True, True], "high": float("inf"), "integer": False, "low": -float("inf")}, "latex": "\\sigma''(0)", "name": "sigma2", "typical": [-0.5, 0.5]},
 }
-SIGNATURES = {"correction_exponent": ["alpha"], "drift_first_order": ["h", "A_bar", "b_bar", "sigma1"], "ito_correction_scaled": ["L", "alpha", "h", "s_A", "s_b", "sigma2"], "remainder_exponent": ["alpha"]}
-__all__ = ["drift_first_order", "ito_correction_scaled", "correction_exponent", "remainder_exponent"]
+SIGNATURES = {"correction_exponent": ["alpha"], "drift_first_order": ["h", "A_bar", "b_bar", "sigma1"], "ito_correction_scaled": ["L", "alpha", "h", "s_A", "s_b", "sigma2"], "quartic_exponent": ["alpha"], "remainder_exponent": ["alpha"], "remainder_martingale_exponent": ["alpha"], "remainder_mean_exponent": ["alpha"]}
+__all__ = ["drift_first_order", "ito_correction_scaled", "correction_exponent", "remainder_mean_exponent", "remainder_martingale_exponent", "remainder_exponent", "quartic_exponent"]
 
 
 def _drift_first_order_body(h, A_bar, b_bar, sigma1):
@@ -91,20 +91,77 @@ def correction_exponent(alpha):
     return _rt.evaluate(_correction_exponent_body, (alpha,))
 
 
+def _remainder_mean_exponent_body(alpha):
+    with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+        return 2*alpha - 1
+
+
+def remainder_mean_exponent(alpha):
+    r"""remainder_mean_exponent of record ``scaling_regimes.diffusive_delta``: Diffusive weights with delta = L^-alpha (rows F6-F8): the Ito correction scales like L^alpha.
+
+    $$
+    2 \alpha - 1
+    $$
+
+    Arguments: alpha in [0, 1].
+    Source: Cohen, Cont, Rossier and Xu, ICML 2021 (the SDE regime and 'neither'); derived here from the master expansion (scaling_regimes.md section 4, rows F6-F8, [DER] there; F7/F8 are not checked against the papers, which may not treat them).
+    Expression srepr SHA-256: 60cb494fe4ea8565.
+    """
+    return _rt.evaluate(_remainder_mean_exponent_body, (alpha,))
+
+
+def _remainder_martingale_exponent_body(alpha):
+    with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+        return 2*alpha - 1
+
+
+def remainder_martingale_exponent(alpha):
+    r"""remainder_martingale_exponent of record ``scaling_regimes.diffusive_delta``: Diffusive weights with delta = L^-alpha (rows F6-F8): the Ito correction scales like L^alpha.
+
+    $$
+    2 \alpha - 1
+    $$
+
+    Arguments: alpha in [0, 1].
+    Source: Cohen, Cont, Rossier and Xu, ICML 2021 (the SDE regime and 'neither'); derived here from the master expansion (scaling_regimes.md section 4, rows F6-F8, [DER] there; F7/F8 are not checked against the papers, which may not treat them).
+    Expression srepr SHA-256: 60cb494fe4ea8565.
+    """
+    return _rt.evaluate(_remainder_martingale_exponent_body, (alpha,))
+
+
 def _remainder_exponent_body(alpha):
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-        return 2*alpha - 1/2
+        return 2*alpha - 1
 
 
 def remainder_exponent(alpha):
     r"""remainder_exponent of record ``scaling_regimes.diffusive_delta``: Diffusive weights with delta = L^-alpha (rows F6-F8): the Ito correction scales like L^alpha.
 
     $$
-    2 \alpha - \frac{1}{2}
+    2 \alpha - 1
     $$
 
     Arguments: alpha in [0, 1].
     Source: Cohen, Cont, Rossier and Xu, ICML 2021 (the SDE regime and 'neither'); derived here from the master expansion (scaling_regimes.md section 4, rows F6-F8, [DER] there; F7/F8 are not checked against the papers, which may not treat them).
-    Expression srepr SHA-256: 3303e0bec7f7e281.
+    Expression srepr SHA-256: 60cb494fe4ea8565.
     """
     return _rt.evaluate(_remainder_exponent_body, (alpha,))
+
+
+def _quartic_exponent_body(alpha):
+    with numpy.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+        return 3*alpha - 1
+
+
+def quartic_exponent(alpha):
+    r"""quartic_exponent of record ``scaling_regimes.diffusive_delta``: Diffusive weights with delta = L^-alpha (rows F6-F8): the Ito correction scales like L^alpha.
+
+    $$
+    3 \alpha - 1
+    $$
+
+    Arguments: alpha in [0, 1].
+    Source: Cohen, Cont, Rossier and Xu, ICML 2021 (the SDE regime and 'neither'); derived here from the master expansion (scaling_regimes.md section 4, rows F6-F8, [DER] there; F7/F8 are not checked against the papers, which may not treat them).
+    Expression srepr SHA-256: ca347d6c5a5c2f9b.
+    """
+    return _rt.evaluate(_quartic_exponent_body, (alpha,))

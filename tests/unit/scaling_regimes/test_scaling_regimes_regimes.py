@@ -91,7 +91,48 @@ def test_diffusive_delta_reduces_to_f6_and_scales_the_correction():
     assert sp.expand(corr.subs(a, 0) - f6.xreplace(hs)) == 0
     assert sp.expand(corr - big_l ** a * corr.subs(a, 0)) == 0
     assert DELTA["correction_exponent"] == a
-    assert sp.expand(DELTA["remainder_exponent"] - (2 * a - sp.Rational(1, 2))) == 0
+
+
+def _summed_term_exponents(n):
+    """Independent route: z_tilde = mu + s g with mu = m/L, s^2 = v/L; the drift L * L^((n-1) alpha) E z^n and the
+    martingale (L * L^(2(n-1) alpha) Var z^n)^(1/2), their powers of L found by limits L^p * E z^n -> finite, != 0."""
+    big_l, m, v, g = sp.symbols("L m v g", positive=True)
+    z = m / big_l + sp.sqrt(v / big_l) * g
+    gauss = lambda e: sp.Add(*(c * (sp.factorial2(k - 1) if k % 2 == 0 else 0)
+                               for (k,), c in sp.Poly(sp.expand(e), g).terms()))
+    mean = gauss(z ** n)
+    var = sp.expand(gauss(z ** (2 * n)) - mean ** 2)
+    power = lambda e: next(sp.Rational(p, 2) for p in range(4 * n + 1)
+                           if sp.limit(e * big_l ** sp.Rational(p, 2), big_l, sp.oo) != 0)
+    return 1 - power(mean), (1 - power(var)) / 2
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 6])
+def test_summed_expansion_terms_drift_and_martingale_exponents(n):
+    """The record's cubic (and quartic) exponents and term_sum_exponents against the limit route: cubic drift and
+    martingale both 2 alpha - 1 (not the bound's 2 alpha - 1/2), quartic 3 alpha - 1 and 3 alpha - 3/2."""
+    a = _sym(DELTA["remainder_exponent"], "alpha")
+    mean, mart = _summed_term_exponents(n)
+    drift, martingale = regimes_module.term_sum_exponents(n, a)
+    assert sp.expand(drift - ((n - 1) * a + mean)) == 0 and sp.expand(martingale - ((n - 1) * a + mart)) == 0
+    if n == 3:
+        assert sp.expand(DELTA["remainder_mean_exponent"] - drift) == 0
+        assert sp.expand(DELTA["remainder_martingale_exponent"] - martingale) == 0
+        assert sp.expand(DELTA["remainder_exponent"] - (2 * a - 1)) == 0
+    if n == 4:
+        assert sp.expand(DELTA["quartic_exponent"] - (3 * a - 1)) == 0
+    if n % 2:   # odd sigma: order 2m+1 sums to L^(m(2 alpha - 1))
+        assert sp.expand(sp.Max(drift, martingale) - (n - 1) // 2 * (2 * a - 1)) == 0
+
+
+def test_summed_term_exponents_are_read_off_the_parametrisation(monkeypatch):
+    """Derived, not typed in: noise of size L^-1/4 instead of L^-1/2 moves the cubic exponents."""
+    big_l, a = regimes_module.L.symbol, sp.Symbol("alpha")
+    xi, eta = sp.symbols("xi eta", real=True)
+    monkeypatch.setattr(regimes_module, "_z_tilde", lambda: (xi * big_l ** sp.Rational(-1, 4) + 1 / big_l, (xi, eta)))
+    drift, martingale = regimes_module.term_sum_exponents(3, a)
+    assert sp.expand(drift - (2 * a - sp.Rational(1, 2))) == 0          # 1 + 2a + (-1 - 1/2)
+    assert sp.expand(martingale - (2 * a - sp.Rational(1, 4))) == 0     # (1 + 4a - 3/2) / 2
 
 
 def test_relu_moments_by_quadrature_and_the_finite_depth_limit():
