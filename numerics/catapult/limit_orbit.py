@@ -78,8 +78,9 @@ def phase_weights(rate_times_ntk: float, width: int, *, n_phases: int = 1024, w_
                   limit: bool = False) -> np.ndarray:
     r"""Weights of the midpoint phases $\varphi_j$ under the law of the phase of a width-``width`` network.
 
-    $w_0 = c_0^2 f_0^2/(\lambda_0^2 n) = c_0^2 T/4$ with $T = (2B - 1)^2 \sim \mathrm{Beta}(1/2, (n-1)/2)$ exactly
-    (record ``catapult.uv_phases``, ``init_ratio_moment``), and $\varphi = \mathrm{frac}((\ln w_0 -
+    $w_0 = c_0^2 f_0^2/(\lambda_0^2 n) = c_0^2 T/4$ with $T = (2B - 1)^2 \sim \mathrm{Beta}(1/2, n/2)$ exactly
+    ($B \sim \mathrm{Beta}(n/2, n/2)$, record ``catapult.uv_phases``: $2B - 1$ has density $\propto (1 - x^2)^{n/2 - 1}$,
+    so $T$ has density $\propto t^{-1/2}(1 - t)^{n/2 - 1}$; $E\,T = 1/(n + 1)$ is ``init_ratio_moment``), and $\varphi = \mathrm{frac}((\ln w_0 -
     \ln w_\text{start})/(2\ln\mu))$; the density of $\varphi$ is $\sum_k 2\ln\mu\; g(2\ln\mu(\varphi + k) + s)$,
     $g$ the density of $\ln T$ (cut at $\ln T > -120$: mass $< e^{-60}$ lost), $s = \ln w_\text{start} -
     \ln(c_0^2/4)$.  ``limit=True``: $T = \chi^2_1/n$, the
@@ -94,7 +95,7 @@ def phase_weights(rate_times_ntk: float, width: int, *, n_phases: int = 1024, w_
         raise ValueError(f"rate_times_ntk={c0!r} is not allowed: the phase needs |1 - c0| > 1")
     phases = (np.arange(check_integer("n_phases", n_phases, minimum=1)) + 0.5) / n_phases
     shift = math.log(w_start) - math.log(c0 * c0 / 4)
-    law = stats.gamma(0.5, scale=2.0 / n) if limit else stats.beta(0.5, (n - 1) / 2)
+    law = stats.gamma(0.5, scale=2.0 / n) if limit else stats.beta(0.5, n / 2)
     lo, hi = math.floor((-120 - shift) / period) - 1, math.ceil((0.0 - shift) / period) + 1
     y = period * (phases[None, :] + np.arange(lo, hi + 1)[:, None]) + shift  # ln T
     with np.errstate(under="ignore"):

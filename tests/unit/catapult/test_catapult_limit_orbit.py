@@ -26,9 +26,12 @@ def test_phase_law_is_uniform_where_the_period_is_short_and_periodic_in_width():
     assert np.allclose(phase_weights(c0, 2 ** 20), phase_weights(c0, 2 ** 20, limit=True), atol=1e-5)
 
 
-def test_phase_law_matches_the_phases_of_sampled_networks():
-    """Histogram of the phase of w_0 = eta^2 f_0^2 / n of Bartlett-initialised networks vs the weights (chi2)."""
-    c0, n, bins = 5.0, 1000, 8
+@pytest.mark.parametrize("n", [4, 1000])
+def test_phase_law_matches_the_phases_of_sampled_networks(n):
+    """Histogram of the phase of w_0 = eta^2 f_0^2 / n of Bartlett-initialised networks vs the weights (chi2).
+
+    At n = 4 the exact law T ~ Beta(1/2, n/2) matters: the earlier Beta(1/2, (n-1)/2) gave chi2 ~ 1100 here."""
+    c0, bins = 5.0, 8
     u, v = uv_init(4, widths=n, n_networks=100_000)
     s = uv_summary(u, v, widths=[n], steps=0, rate_times_ntk=c0)
     w0 = 2 * s.learning_rate[0] ** 2 * s.initial_loss[0] / n
