@@ -173,7 +173,8 @@ def diffusive_delta_record() -> Record:
                      ("alpha = 0 (F6): the Ito SDE of record scaling_regimes.diffusive_sde; alpha > 0 and sigma''(0) "
                      "!= 0 (F8): the correction grows like L^correction_exponent, no limit"),
                      ("alpha > 0 and sigma''(0) = 0 (F7): dH = sigma'(0)(dM H + dm), no correction, when the summed "
-                     "cubic term (drift L^remainder_mean_exponent, martingale L^remainder_martingale_exponent) "
+                     "cubic term (its drift and martingale parts of exponents remainder_mean_exponent and "
+                     "remainder_martingale_exponent) "
                      "vanishes, remainder_exponent < 0 (alpha < 1/2), and, if sigma''''(0) != 0, the summed quartic "
                      "term too, quartic_exponent < 0 (alpha < 1/3)"),
                      ("odd sigma (tanh): the even terms vanish and the order 2m+1 terms sum to O(L^(m(2 alpha - 1))) "
@@ -200,7 +201,8 @@ def diffusive_delta_record() -> Record:
              r"and $L^{3\alpha - 3/2}$ (leading powers read off by SymPy).")),
             ("at alpha = 0 the correction equals the ito_correction of scaling_regimes.diffusive_sde (tests)",
              "the exponents re-derived from the moments mu, s of z_tilde (tests)",
-             "Monte Carlo log-log slopes of the summed cubic and quartic terms along tanh networks (tests)"),
+             ("Monte Carlo log-log slopes of the summed cubic and quartic terms, drift and martingale, along the F7 "
+             "limit's Euler path (tests; tanh networks measured alike)")),
         ),
         notes=("F6 (alpha = 0): strong error O(L^-1/2), weak O(1/L) (claim.scaling_regimes_diffusive). Until "
                "2026-12-03 remainder_exponent was 2 alpha - 1/2, the bound sum delta |z|^3 without the cancellation "
