@@ -159,9 +159,8 @@ SPIKE_CLAIM = theorem(
     parameters=[real("c0", 2.25, 3.75, latex=r"\eta\lambda_0", description="learning rate times initial NTK")],
     checks=[Rate("peak loss order", simulate=lambda p, *, size, n, seed: _peak_and_final(p, n=n, seed=seed,
                  size=size)[:, 0] * size, predict=lambda p: spike_prediction(p)["peak loss order"], order=1.0,
-                 sizes=(RATE_BASE, 4 * RATE_BASE), samples=4000, statistic="mean", labels=("peak loss",),
-                 tolerance=RATE_TOLERANCE,
-                 settings=lambda p: {"sizes": periodic_widths(p["c0"], RATE_BASE, 4, 4)}),
+                 sizes=(RATE_BASE, 4 * RATE_BASE), samples=4000, statistic="mean", tolerance=RATE_TOLERANCE,
+                 labels=("peak loss",), settings=lambda p: {"sizes": periodic_widths(p["c0"], RATE_BASE, 4, 4)}),
             Extrapolated("peak loss per width", simulate=SWEEP.columns(0), predict=lambda p: spike_prediction(p)[
                 "peak loss per width"], sizes=(1, 2, 3, 4, 5), samples=4000, order=2, labels=("max_t L_t / n",),
                 settings=_sweep),
