@@ -12,9 +12,11 @@ The reference $r$ uses neither the record nor the claim's fit.  Printed per comp
 intercept standard error at 20 000 pairs per depth: $d = \hat a - r$, its standard error, and the upper confidence
 limit $|d| + 2\,SE(d)$ (declared before the run); and, as a check of the record that the bound does not use,
 $r$ minus the record's limit.  Seeds: ``SeedSequence(--seed)`` spawned per corner and depth
-(the claim's runs use other seeds).
+(the claim's runs use other seeds).  ``JAC_TANH_TRUNCATION`` pools seeds 1212 and 1213 by inverse-variance weights
+(docs/claims/claim.jacobian_law.md); about 180 s CPU per seed.
 
     nice .venv/bin/python benchmarks/measure_jacobian_truncation.py --seed 1212
+    nice .venv/bin/python benchmarks/measure_jacobian_truncation.py --seed 1213
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from numerics.resnet_sde.jacobian_smoothed import (jacobian_smoothed_limit_means
                                                    linear_smoothed_limit_means)
 from verify.core.extrapolation import extrapolate
 
-DEPTHS, DEEP, CLAIM_PAIRS, QUANTILES, KAPPA, SIGMA_W = (8, 16, 32, 64, 128), (1024, 2048), 20_000, (.25, .5, .75), .2, .8
+DEPTHS, DEEP, CLAIM_PAIRS = (8, 16, 32, 64, 128), (1024, 2048), 20_000
+QUANTILES, KAPPA, SIGMA_W = (0.25, 0.5, 0.75), 0.2, 0.8
 CORNERS = ((1, 0.5), (2, 0.5), (6, 0.5), (1, 0.0), (6, 0.0))
 LABELS = ("E log|gv|", "Var", "E log|g'u|", "Var", "P25", "P50", "P75")
 

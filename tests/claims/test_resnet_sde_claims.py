@@ -271,7 +271,7 @@ def test_planted_jacobian_ito_term_dropped_is_rejected_by_the_tanh_extrapolation
     $\sigma_w^2/(2D) = 0.045$ at $\sigma_w = 0.3$, $D = 1$ was below what the raw cubic fit detected (standard
     error 0.0087).  With the linear twin as control variate it no longer binds (seed 0, $\sigma_w = 0.3$: standard
     error 2.2e-5, |z| = 2070).  Measured (seed 0) at the shrunk $D = 1$, $\sigma_w = 0.5$: off by 0.125 against a
-    standard error of 1.2e-4, |z| = 1050 (threshold 7.88, truncation bound 2.3 SE included)."""
+    standard error of 1.2e-4, |z| = 1050 (threshold 7.98, truncation bound 2.4 SE included)."""
     params, result = _rejected(check(_jac_planted("ito_dropped", phi=st.just("tanh"), sigma_w=st.floats(0.5, 0.8)),
                                      profile=PLANTED))
     assert params["width"] == 1 and params["phi"] == "tanh"
