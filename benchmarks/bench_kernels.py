@@ -168,20 +168,9 @@ def _pair_kernels(name, x2, depth):
     numerics.dual.reference.pair_expectation (adaptive, error <= 1e-13 of the
     Cauchy-Schwarz bound): an independent path for one entry of the Gram."""
     from numerics.dual.activations import activation
-    from numerics.dual.reference import pair_expectation
+    from numerics.kernel.entrywise import entrywise_nngp_ntk
 
-    act = activation(name)
-    k = W_STD**2 * x2 @ x2.T / x2.shape[1] + B_STD**2
-    ntk = k.copy()
-    for _ in range(depth):
-        v, vd = np.empty((2, 2)), np.empty((2, 2))
-        for i, j in ((0, 0), (1, 1), (0, 1)):
-            rho = 1.0 if i == j else float(np.clip(k[i, j] / np.sqrt(k[i, i] * k[j, j]), -1, 1))
-            v[i, j] = v[j, i] = pair_expectation(act.phi, act.phi, k[i, i], k[j, j], rho).value
-            vd[i, j] = vd[j, i] = pair_expectation(act.phi_prime, act.phi_prime, k[i, i], k[j, j], rho).value
-        k = W_STD**2 * v + B_STD**2
-        ntk = k + W_STD**2 * vd * ntk
-    return k, ntk
+    return entrywise_nngp_ntk(activation(name), x2, depth=depth, W_std=W_STD, b_std=B_STD)
 
 
 def sampled_error(name, x, depth, nngp, ntk, n_random):

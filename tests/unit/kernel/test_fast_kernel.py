@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from numerics.dual.activations import activation
-from numerics.dual.reference import pair_expectation
+from numerics.kernel.entrywise import entrywise_nngp_ntk
 from numerics.kernel.recursions import nngp_ntk
 
 W_STD, B_STD = 1.5, 0.05
@@ -20,21 +20,7 @@ def _inputs():
 
 def _reference_kernels(act, x, depth):
     """The same recursion entry by entry, each dual by pair_expectation (independent path)."""
-    d = x.shape[1]
-    k = W_STD**2 * x @ x.T / d + B_STD**2
-    ntk = k.copy()
-    n = x.shape[0]
-    for _ in range(depth):
-        v = np.empty((n, n))
-        vd = np.empty((n, n))
-        for i in range(n):
-            for j in range(i, n):
-                rho = float(np.clip(k[i, j] / np.sqrt(k[i, i] * k[j, j]), -1, 1)) if i != j else 1.0
-                v[i, j] = v[j, i] = pair_expectation(act.phi, act.phi, k[i, i], k[j, j], rho).value
-                vd[i, j] = vd[j, i] = pair_expectation(act.phi_prime, act.phi_prime, k[i, i], k[j, j], rho).value
-        k = W_STD**2 * v + B_STD**2
-        ntk = k + W_STD**2 * vd * ntk
-    return k, ntk
+    return entrywise_nngp_ntk(act, x, depth=depth, W_std=W_STD, b_std=B_STD)
 
 
 @pytest.mark.parametrize("name", ["tanh"])

@@ -9,7 +9,7 @@ import pytest
 
 from numerics.dual.activations import activation
 from numerics.dual.interpolation import MIN_VARIANCES
-from numerics.dual.reference import pair_expectation
+from numerics.kernel.entrywise import entrywise_nngp_ntk
 from numerics.kernel import fast
 from numerics.kernel.recursions import nngp_ntk
 
@@ -26,17 +26,7 @@ def _inputs():
 
 def _pair_reference(act, x2):
     """The recursion of two inputs with every dual by pair_expectation (independent path)."""
-    k = W_STD**2 * x2 @ x2.T / x2.shape[1] + B_STD**2
-    ntk = k.copy()
-    for _ in range(DEPTH):
-        v, vd = np.empty((2, 2)), np.empty((2, 2))
-        for i, j in ((0, 0), (1, 1), (0, 1)):
-            rho = 1.0 if i == j else float(np.clip(k[i, j] / np.sqrt(k[i, i] * k[j, j]), -1, 1))
-            v[i, j] = v[j, i] = pair_expectation(act.phi, act.phi, k[i, i], k[j, j], rho).value
-            vd[i, j] = vd[j, i] = pair_expectation(act.phi_prime, act.phi_prime, k[i, i], k[j, j], rho).value
-        k = W_STD**2 * v + B_STD**2
-        ntk = k + W_STD**2 * vd * ntk
-    return k, ntk
+    return entrywise_nngp_ntk(act, x2, depth=DEPTH, W_std=W_STD, b_std=B_STD)
 
 
 @pytest.mark.parametrize("name", ["tanh", "silu"])
